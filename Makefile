@@ -1,0 +1,42 @@
+# Warta. `make run` serves the app; `make test` proves it. Both set up
+# everything they need on a fresh Debian/Ubuntu machine with Rust and Node.js.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run dev test stop services tools build seed bench sqlx-prepare fmt lint clean-data
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
+
+run: ## Set everything up, build a release server and serve it at http://127.0.0.1:$${PORT:-3000}
+	@scripts/run.sh
+
+dev: ## Watch the sources, rebuild and reload on change (cargo leptos watch)
+	@scripts/run.sh --dev
+
+test: ## Set everything up and run every check: fmt, clippy, unit, integration, Playwright
+	@scripts/test.sh
+
+stop: ## Stop the private Postgres and Redis under .data/
+	@scripts/services.sh stop
+
+services: ## Start the private Postgres and Redis (prints their URLs)
+	@scripts/services.sh start
+
+tools: ## Install the build tools (wasm target, cargo-leptos, wasm-bindgen, npm packages)
+	@scripts/setup-tools.sh
+
+build: tools ## Build the release server and site (target/release/warta, target/site)
+	cargo leptos build --release --precompress
+
+seed: ## Load 1M users and 5M articles into the database (DATABASE_URL or the private one)
+	@scripts/seed-large.sh
+
+sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
+	@scripts/sqlx-prepare.sh
+
+fmt: ## Format the code
+	cargo fmt --all
+
+clean-data: stop ## Delete the private databases under .data/
+	rm -rf .data

@@ -1,0 +1,5 @@
+//! Building blocks shared by pages.
+
+pub mod article_list;
+pub mod layout;
+pub mod theme;

@@ -1,0 +1,45 @@
+//! The error type server functions return to pages.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// What can go wrong when a page loads its data.
+///
+/// The variants are what a reader needs to know; the details of an internal
+/// failure stay in the server's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A dependency (the database, say) failed; the request may be retried.
+    #[error("something went wrong on our side; please try again")]
+    Internal,
+    /// The server function call itself failed (network, encoding).
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::ServerFn(value)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            error => {
+                tracing::error!(error = %error, "database query failed");
+                Self::Internal
+            }
+        }
+    }
+}

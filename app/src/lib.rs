@@ -1,0 +1,84 @@
+//! Warta's Leptos application: the page shell, routes, components and the
+//! server functions pages load their data through.
+//!
+//! The crate compiles twice: with `ssr` for the server (database access lives
+//! in [`ssr`]) and with `hydrate` for the browser, where only the components
+//! and the client halves of the server functions exist.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::layout::{Footer, Header};
+use crate::pages::{home::HomePage, not_found::NotFound};
+
+/// The site's name, as shown in the header and in page titles.
+pub const SITE_NAME: &str = "Warta";
+
+/// The HTML document around the app. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <leptos_meta::HashedStylesheet options=options.clone() id="warta" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-paper text-ink antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout around the routed page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Title formatter=|title: String| {
+            if title.is_empty() { SITE_NAME.to_owned() } else { format!("{title} · {SITE_NAME}") }
+        } />
+        <Meta name="description" content="Warta: stories and ideas from writers you follow." />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Router>
+            <a href="#main" class="skip-link">"Skip to content"</a>
+            <div class="flex min-h-screen flex-col">
+                <Header />
+                <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <Footer />
+            </div>
+        </Router>
+    }
+}
+
+/// Marks `<body data-hydrated="true">` once the wasm has taken over the page,
+/// so end-to-end tests (and curious readers) can tell hydration happened.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,0 +1,24 @@
+//! How a page shows a failed data load.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A short, honest message for a load that failed. On the server it also sets
+/// the response status, so crawlers and caches see the failure too.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(match error {
+            AppError::NotFound => http::StatusCode::NOT_FOUND,
+            _ => http::StatusCode::SERVICE_UNAVAILABLE,
+        });
+    }
+    view! {
+        <div role="alert" class="mt-6 rounded-md border border-rule p-4">
+            <p class="font-medium">"This page could not be loaded."</p>
+            <p class="mt-1 text-sm text-muted">{error.to_string()}</p>
+        </div>
+    }
+}

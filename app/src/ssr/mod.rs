@@ -1,0 +1,6 @@
+//! Server-only code: application state and the query layer.
+
+pub mod queries;
+mod state;
+
+pub use state::AppState;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make run`: tools, services, migrations, demo data, release build, serve.
+# `make dev` (--dev): the same, then `cargo leptos watch` instead.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/setup-tools.sh
+
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  services_env="$(scripts/services.sh start)"
+  [ -n "${DATABASE_URL:-}" ] || export "$(grep ^DATABASE_URL= <<<"$services_env")"
+  [ -n "${REDIS_URL:-}" ] || export "$(grep ^REDIS_URL= <<<"$services_env")"
+fi
+
+if [ "${1:-}" = "--dev" ]; then
+  cargo leptos build
+  target/debug/warta migrate
+  target/debug/warta seed --if-empty --users 200 --articles 2000
+  exec cargo leptos watch
+fi
+
+echo "run: building the release server (the first build takes several minutes)" >&2
+cargo leptos build --release --precompress
+target/release/warta migrate
+target/release/warta seed --if-empty --users 200 --articles 2000
+
+echo "run: serving at http://127.0.0.1:${PORT:-3000} (Ctrl-C stops; \`make stop\` stops Postgres and Redis)" >&2
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
+exec target/release/warta serve

@@ -1,0 +1,425 @@
+//! Typed settings, read from environment variables.
+//!
+//! A file may sit under the environment: `WARTA_CONFIG_FILE` (or `.env` in
+//! the working directory, when present) holds `NAME=value` lines that apply
+//! only where the variable is not already set. Every value is parsed here,
+//! once; the rest of the program never reads the environment. A bad or
+//! missing value stops start-up with one line naming the variable.
+
+use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it, and what would be right.
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self { variable, problem: problem.into() }
+    }
+}
+
+/// Where variables come from: the process environment, or a map in tests.
+pub trait Source {
+    /// The value of `name`, if set and not empty.
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment, with the optional file layered underneath.
+#[derive(Debug, Clone, Copy)]
+pub struct Environment;
+
+impl Source for Environment {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    }
+}
+
+impl<S: std::hash::BuildHasher> Source for std::collections::HashMap<String, String, S> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.get(name).filter(|value| !value.trim().is_empty()).cloned()
+    }
+}
+
+/// Loads the optional settings file into the environment without overriding
+/// anything already set.
+pub fn load_file() -> Result<(), ConfigError> {
+    match std::env::var("WARTA_CONFIG_FILE") {
+        Ok(path) if !path.is_empty() => dotenvy::from_path(&path)
+            .map_err(|error| ConfigError::new("WARTA_CONFIG_FILE", format!("cannot read {path}: {error}"))),
+        _ => match dotenvy::dotenv() {
+            Ok(_) => Ok(()),
+            Err(error) if error.not_found() => Ok(()),
+            Err(error) => Err(ConfigError::new("WARTA_CONFIG_FILE", format!("cannot read .env: {error}"))),
+        },
+    }
+}
+
+/// `development` or `production`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Friendly defaults for a laptop.
+    Development,
+    /// Refuses insecure defaults.
+    Production,
+}
+
+impl fmt::Display for RunMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Development => "development",
+            Self::Production => "production",
+        })
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, for terminals.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// A value that must never be printed (URLs with passwords, secrets).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(\"[redacted]\")")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// Logging settings.
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    /// The `RUST_LOG` filter.
+    pub filter: String,
+    /// `WARTA_LOG_FORMAT`: `pretty` or `json`.
+    pub format: LogFormat,
+}
+
+impl LogSettings {
+    /// Reads `RUST_LOG` and `WARTA_LOG_FORMAT`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_file()?;
+        let mode = parse_mode(&Environment)?;
+        Self::from_source(&Environment, mode)
+    }
+
+    fn from_source(source: &impl Source, mode: RunMode) -> Result<Self, ConfigError> {
+        let filter = source.get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
+        let format = match source.get("WARTA_LOG_FORMAT").as_deref() {
+            None if mode == RunMode::Production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new("WARTA_LOG_FORMAT", format!("expected `pretty` or `json`, got `{other}`")));
+            }
+        };
+        Ok(Self { filter, format })
+    }
+}
+
+/// Everything needed to reach Postgres.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// `DATABASE_URL`.
+    pub url: Secret,
+    /// `WARTA_DB_MAX_CONNECTIONS`: the pool's size.
+    pub max_connections: u32,
+    /// `WARTA_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a
+    /// connection before it gets a 503.
+    pub acquire_timeout: Duration,
+}
+
+impl DatabaseSettings {
+    /// Reads the database settings alone (for `migrate` and `seed`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_file()?;
+        Self::from_source(&Environment)
+    }
+
+    fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        let url = required(source, "DATABASE_URL")?;
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::new("DATABASE_URL", "expected a postgres:// URL"));
+        }
+        Ok(Self {
+            url: Secret(url),
+            max_connections: parse_or(source, "WARTA_DB_MAX_CONNECTIONS", 16, |n: &u32| *n > 0)?,
+            acquire_timeout: Duration::from_millis(parse_or(
+                source,
+                "WARTA_DB_ACQUIRE_TIMEOUT_MS",
+                3_000,
+                |n: &u64| *n > 0,
+            )?),
+        })
+    }
+}
+
+/// All the settings `warta serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `WARTA_ENV`.
+    pub environment: RunMode,
+    /// Postgres.
+    pub database: DatabaseSettings,
+    /// `REDIS_URL`.
+    pub redis_url: Secret,
+    /// `WARTA_BIND`: the address to listen on.
+    pub bind: IpAddr,
+    /// `PORT`: the port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// `WARTA_PUBLIC_URL`: where readers reach the site, without a trailing
+    /// slash (used for canonical links and cookie security).
+    pub public_url: String,
+    /// `WARTA_SECRET`: the key for signed tokens; required in production.
+    pub secret: Secret,
+    /// `WARTA_SECURE_COOKIES`: mark cookies `Secure`; defaults to whether
+    /// the public URL is https.
+    pub secure_cookies: bool,
+    /// `WARTA_SLOW_REQUEST_MS`: requests slower than this log a warning.
+    pub slow_request_threshold: Duration,
+    /// Logging.
+    pub log: LogSettings,
+    /// `LEPTOS_SITE_ROOT`: where the built site (pkg/, public files) lives.
+    pub site_root: String,
+    /// `LEPTOS_HASH_FILES`: whether asset names carry content hashes;
+    /// defaults to whether `hash.txt` sits beside the binary.
+    pub hash_files: bool,
+}
+
+/// The secret development falls back to. Production refuses to start
+/// without `WARTA_SECRET`, so this never signs anything that matters.
+const DEVELOPMENT_SECRET: &str = "warta-development-secret-do-not-use-in-production";
+
+impl Settings {
+    /// Reads every setting from the environment (after the optional file).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_file()?;
+        Self::from_source(&Environment)
+    }
+
+    /// Reads every setting from `source`.
+    pub fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        let environment = parse_mode(source)?;
+        let production = environment == RunMode::Production;
+        let database = DatabaseSettings::from_source(source)?;
+        let redis_url = required(source, "REDIS_URL")?;
+        if !(redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
+            return Err(ConfigError::new("REDIS_URL", "expected a redis:// or rediss:// URL"));
+        }
+        let bind = parse_or(source, "WARTA_BIND", IpAddr::from([127, 0, 0, 1]), |_| true)?;
+        let port = parse_or(source, "PORT", 3000_u16, |_| true)?;
+
+        let public_url = match source.get("WARTA_PUBLIC_URL") {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None if production => {
+                return Err(ConfigError::new("WARTA_PUBLIC_URL", "required in production (for example https://warta.example)"));
+            }
+            None => format!("http://{bind}:{port}"),
+        };
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::new("WARTA_PUBLIC_URL", format!("expected an http(s):// URL, got `{public_url}`")));
+        }
+        let https = public_url.starts_with("https://");
+        let secure_cookies = parse_or(source, "WARTA_SECURE_COOKIES", https, |_| true)?;
+        if production && !https && !secure_cookies {
+            return Err(ConfigError::new(
+                "WARTA_PUBLIC_URL",
+                "production needs an https:// public URL (or WARTA_SECURE_COOKIES=true behind a TLS proxy); cookies would travel in clear text",
+            ));
+        }
+
+        let secret = match source.get("WARTA_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::new("WARTA_SECRET", "must be at least 32 characters (try `openssl rand -hex 32`)"));
+            }
+            Some(secret) if production && secret == DEVELOPMENT_SECRET => {
+                return Err(ConfigError::new("WARTA_SECRET", "the development secret cannot be used in production"));
+            }
+            Some(secret) => Secret(secret),
+            None if production => {
+                return Err(ConfigError::new("WARTA_SECRET", "required in production (try `openssl rand -hex 32`)"));
+            }
+            None => Secret(DEVELOPMENT_SECRET.to_owned()),
+        };
+
+        let slow_request_threshold =
+            Duration::from_millis(parse_or(source, "WARTA_SLOW_REQUEST_MS", 3_000_u64, |_| true)?);
+        let site_root = source.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+        let hash_files = parse_or(source, "LEPTOS_HASH_FILES", hash_file_beside_binary(), |_| true)?;
+
+        Ok(Self {
+            environment,
+            database,
+            redis_url: Secret(redis_url),
+            bind,
+            port,
+            public_url,
+            secret,
+            secure_cookies,
+            slow_request_threshold,
+            log: LogSettings::from_source(source, environment)?,
+            site_root,
+            hash_files,
+        })
+    }
+}
+
+fn parse_mode(source: &impl Source) -> Result<RunMode, ConfigError> {
+    match source.get("WARTA_ENV").as_deref() {
+        None | Some("development") => Ok(RunMode::Development),
+        Some("production") => Ok(RunMode::Production),
+        Some(other) => {
+            Err(ConfigError::new("WARTA_ENV", format!("expected `development` or `production`, got `{other}`")))
+        }
+    }
+}
+
+fn required(source: &impl Source, name: &'static str) -> Result<String, ConfigError> {
+    source.get(name).ok_or_else(|| ConfigError::new(name, "is not set"))
+}
+
+/// Parses `name` as a `T` accepted by `valid`, or gives `default` when unset.
+fn parse_or<T>(
+    source: &impl Source,
+    name: &'static str,
+    default: T,
+    valid: impl Fn(&T) -> bool,
+) -> Result<T, ConfigError>
+where
+    T: FromStr + fmt::Display,
+{
+    let Some(raw) = source.get(name) else { return Ok(default) };
+    let expected = std::any::type_name::<T>().rsplit("::").next().unwrap_or("value");
+    match raw.trim().parse::<T>() {
+        Ok(value) if valid(&value) => Ok(value),
+        _ => Err(ConfigError::new(name, format!("`{raw}` is not a valid {expected} (default {default})"))),
+    }
+}
+
+/// cargo-leptos writes the hashed asset names to `hash.txt` beside the
+/// server binary; when it is there, the assets have hashed names.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn source(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> = [
+            ("DATABASE_URL", "postgres://localhost/warta"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in pairs {
+            map.insert((*k).to_owned(), (*v).to_owned());
+        }
+        map
+    }
+
+    #[test]
+    fn development_defaults_are_usable() {
+        let settings = Settings::from_source(&source(&[])).unwrap();
+        assert_eq!(settings.environment, RunMode::Development);
+        assert_eq!(settings.port, 3000);
+        assert_eq!(settings.public_url, "http://127.0.0.1:3000");
+        assert!(!settings.secure_cookies);
+        assert_eq!(settings.slow_request_threshold, Duration::from_secs(3));
+        assert_eq!(settings.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn a_missing_database_url_names_the_variable() {
+        let mut map = source(&[]);
+        map.remove("DATABASE_URL");
+        let error = Settings::from_source(&map).unwrap_err();
+        assert_eq!(error.to_string(), "DATABASE_URL: is not set");
+    }
+
+    #[test]
+    fn a_bad_port_names_the_variable_and_the_value() {
+        let error = Settings::from_source(&source(&[("PORT", "eighty")])).unwrap_err();
+        assert_eq!(error.variable, "PORT");
+        assert!(error.to_string().contains("`eighty`"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_environment_is_refused() {
+        let error = Settings::from_source(&source(&[("WARTA_ENV", "staging")])).unwrap_err();
+        assert_eq!(error.variable, "WARTA_ENV");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret() {
+        let error = Settings::from_source(&source(&[
+            ("WARTA_ENV", "production"),
+            ("WARTA_PUBLIC_URL", "https://warta.example"),
+        ]))
+        .unwrap_err();
+        assert_eq!(error.variable, "WARTA_SECRET");
+    }
+
+    #[test]
+    fn production_refuses_plain_http_without_secure_cookies() {
+        let error = Settings::from_source(&source(&[
+            ("WARTA_ENV", "production"),
+            ("WARTA_PUBLIC_URL", "http://warta.example"),
+            ("WARTA_SECRET", &"x".repeat(40)),
+        ]))
+        .unwrap_err();
+        assert_eq!(error.variable, "WARTA_PUBLIC_URL");
+    }
+
+    #[test]
+    fn production_with_https_and_a_secret_starts_with_secure_cookies_and_json_logs() {
+        let settings = Settings::from_source(&source(&[
+            ("WARTA_ENV", "production"),
+            ("WARTA_PUBLIC_URL", "https://warta.example/"),
+            ("WARTA_SECRET", &"x".repeat(40)),
+        ]))
+        .unwrap();
+        assert!(settings.secure_cookies);
+        assert_eq!(settings.public_url, "https://warta.example");
+        assert_eq!(settings.log.format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let settings = Settings::from_source(&source(&[("DATABASE_URL", "postgres://u:hunter2@db/warta")])).unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+    }
+}

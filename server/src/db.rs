@@ -1,0 +1,72 @@
+//! Postgres: the pool, migrations and partition upkeep.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+use crate::config::DatabaseSettings;
+
+/// How many months of article partitions to keep ready ahead of today.
+pub const PARTITION_MONTHS_AHEAD: i32 = 3;
+
+/// Opens the pool. Connections are made lazily, so a server can start while
+/// Postgres is still coming up; `/readyz` tells when it answers.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    let pool = connect_lazy(settings)?;
+    // Commands (migrate, seed) want a clear error now rather than later.
+    pool.acquire()
+        .await
+        .context("cannot connect to Postgres (check DATABASE_URL and that the server is running)")?;
+    Ok(pool)
+}
+
+/// Opens the pool without waiting for a first connection.
+pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .idle_timeout(Some(Duration::from_secs(300)))
+        .connect_lazy(settings.url.expose())
+        .context("DATABASE_URL: not a usable Postgres URL")
+}
+
+/// Applies the migrations compiled into the binary.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("../migrations").run(pool).await.context("applying migrations")?;
+    Ok(())
+}
+
+/// Creates any missing monthly article partitions up to
+/// [`PARTITION_MONTHS_AHEAD`] months from now. Safe to call concurrently.
+pub async fn ensure_partitions(pool: &PgPool) -> anyhow::Result<i32> {
+    ensure_partitions_from(pool, chrono::Utc::now().date_naive()).await
+}
+
+/// Like [`ensure_partitions`], starting at the month of `from`.
+pub async fn ensure_partitions_from(pool: &PgPool, from: chrono::NaiveDate) -> anyhow::Result<i32> {
+    let created = sqlx::query_scalar!(
+        r#"SELECT ensure_article_partitions($1, $2) AS "created!""#,
+        from,
+        PARTITION_MONTHS_AHEAD
+    )
+    .fetch_one(pool)
+    .await
+    .context("creating article partitions")?;
+    Ok(created)
+}
+
+/// Keeps partitions ready while the server runs: once at start, then daily.
+pub fn spawn_partition_upkeep(pool: PgPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every_day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            every_day.tick().await;
+            match ensure_partitions(&pool).await {
+                Ok(0) => {}
+                Ok(created) => tracing::info!(created, "created article partitions"),
+                Err(error) => tracing::warn!(error = format!("{error:#}"), "partition upkeep failed; will retry"),
+            }
+        }
+    })
+}

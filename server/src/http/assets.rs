@@ -1,0 +1,52 @@
+//! Static files: the built bundle under `/pkg` and everything copied from
+//! `public/`.
+//!
+//! With hashed file names (release builds), a bundle file's name changes
+//! whenever its content does, so browsers and CDNs may keep it forever. Other
+//! files keep their names across deploys and get a short lifetime. Brotli and
+//! gzip variants written by `cargo leptos build --precompress` are served
+//! when the client accepts them; anything else is compressed on the fly by
+//! the compression layer.
+
+use axum::{
+    Router,
+    http::{HeaderValue, StatusCode, header},
+    middleware::map_response,
+    response::Response,
+};
+use tower_http::services::ServeDir;
+
+/// A year, and the promise never to change the file.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For unhashed bundle files in development: always revalidate.
+const REVALIDATE: &str = "no-cache";
+/// For files from `public/` (favicon, robots.txt): an hour.
+const SHORT: &str = "public, max-age=3600";
+
+/// Routes for `/pkg/*` under `site_root`.
+pub fn bundle<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, hashed: bool) -> Router<S> {
+    let service = ServeDir::new(format!("{site_root}/{pkg_dir}")).precompressed_br().precompressed_gzip();
+    let policy = if hashed { IMMUTABLE } else { REVALIDATE };
+    Router::new()
+        .nest_service(&format!("/{pkg_dir}"), service)
+        .layer(map_response(move |response: Response| async move { with_cache_control(response, policy) }))
+}
+
+/// A service for the other files under `site_root`, falling back to
+/// `not_found` for paths that match no file.
+pub fn public_files(site_root: &str) -> ServeDir {
+    ServeDir::new(site_root).precompressed_br().precompressed_gzip()
+}
+
+/// Adds the short lifetime to successful responses from `public/`.
+pub async fn public_cache_control(response: Response) -> Response {
+    with_cache_control(response, SHORT)
+}
+
+fn with_cache_control(mut response: Response, policy: &'static str) -> Response {
+    let cacheable = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    if cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}

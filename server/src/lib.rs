@@ -1,0 +1,13 @@
+//! The Warta server: configuration, start-up, HTTP middleware, the command
+//! line, database maintenance and the demo-data seeder.
+//!
+//! `main.rs` only parses arguments; everything here is a library so that the
+//! integration tests start the real application on port 0.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,161 @@
+//! Building the application: state, router, middleware, listener.
+
+use std::{future::Future, net::SocketAddr};
+
+use anyhow::Context as _;
+use app::{App, shell, ssr::AppState};
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    middleware::map_response,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    CompressionLevel,
+    compression::CompressionLayer,
+};
+
+use crate::{
+    config::{RunMode, Settings},
+    db,
+    http::{assets, health, trace},
+};
+
+/// The built application, bound to its port but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to Postgres and Redis (lazily: start-up does not wait for
+    /// either), builds the router and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = db::connect_lazy(&settings.database)?;
+        let redis = app::ssr::queries::redis::Redis::new(settings.redis_url.expose())
+            .context("REDIS_URL: not a usable Redis URL")?;
+
+        let listener = TcpListener::bind((settings.bind, settings.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{} (is PORT in use?)", settings.bind, settings.port))?;
+        let address = listener.local_addr()?;
+
+        let leptos = LeptosOptions::builder()
+            .output_name("warta")
+            .site_root(settings.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .hash_files(settings.hash_files)
+            .env(match settings.environment {
+                RunMode::Development => leptos::config::Env::DEV,
+                RunMode::Production => leptos::config::Env::PROD,
+            })
+            .build();
+
+        let state = AppState { leptos, db, redis };
+        let router = router(state.clone(), settings);
+        Ok(Self { listener, router, state })
+    }
+
+    /// The address the listener is bound to (tests bind port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The port the listener is bound to.
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections
+    /// and lets in-flight requests finish.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let upkeep = db::spawn_partition_upkeep(self.state.db.clone());
+        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        upkeep.abort();
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        result.context("serving HTTP")
+    }
+}
+
+/// Every route, with the middleware around them.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let routes = generate_route_list(App);
+    let leptos = state.leptos.clone();
+    let site_root = leptos.site_root.to_string();
+
+    // Files from public/, then the 404 page for anything else.
+    let public: Router = Router::new()
+        .fallback_service(assets::public_files(&site_root).fallback(get(not_found).with_state(state.clone())))
+        .layer(map_response(assets::public_cache_control));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes(&state, routes, {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .merge(assets::bundle(&site_root, &leptos.site_pkg_dir, leptos.hash_files))
+        .fallback_service(public)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(trace::set_request_id())
+                .layer(trace::layer(settings.slow_request_threshold))
+                .layer(trace::propagate_request_id())
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+        )
+}
+
+/// Renders the app for a path no route or file matched: the styled 404.
+async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let leptos = state.leptos.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(state.clone()),
+        move || shell(leptos.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    if response.status().is_success() {
+        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    response
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real application on port 0, against real Postgres
+//! and Redis, one fresh database per test.
+
+mod assets;
+mod health;
+mod helpers;
+mod home;
+mod observability;
+mod schema;
+mod seed;

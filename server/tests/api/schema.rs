@@ -1,0 +1,73 @@
+use chrono::{TimeZone as _, Utc};
+
+use crate::helpers::{fixtures, fresh_database};
+
+#[tokio::test]
+async fn emails_and_usernames_are_unique_regardless_of_case() {
+    let (_, db) = fresh_database().await;
+    fixtures::user(&db, "Ada").await;
+    let same_email = sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('other', 'ADA@example.com', 'x')")
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert_eq!(same_email.as_database_error().unwrap().constraint(), Some("users_email_key"));
+    let same_name = sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('ada', 'b@example.com', 'x')")
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert_eq!(same_name.as_database_error().unwrap().constraint(), Some("users_username_key"));
+}
+
+#[tokio::test]
+async fn slugs_are_unique_across_partitions() {
+    let (_, db) = fresh_database().await;
+    let ada = fixtures::user(&db, "ada").await;
+    let now = Utc::now();
+    fixtures::article(&db, ada, "Same title", now, Some(now)).await;
+    let error = sqlx::query!(
+        "INSERT INTO article_slugs (slug, article_id, article_created_at)
+         SELECT 'same-title', id, created_at FROM articles LIMIT 1"
+    )
+    .execute(&db)
+    .await
+    .unwrap_err();
+    assert!(error.as_database_error().unwrap().is_unique_violation());
+}
+
+#[tokio::test]
+async fn articles_land_in_their_month_partition_and_old_months_in_the_default() {
+    let (_, db) = fresh_database().await;
+    let ada = fixtures::user(&db, "ada").await;
+    let now = Utc::now();
+    let long_ago = Utc.with_ymd_and_hms(2001, 5, 17, 12, 0, 0).unwrap();
+    fixtures::article(&db, ada, "Current", now, Some(now)).await;
+    fixtures::article(&db, ada, "Ancient", long_ago, Some(long_ago)).await;
+
+    let partitions = sqlx::query!(
+        r#"SELECT a.title, a.tableoid::regclass::text AS "partition!" FROM articles a ORDER BY a.created_at"#
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(partitions[0].partition, "articles_default", "no partition for 2001: the default takes it");
+    assert_eq!(partitions[1].partition, format!("articles_y{}", now.format("%Ym%m")));
+}
+
+#[tokio::test]
+async fn partitions_are_created_ahead_and_creation_is_idempotent_and_concurrency_safe() {
+    let (_, db) = fresh_database().await;
+    let from = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    // Several instances doing upkeep at once must neither fail nor duplicate.
+    let results = futures::future::join_all((0..4).map(|_| warta::db::ensure_partitions_from(&db, from))).await;
+    let created: i32 = results.into_iter().map(|r| r.expect("upkeep succeeds")).sum();
+    assert!(created > 24, "2024 onwards needs more than 24 months, created {created}");
+    assert_eq!(warta::db::ensure_partitions_from(&db, from).await.unwrap(), 0, "nothing left to create");
+
+    let ahead = Utc::now().date_naive() + chrono::Months::new(warta::db::PARTITION_MONTHS_AHEAD as u32);
+    let name = format!("articles_y{}", ahead.format("%Ym%m"));
+    let exists = sqlx::query_scalar!(r#"SELECT to_regclass($1) IS NOT NULL AS "exists!""#, name)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(exists, "{name} exists");
+}

@@ -1,0 +1,90 @@
+use warta::cli::SeedArgs;
+
+use crate::helpers::fresh_database;
+
+fn args(seed: u64) -> SeedArgs {
+    SeedArgs {
+        users: 300,
+        articles: 2_000,
+        seed,
+        until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+        jobs: 2,
+        if_empty: false,
+    }
+}
+
+/// A digest of everything seeded, to compare two loads.
+async fn digest(db: &sqlx::PgPool) -> String {
+    sqlx::query_scalar!(
+        r#"SELECT md5(string_agg(concat_ws('|', id, user_id, slug, title, md5(body), status, views,
+                                          created_at, published_at), ',' ORDER BY id)) AS "digest!"
+           FROM articles"#
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn seeding_is_deterministic_for_a_given_seed() {
+    let (_, first) = fresh_database().await;
+    let (_, second) = fresh_database().await;
+    let (_, other) = fresh_database().await;
+    warta::seed::run(&first, &args(7)).await.unwrap();
+    warta::seed::run(&second, &args(7)).await.unwrap();
+    warta::seed::run(&other, &args(8)).await.unwrap();
+    assert_eq!(digest(&first).await, digest(&second).await);
+    assert_ne!(digest(&first).await, digest(&other).await);
+}
+
+#[tokio::test]
+async fn seeded_data_looks_like_a_real_site() {
+    let (_, db) = fresh_database().await;
+    warta::seed::run(&db, &args(1)).await.unwrap();
+
+    let stats = sqlx::query!(
+        r#"SELECT count(*) AS "articles!",
+                  count(*) FILTER (WHERE status = 'published') AS "published!",
+                  avg(length(body))::float8 AS "avg_body!",
+                  max(views) AS "max_views!",
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY views) FILTER (WHERE status = 'published') AS "median_views!",
+                  (extract(epoch FROM max(created_at) - min(created_at)) / 86400)::float8 AS "days!"
+           FROM articles"#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(stats.articles, 2_000);
+    let published = stats.published as f64 / 2_000.0;
+    assert!((0.87..0.93).contains(&published), "{published} published");
+    assert!((1_500.0..4_500.0).contains(&stats.avg_body), "average body {} bytes", stats.avg_body);
+    assert!(stats.max_views as f64 > 50.0 * stats.median_views, "heavy-tailed views");
+    assert!(stats.days > 1_000.0, "spread over three years, got {} days", stats.days);
+
+    // Indexes and keys dropped for the bulk load are all back.
+    let indexes = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM pg_indexes WHERE tablename = 'articles'
+           AND indexname IN ('articles_user_id_status_idx', 'articles_created_at_idx', 'articles_published_recent_idx')"#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(indexes, 3);
+    let slugs = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM article_slugs"#).fetch_one(&db).await.unwrap();
+    assert_eq!(slugs, 2_000);
+
+    // Seeded users can sign in with the demo password.
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM users LIMIT 1").fetch_one(&db).await.unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+}
+
+#[tokio::test]
+async fn seeding_with_if_empty_leaves_a_populated_database_alone() {
+    let (_, db) = fresh_database().await;
+    warta::seed::run(&db, &args(1)).await.unwrap();
+    let mut again = args(2);
+    again.if_empty = true;
+    warta::seed::run(&db, &again).await.unwrap();
+    let users = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users"#).fetch_one(&db).await.unwrap();
+    assert_eq!(users, 300);
+}
