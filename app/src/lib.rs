@@ -14,7 +14,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -56,7 +56,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { SITE_NAME.to_owned() } else { format!("{title} · {SITE_NAME}") }
         } />
-        <Meta name="description" content="Warta: stories and ideas from writers you follow." />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
             <a href="#main" class="skip-link">"Skip to content"</a>

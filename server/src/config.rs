@@ -20,7 +20,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(variable: &'static str, problem: impl Into<String>) -> Self {
-        Self { variable, problem: problem.into() }
+        Self {
+            variable,
+            problem: problem.into(),
+        }
     }
 }
 
@@ -55,7 +58,10 @@ pub fn load_file() -> Result<(), ConfigError> {
         _ => match dotenvy::dotenv() {
             Ok(_) => Ok(()),
             Err(error) if error.not_found() => Ok(()),
-            Err(error) => Err(ConfigError::new("WARTA_CONFIG_FILE", format!("cannot read .env: {error}"))),
+            Err(error) => Err(ConfigError::new(
+                "WARTA_CONFIG_FILE",
+                format!("cannot read .env: {error}"),
+            )),
         },
     }
 }
@@ -135,7 +141,10 @@ impl LogSettings {
             Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(ConfigError::new("WARTA_LOG_FORMAT", format!("expected `pretty` or `json`, got `{other}`")));
+                return Err(ConfigError::new(
+                    "WARTA_LOG_FORMAT",
+                    format!("expected `pretty` or `json`, got `{other}`"),
+                ));
             }
         };
         Ok(Self { filter, format })
@@ -237,12 +246,18 @@ impl Settings {
         let public_url = match source.get("WARTA_PUBLIC_URL") {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None if production => {
-                return Err(ConfigError::new("WARTA_PUBLIC_URL", "required in production (for example https://warta.example)"));
+                return Err(ConfigError::new(
+                    "WARTA_PUBLIC_URL",
+                    "required in production (for example https://warta.example)",
+                ));
             }
             None => format!("http://{bind}:{port}"),
         };
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::new("WARTA_PUBLIC_URL", format!("expected an http(s):// URL, got `{public_url}`")));
+            return Err(ConfigError::new(
+                "WARTA_PUBLIC_URL",
+                format!("expected an http(s):// URL, got `{public_url}`"),
+            ));
         }
         let https = public_url.starts_with("https://");
         let secure_cookies = parse_or(source, "WARTA_SECURE_COOKIES", https, |_| true)?;
@@ -255,21 +270,32 @@ impl Settings {
 
         let secret = match source.get("WARTA_SECRET") {
             Some(secret) if secret.len() < 32 => {
-                return Err(ConfigError::new("WARTA_SECRET", "must be at least 32 characters (try `openssl rand -hex 32`)"));
+                return Err(ConfigError::new(
+                    "WARTA_SECRET",
+                    "must be at least 32 characters (try `openssl rand -hex 32`)",
+                ));
             }
             Some(secret) if production && secret == DEVELOPMENT_SECRET => {
-                return Err(ConfigError::new("WARTA_SECRET", "the development secret cannot be used in production"));
+                return Err(ConfigError::new(
+                    "WARTA_SECRET",
+                    "the development secret cannot be used in production",
+                ));
             }
             Some(secret) => Secret(secret),
             None if production => {
-                return Err(ConfigError::new("WARTA_SECRET", "required in production (try `openssl rand -hex 32`)"));
+                return Err(ConfigError::new(
+                    "WARTA_SECRET",
+                    "required in production (try `openssl rand -hex 32`)",
+                ));
             }
             None => Secret(DEVELOPMENT_SECRET.to_owned()),
         };
 
         let slow_request_threshold =
             Duration::from_millis(parse_or(source, "WARTA_SLOW_REQUEST_MS", 3_000_u64, |_| true)?);
-        let site_root = source.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+        let site_root = source
+            .get("LEPTOS_SITE_ROOT")
+            .unwrap_or_else(|| "target/site".to_owned());
         let hash_files = parse_or(source, "LEPTOS_HASH_FILES", hash_file_beside_binary(), |_| true)?;
 
         Ok(Self {
@@ -293,9 +319,10 @@ fn parse_mode(source: &impl Source) -> Result<RunMode, ConfigError> {
     match source.get("WARTA_ENV").as_deref() {
         None | Some("development") => Ok(RunMode::Development),
         Some("production") => Ok(RunMode::Production),
-        Some(other) => {
-            Err(ConfigError::new("WARTA_ENV", format!("expected `development` or `production`, got `{other}`")))
-        }
+        Some(other) => Err(ConfigError::new(
+            "WARTA_ENV",
+            format!("expected `development` or `production`, got `{other}`"),
+        )),
     }
 }
 
@@ -313,11 +340,16 @@ fn parse_or<T>(
 where
     T: FromStr + fmt::Display,
 {
-    let Some(raw) = source.get(name) else { return Ok(default) };
+    let Some(raw) = source.get(name) else {
+        return Ok(default);
+    };
     let expected = std::any::type_name::<T>().rsplit("::").next().unwrap_or("value");
     match raw.trim().parse::<T>() {
         Ok(value) if valid(&value) => Ok(value),
-        _ => Err(ConfigError::new(name, format!("`{raw}` is not a valid {expected} (default {default})"))),
+        _ => Err(ConfigError::new(
+            name,
+            format!("`{raw}` is not a valid {expected} (default {default})"),
+        )),
     }
 }
 

@@ -33,7 +33,10 @@ pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
 
 /// Applies the migrations compiled into the binary.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations").run(pool).await.context("applying migrations")?;
+    sqlx::migrate!("../migrations")
+        .run(pool)
+        .await
+        .context("applying migrations")?;
     Ok(())
 }
 

@@ -16,10 +16,7 @@ use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::{
-    CompressionLevel,
-    compression::CompressionLayer,
-};
+use tower_http::{CompressionLevel, compression::CompressionLayer};
 
 use crate::{
     config::{RunMode, Settings},
@@ -61,7 +58,11 @@ impl Application {
 
         let state = AppState { leptos, db, redis };
         let router = router(state.clone(), settings);
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     /// The address the listener is bound to (tests bind port 0).
@@ -78,7 +79,9 @@ impl Application {
     /// and lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let upkeep = db::spawn_partition_upkeep(self.state.db.clone());
-        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
         upkeep.abort();
         self.state.db.close().await;
         tracing::info!("stopped");

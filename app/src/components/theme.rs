@@ -17,7 +17,9 @@ pub fn ThemeToggle() -> impl IntoView {
 
     Effect::new(move |_| {
         let stored = browser::stored_theme();
-        let is_dark = stored.as_deref().map_or_else(browser::system_prefers_dark, |theme| theme == "dark");
+        let is_dark = stored
+            .as_deref()
+            .map_or_else(browser::system_prefers_dark, |theme| theme == "dark");
         if let Some(theme) = stored.as_deref() {
             browser::apply_theme(theme);
         }

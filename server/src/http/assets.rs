@@ -25,11 +25,15 @@ const SHORT: &str = "public, max-age=3600";
 
 /// Routes for `/pkg/*` under `site_root`.
 pub fn bundle<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, hashed: bool) -> Router<S> {
-    let service = ServeDir::new(format!("{site_root}/{pkg_dir}")).precompressed_br().precompressed_gzip();
+    let service = ServeDir::new(format!("{site_root}/{pkg_dir}"))
+        .precompressed_br()
+        .precompressed_gzip();
     let policy = if hashed { IMMUTABLE } else { REVALIDATE };
     Router::new()
         .nest_service(&format!("/{pkg_dir}"), service)
-        .layer(map_response(move |response: Response| async move { with_cache_control(response, policy) }))
+        .layer(map_response(move |response: Response| async move {
+            with_cache_control(response, policy)
+        }))
 }
 
 /// A service for the other files under `site_root`, falling back to
@@ -46,7 +50,9 @@ pub async fn public_cache_control(response: Response) -> Response {
 fn with_cache_control(mut response: Response, policy: &'static str) -> Response {
     let cacheable = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     if cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
 }

@@ -4,7 +4,12 @@
 use std::time::Duration;
 
 use app::ssr::AppState;
-use axum::{Json, extract::State, http::{HeaderValue, StatusCode, header}, response::{IntoResponse, Response}};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
 use serde_json::json;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -39,11 +44,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if !ready {
         tracing::warn!(%body, "not ready");
     }
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     no_store((status, Json(body)).into_response())
 }
 
 fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

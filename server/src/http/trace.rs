@@ -11,9 +11,9 @@ use axum::{
     http::{HeaderName, Request, Response},
 };
 use tower_http::{
+    classify::{ServerErrorsAsFailures, SharedClassifier},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{MakeSpan, OnResponse, TraceLayer},
-    classify::{ServerErrorsAsFailures, SharedClassifier},
 };
 use tracing::{Span, field::Empty};
 
@@ -45,8 +45,15 @@ pub struct RequestSpan;
 
 impl<B> MakeSpan<B> for RequestSpan {
     fn make_span(&mut self, request: &Request<B>) -> Span {
-        let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
-        let request_id = request.headers().get(REQUEST_ID).and_then(|id| id.to_str().ok()).unwrap_or("");
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(unmatched)", MatchedPath::as_str);
+        let request_id = request
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|id| id.to_str().ok())
+            .unwrap_or("");
         tracing::info_span!(
             "request",
             method = %request.method(),
@@ -73,9 +80,9 @@ impl<B> OnResponse<B> for LogResponse {
         span.record("status", status);
         span.record("latency_ms", latency_ms);
         if latency >= self.slow {
-            tracing::warn!(status, latency_ms, threshold_ms = self.slow.as_millis() as u64, "slow request");
+            tracing::warn!(threshold_ms = self.slow.as_millis() as u64, "slow request");
         } else {
-            tracing::info!(status, latency_ms, "finished");
+            tracing::info!("finished");
         }
     }
 }

@@ -61,7 +61,11 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
         .await?;
 
     let bulk = first_user == 1 && first_article == 1;
-    let deferred = if bulk { Deferred::drop(pool).await? } else { Deferred::default() };
+    let deferred = if bulk {
+        Deferred::drop(pool).await?
+    } else {
+        Deferred::default()
+    };
 
     let plan = Arc::new(Plan {
         seed: args.seed,
@@ -88,7 +92,9 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
     sqlx::query_scalar!("SELECT setval('articles_id_seq', (SELECT coalesce(max(id), 1) FROM articles))")
         .fetch_one(pool)
         .await?;
-    sqlx::query("ANALYZE users, articles, article_slugs").execute(pool).await?;
+    sqlx::query("ANALYZE users, articles, article_slugs")
+        .execute(pool)
+        .await?;
     println!("seed: rebuilt in {:.1}s", rebuild.elapsed().as_secs_f64());
 
     println!(
@@ -166,7 +172,10 @@ impl Span {
         let end = Utc.from_utc_datetime(&until.and_hms_opt(23, 59, 59).expect("a valid time"));
         let start_day = until.checked_sub_days(Days::new(3 * 365)).unwrap_or(until);
         let start = Utc.from_utc_datetime(&start_day.and_hms_opt(0, 0, 0).expect("a valid time"));
-        Self { start, seconds: (end - start).num_seconds().max(1) }
+        Self {
+            start,
+            seconds: (end - start).num_seconds().max(1),
+        }
     }
 
     fn at(&self, offset: i64) -> DateTime<Utc> {
@@ -206,7 +215,11 @@ impl Plan {
             let id = self.first_user + index as i64;
             let user = text::user(&mut rng, id);
             let created = self.span.at(rng.random_range(0..self.span.seconds));
-            let bio = if rng.random_bool(0.7) { text::sentence(&mut rng) } else { String::new() };
+            let bio = if rng.random_bool(0.7) {
+                text::sentence(&mut rng)
+            } else {
+                String::new()
+            };
             Row::new(&mut data)
                 .display(id)
                 .text(&user.username)
@@ -235,7 +248,9 @@ impl Plan {
             let created = self.span.at(rng.random_range(0..self.span.seconds));
             let published = rng.random_bool(0.9);
             let (status, published_at, views) = if published {
-                let at = self.span.at((created - self.span.start).num_seconds() + rng.random_range(0..6 * 3600));
+                let at = self
+                    .span
+                    .at((created - self.span.start).num_seconds() + rng.random_range(0..6 * 3600));
                 (text::PUBLISHED, Some(at), pareto_views(&mut rng))
             } else {
                 (text::DRAFT, None, 0)
@@ -253,7 +268,12 @@ impl Plan {
                 .optional_time(published_at)
                 .time(published_at.unwrap_or(created))
                 .end();
-            Row::new(&mut slugs).text(&article.slug).display(id).time(created).time(created).end();
+            Row::new(&mut slugs)
+                .text(&article.slug)
+                .display(id)
+                .time(created)
+                .time(created)
+                .end();
         }
         vec![
             Copy {
@@ -384,7 +404,9 @@ impl Deferred {
 
         let mut tx = pool.begin().await?;
         for (table, name, _) in &foreign_keys {
-            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).execute(&mut *tx).await?;
+            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .execute(&mut *tx)
+                .await?;
         }
         for (name, _) in &indexes {
             sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
@@ -396,9 +418,14 @@ impl Deferred {
     /// Recreates what [`Deferred::drop`] removed.
     async fn restore(self, pool: &PgPool) -> anyhow::Result<()> {
         let mut conn = pool.acquire().await?;
-        sqlx::query("SET maintenance_work_mem = '512MB'").execute(&mut *conn).await?;
+        sqlx::query("SET maintenance_work_mem = '512MB'")
+            .execute(&mut *conn)
+            .await?;
         for (name, definition) in &self.indexes {
-            sqlx::query(definition).execute(&mut *conn).await.with_context(|| format!("recreating {name}"))?;
+            sqlx::query(definition)
+                .execute(&mut *conn)
+                .await
+                .with_context(|| format!("recreating {name}"))?;
         }
         for (table, name, definition) in &self.foreign_keys {
             sqlx::query(&format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
@@ -417,7 +444,11 @@ mod tests {
     #[test]
     fn copy_rows_escape_tabs_newlines_and_backslashes() {
         let mut out = Vec::new();
-        Row::new(&mut out).text("a\tb").text("line\nnext\\").optional_time(None).end();
+        Row::new(&mut out)
+            .text("a\tb")
+            .text("line\nnext\\")
+            .optional_time(None)
+            .end();
         assert_eq!(String::from_utf8(out).unwrap(), "a\\tb\tline\\nnext\\\\\t\\N\n");
     }
 

@@ -9,7 +9,8 @@ fn site_root() -> tempdir::Dir {
     let js = "console.log('hydrate');\n".repeat(200);
     std::fs::write(dir.path().join("pkg/warta.0123abcd.js"), &js).unwrap();
     let mut gz = std::fs::File::create(dir.path().join("pkg/warta.0123abcd.js.gz")).unwrap();
-    gz.write_all(b"not really gzip, but served as the gzip variant").unwrap();
+    gz.write_all(b"not really gzip, but served as the gzip variant")
+        .unwrap();
     std::fs::write(dir.path().join("robots.txt"), "User-agent: *\n").unwrap();
     dir
 }
@@ -24,7 +25,10 @@ async fn hashed_bundle_files_are_cached_forever() {
         .await;
     let response = app.get("/pkg/warta.0123abcd.js").await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 }
 
 #[tokio::test]
@@ -42,20 +46,29 @@ async fn unhashed_bundle_files_are_revalidated() {
 #[tokio::test]
 async fn public_files_get_a_short_lifetime_and_missing_ones_the_404_page() {
     let root = site_root();
-    let app = TestApp::builder().var("LEPTOS_SITE_ROOT", root.path().to_str().unwrap()).spawn().await;
+    let app = TestApp::builder()
+        .var("LEPTOS_SITE_ROOT", root.path().to_str().unwrap())
+        .spawn()
+        .await;
     let response = app.get("/robots.txt").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "public, max-age=3600");
 
     let missing = app.get("/nothing-here.txt").await;
     assert_eq!(missing.status(), 404);
-    assert!(!missing.headers().contains_key("cache-control") || missing.headers()["cache-control"] != "public, max-age=3600");
+    assert!(
+        !missing.headers().contains_key("cache-control")
+            || missing.headers()["cache-control"] != "public, max-age=3600"
+    );
 }
 
 #[tokio::test]
 async fn precompressed_variants_are_served_when_accepted() {
     let root = site_root();
-    let app = TestApp::builder().var("LEPTOS_SITE_ROOT", root.path().to_str().unwrap()).spawn().await;
+    let app = TestApp::builder()
+        .var("LEPTOS_SITE_ROOT", root.path().to_str().unwrap())
+        .spawn()
+        .await;
     let response = app
         .client
         .get(app.url("/pkg/warta.0123abcd.js"))
@@ -64,14 +77,28 @@ async fn precompressed_variants_are_served_when_accepted() {
         .await
         .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
-    assert_eq!(response.bytes().await.unwrap().as_ref(), b"not really gzip, but served as the gzip variant");
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        b"not really gzip, but served as the gzip variant"
+    );
 }
 
 #[tokio::test]
 async fn pages_are_compressed_with_brotli_or_gzip_as_the_client_asks() {
     let app = TestApp::spawn().await;
-    for (accept, expected) in [("br", Some("br")), ("gzip", Some("gzip")), ("gzip, br", Some("br")), ("identity", None)] {
-        let response = app.client.get(app.url("/")).header("accept-encoding", accept).send().await.unwrap();
+    for (accept, expected) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("gzip, br", Some("br")),
+        ("identity", None),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(
             response.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
             expected,

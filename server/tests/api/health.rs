@@ -33,7 +33,10 @@ fn dead_port() -> u16 {
 
 #[tokio::test]
 async fn readyz_says_503_and_names_redis_when_redis_is_down() {
-    let app = TestApp::builder().var("REDIS_URL", format!("redis://127.0.0.1:{}", dead_port())).spawn().await;
+    let app = TestApp::builder()
+        .var("REDIS_URL", format!("redis://127.0.0.1:{}", dead_port()))
+        .spawn()
+        .await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
@@ -45,7 +48,10 @@ async fn readyz_says_503_and_names_redis_when_redis_is_down() {
 #[tokio::test]
 async fn readyz_says_503_and_names_postgres_when_postgres_is_down() {
     let app = TestApp::builder()
-        .var("DATABASE_URL", format!("postgres://warta@127.0.0.1:{}/warta", dead_port()))
+        .var(
+            "DATABASE_URL",
+            format!("postgres://warta@127.0.0.1:{}/warta", dead_port()),
+        )
         .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "500")
         .spawn()
         .await;
@@ -62,13 +68,25 @@ async fn readyz_recovers_when_redis_comes_back() {
     let port = dead_port();
     let start = || {
         std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server on PATH")
     };
     let mut redis = start();
-    let app = TestApp::builder().var("REDIS_URL", format!("redis://127.0.0.1:{port}")).spawn().await;
+    let app = TestApp::builder()
+        .var("REDIS_URL", format!("redis://127.0.0.1:{port}"))
+        .spawn()
+        .await;
     wait_for_status(&app, 200).await;
 
     redis.kill().unwrap();

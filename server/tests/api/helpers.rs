@@ -26,8 +26,7 @@ pub(crate) struct TestAppBuilder {
 }
 
 pub(crate) fn test_database_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .expect("TEST_DATABASE_URL must name a Postgres database (make test sets it)")
+    std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL must name a Postgres database (make test sets it)")
 }
 
 pub(crate) fn test_redis_url() -> String {
@@ -38,8 +37,13 @@ pub(crate) fn test_redis_url() -> String {
 pub(crate) async fn fresh_database() -> (String, PgPool) {
     let admin_url = test_database_url();
     let name = format!("warta_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-    admin.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .expect("create test database");
     let url = match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("TEST_DATABASE_URL has no database name"),

@@ -7,20 +7,42 @@ async fn the_home_page_lists_published_articles_newest_first_without_drafts() {
     let app = TestApp::spawn().await;
     let ada = fixtures::user(&app.db, "ada").await;
     let now = Utc::now();
-    fixtures::article(&app.db, ada, "Older story", now - Duration::days(40), Some(now - Duration::days(40))).await;
-    fixtures::article(&app.db, ada, "Newer story", now - Duration::days(1), Some(now - Duration::days(1))).await;
+    fixtures::article(
+        &app.db,
+        ada,
+        "Older story",
+        now - Duration::days(40),
+        Some(now - Duration::days(40)),
+    )
+    .await;
+    fixtures::article(
+        &app.db,
+        ada,
+        "Newer story",
+        now - Duration::days(1),
+        Some(now - Duration::days(1)),
+    )
+    .await;
     fixtures::article(&app.db, ada, "Secret draft", now, None).await;
 
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
 
     let newer = html.find("Newer story").expect("newer story listed");
     let older = html.find("Older story").expect("older story listed");
     assert!(newer < older, "newest first");
     assert!(!html.contains("Secret draft"), "drafts are not listed");
-    assert!(html.contains(r#"href="/articles/newer-story""#), "title links to the article");
+    assert!(
+        html.contains(r#"href="/articles/newer-story""#),
+        "title links to the article"
+    );
     assert!(html.contains(r#"href="/@ada""#), "author is linked");
     assert!(html.contains("About Newer story"), "description shown");
     // Hydration needs the bundle; the page must point at it.
@@ -39,7 +61,12 @@ async fn an_unknown_path_gives_a_styled_404_page() {
     let app = TestApp::spawn().await;
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"));
     assert!(html.contains("<header"), "the 404 keeps the site layout");
@@ -47,7 +74,11 @@ async fn an_unknown_path_gives_a_styled_404_page() {
 
 #[tokio::test]
 async fn the_home_page_answers_503_not_500_when_postgres_is_down() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let app = TestApp::builder()
         .var("DATABASE_URL", format!("postgres://warta@127.0.0.1:{port}/warta"))
         .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "300")

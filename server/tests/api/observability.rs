@@ -13,6 +13,12 @@ async fn every_response_carries_a_request_id() {
 #[tokio::test]
 async fn a_request_id_from_the_client_or_proxy_is_kept() {
     let app = TestApp::spawn().await;
-    let response = app.client.get(app.url("/")).header("x-request-id", "from-nginx-42").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("x-request-id", "from-nginx-42")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-request-id"], "from-nginx-42");
 }

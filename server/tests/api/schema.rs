@@ -6,16 +6,24 @@ use crate::helpers::{fixtures, fresh_database};
 async fn emails_and_usernames_are_unique_regardless_of_case() {
     let (_, db) = fresh_database().await;
     fixtures::user(&db, "Ada").await;
-    let same_email = sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('other', 'ADA@example.com', 'x')")
-        .execute(&db)
-        .await
-        .unwrap_err();
-    assert_eq!(same_email.as_database_error().unwrap().constraint(), Some("users_email_key"));
-    let same_name = sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('ada', 'b@example.com', 'x')")
-        .execute(&db)
-        .await
-        .unwrap_err();
-    assert_eq!(same_name.as_database_error().unwrap().constraint(), Some("users_username_key"));
+    let same_email =
+        sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('other', 'ADA@example.com', 'x')")
+            .execute(&db)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        same_email.as_database_error().unwrap().constraint(),
+        Some("users_email_key")
+    );
+    let same_name =
+        sqlx::query!("INSERT INTO users (username, email, password_hash) VALUES ('ada', 'b@example.com', 'x')")
+            .execute(&db)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        same_name.as_database_error().unwrap().constraint(),
+        Some("users_username_key")
+    );
 }
 
 #[tokio::test]
@@ -49,7 +57,10 @@ async fn articles_land_in_their_month_partition_and_old_months_in_the_default() 
     .fetch_all(&db)
     .await
     .unwrap();
-    assert_eq!(partitions[0].partition, "articles_default", "no partition for 2001: the default takes it");
+    assert_eq!(
+        partitions[0].partition, "articles_default",
+        "no partition for 2001: the default takes it"
+    );
     assert_eq!(partitions[1].partition, format!("articles_y{}", now.format("%Ym%m")));
 }
 
@@ -60,8 +71,15 @@ async fn partitions_are_created_ahead_and_creation_is_idempotent_and_concurrency
     // Several instances doing upkeep at once must neither fail nor duplicate.
     let results = futures::future::join_all((0..4).map(|_| warta::db::ensure_partitions_from(&db, from))).await;
     let created: i32 = results.into_iter().map(|r| r.expect("upkeep succeeds")).sum();
-    assert!(created > 24, "2024 onwards needs more than 24 months, created {created}");
-    assert_eq!(warta::db::ensure_partitions_from(&db, from).await.unwrap(), 0, "nothing left to create");
+    assert!(
+        created > 24,
+        "2024 onwards needs more than 24 months, created {created}"
+    );
+    assert_eq!(
+        warta::db::ensure_partitions_from(&db, from).await.unwrap(),
+        0,
+        "nothing left to create"
+    );
 
     let ahead = Utc::now().date_naive() + chrono::Months::new(warta::db::PARTITION_MONTHS_AHEAD as u32);
     let name = format!("articles_y{}", ahead.format("%Ym%m"));

@@ -57,7 +57,11 @@ async fn seeded_data_looks_like_a_real_site() {
     assert_eq!(stats.articles, 2_000);
     let published = stats.published as f64 / 2_000.0;
     assert!((0.87..0.93).contains(&published), "{published} published");
-    assert!((1_500.0..4_500.0).contains(&stats.avg_body), "average body {} bytes", stats.avg_body);
+    assert!(
+        (1_500.0..4_500.0).contains(&stats.avg_body),
+        "average body {} bytes",
+        stats.avg_body
+    );
     assert!(stats.max_views as f64 > 50.0 * stats.median_views, "heavy-tailed views");
     assert!(stats.days > 1_000.0, "spread over three years, got {} days", stats.days);
 
@@ -70,11 +74,17 @@ async fn seeded_data_looks_like_a_real_site() {
     .await
     .unwrap();
     assert_eq!(indexes, 3);
-    let slugs = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM article_slugs"#).fetch_one(&db).await.unwrap();
+    let slugs = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM article_slugs"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(slugs, 2_000);
 
     // Seeded users can sign in with the demo password.
-    let hash = sqlx::query_scalar!("SELECT password_hash FROM users LIMIT 1").fetch_one(&db).await.unwrap();
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM users LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"));
 }
 
@@ -85,6 +95,9 @@ async fn seeding_with_if_empty_leaves_a_populated_database_alone() {
     let mut again = args(2);
     again.if_empty = true;
     warta::seed::run(&db, &again).await.unwrap();
-    let users = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users"#).fetch_one(&db).await.unwrap();
+    let users = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM users"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(users, 300);
 }

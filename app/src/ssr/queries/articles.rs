@@ -10,10 +10,7 @@ use crate::model::ArticleSummary;
 /// (`published_at DESC, id DESC WHERE status = 'published'`) on every
 /// partition, merged in order, so it reads `limit` rows whatever the table size.
 #[tracing::instrument(skip_all, fields(limit))]
-pub async fn latest_published(
-    db: impl PgExecutor<'_>,
-    limit: i64,
-) -> sqlx::Result<Vec<ArticleSummary>> {
+pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleSummary>> {
     sqlx::query_as!(
         ArticleSummary,
         r#"

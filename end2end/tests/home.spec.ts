@@ -1,0 +1,86 @@
+import { test, expect, type Page } from '@playwright/test';
+
+/** Fails the test on any console error or uncaught exception. */
+function watchForErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test('the home page lists the latest seeded articles', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveTitle('Warta');
+  await expect(page.getByRole('heading', { level: 1, name: 'Latest stories' })).toBeVisible();
+  const articles = page.getByRole('main').getByRole('article');
+  await expect(articles).toHaveCount(20);
+  // Each entry links its title to the article and names its author.
+  const first = articles.first();
+  await expect(first.getByRole('heading').getByRole('link')).toHaveAttribute('href', /^\/articles\/[a-z0-9-]+$/);
+  await expect(first.getByRole('link').nth(1)).toHaveAttribute('href', /^\/@/);
+  await expect(first.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}$/);
+});
+
+test('the page hydrates without errors and the theme switch works', async ({ page }) => {
+  const errors = watchForErrors(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+  const toggle = page.getByRole('button', { name: 'Dark mode' });
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  const paper = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await paper();
+
+  await toggle.click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  expect(await paper()).not.toBe(light);
+
+  // The choice survives a reload.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+
+  await page.getByRole('button', { name: 'Dark mode' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await paper()).toBe(light);
+  expect(errors).toEqual([]);
+});
+
+test('dark mode follows the system setting by default', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/');
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(dark).not.toBe(light);
+});
+
+test('an unknown path shows the styled 404 page', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to the latest stories' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Latest stories' })).toBeVisible();
+});
+
+test('the layout fits a 360 px wide screen without horizontal scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+});
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the home page still reads', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('main').getByRole('article')).toHaveCount(20);
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  });
+});
