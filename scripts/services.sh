@@ -6,18 +6,32 @@
 #   scripts/services.sh stop    stop both
 #
 # They listen on 127.0.0.1 only, on ports away from the standard ones
-# (WARTA_PG_PORT, default 54329; WARTA_REDIS_PORT, default 63799), so they
+# (WARTA_PG_PORT, default 54329; WARTA_REDIS_PORT, default 63799; the next
+# free port when that one is taken, remembered in .data/*.port), so they
 # never clash with servers already on the machine. Data survives restarts.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${WARTA_DATA_DIR:-$ROOT/.data}"
-PG_PORT="${WARTA_PG_PORT:-54329}"
-REDIS_PORT="${WARTA_REDIS_PORT:-63799}"
 PG_USER=warta
 
 log() { echo "services: $*" >&2; }
 die() { echo "services: error: $*" >&2; exit 1; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The port recorded in .data/<name>.port when the service was first set up;
+# otherwise the requested or default port, or the next free one after it.
+choose_port() {
+  local name="$1" wanted="$2" port
+  if [ -s "$DATA/$name.port" ]; then cat "$DATA/$name.port"; return; fi
+  port="$wanted"
+  while port_busy "$port"; do port=$((port + 1)); done
+  mkdir -p "$DATA"
+  echo "$port" >"$DATA/$name.port"
+  echo "$port"
+}
+PG_PORT="$(choose_port postgres "${WARTA_PG_PORT:-54329}")"
+REDIS_PORT="$(choose_port redis "${WARTA_REDIS_PORT:-63799}")"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
@@ -47,8 +61,6 @@ install_missing() {
       || die "please install: ${missing[*]} (for example: sudo apt-get install ${missing[*]})"
   fi
 }
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Postgres refuses to run as root. As root we run it as the `postgres` user,
 # whose data directory must be reachable by that user: if this checkout sits

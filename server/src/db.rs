@@ -1,9 +1,12 @@
 //! Postgres: the pool, migrations and partition upkeep.
 
-use std::time::Duration;
+use std::{str::FromStr as _, time::Duration};
 
 use anyhow::Context as _;
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::{
+    PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
 
 use crate::config::DatabaseSettings;
 
@@ -23,12 +26,17 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
 
 /// Opens the pool without waiting for a first connection.
 pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
-    PgPoolOptions::new()
+    let options = PgConnectOptions::from_str(settings.url.expose())
+        .context("DATABASE_URL: not a usable Postgres URL")?
+        // With dozens of partitions the planner's cost estimates cross JIT's
+        // thresholds, and compiling hundreds of functions takes seconds for a
+        // query that runs in a millisecond. Our queries are short: no JIT.
+        .options([("jit", "off")]);
+    Ok(PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
         .idle_timeout(Some(Duration::from_secs(300)))
-        .connect_lazy(settings.url.expose())
-        .context("DATABASE_URL: not a usable Postgres URL")
+        .connect_lazy_with(options))
 }
 
 /// Applies the migrations compiled into the binary.

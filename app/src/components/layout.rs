@@ -36,7 +36,7 @@ pub fn Footer() -> impl IntoView {
             <div class="mx-auto flex w-full max-w-3xl flex-wrap justify-between gap-2 px-4 py-6 text-sm text-muted sm:px-6">
                 <p>{SITE_NAME} " — a home for writing worth reading."</p>
                 <p>
-                    <a href="/healthz" class="underline-offset-4 hover:underline">"Status"</a>
+                    <a href="#main" class="underline-offset-4 hover:underline">"Back to top"</a>
                 </p>
             </div>
         </footer>

@@ -422,7 +422,10 @@ impl Deferred {
             .execute(&mut *conn)
             .await?;
         for (name, definition) in &self.indexes {
-            sqlx::query(definition)
+            // A partitioned table's index prints as `ON ONLY parent`, which
+            // would create an invalid index with none on the partitions.
+            let definition = definition.replacen(" ON ONLY ", " ON ", 1);
+            sqlx::query(&definition)
                 .execute(&mut *conn)
                 .await
                 .with_context(|| format!("recreating {name}"))?;

@@ -253,7 +253,7 @@ fn title(rng: &mut ChaCha8Rng) -> String {
         3 => format!("The {adjective} guide to {topic}"),
         4 => format!("Notes on {topic} and {other}"),
         5 => format!("What {topic} taught me about {other}"),
-        _ => format!("A {adjective} case for {topic}"),
+        _ => format!("In praise of {adjective} {topic}"),
     };
     capitalise(&mut title);
     title

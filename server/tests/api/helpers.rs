@@ -85,6 +85,15 @@ impl TestAppBuilder {
     }
 
     pub(crate) async fn spawn(self) -> TestApp {
+        self.spawn_until(std::future::pending()).await.0
+    }
+
+    /// Spawns the app, which stops gracefully when `shutdown` completes; the
+    /// handle resolves when it has stopped.
+    pub(crate) async fn spawn_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> (TestApp, tokio::task::JoinHandle<anyhow::Result<()>>) {
         let (database_url, db) = fresh_database().await;
         let mut vars: HashMap<String, String> = [
             ("DATABASE_URL", database_url),
@@ -101,14 +110,14 @@ impl TestAppBuilder {
         let settings = Settings::from_source(&vars).expect("valid test settings");
         let app = Application::build(&settings).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let running = tokio::spawn(app.run_until_stopped(shutdown));
 
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
             .build()
             .expect("client");
-        TestApp { address, db, client }
+        (TestApp { address, db, client }, running)
     }
 }
 

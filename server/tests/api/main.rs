@@ -5,6 +5,7 @@ mod assets;
 mod health;
 mod helpers;
 mod home;
+mod lifecycle;
 mod observability;
 mod schema;
 mod seed;

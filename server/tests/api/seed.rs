@@ -65,15 +65,45 @@ async fn seeded_data_looks_like_a_real_site() {
     assert!(stats.max_views as f64 > 50.0 * stats.median_views, "heavy-tailed views");
     assert!(stats.days > 1_000.0, "spread over three years, got {} days", stats.days);
 
-    // Indexes and keys dropped for the bulk load are all back.
-    let indexes = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM pg_indexes WHERE tablename = 'articles'
-           AND indexname IN ('articles_user_id_status_idx', 'articles_created_at_idx', 'articles_published_recent_idx')"#
+    // Indexes and keys dropped for the bulk load are all back, valid, and on
+    // every partition.
+    let indexes = sqlx::query!(
+        r#"SELECT i.indexrelid::regclass::text AS "name!", i.indisvalid AS "valid!",
+                  (SELECT count(*) FROM pg_inherits WHERE inhparent = i.indexrelid) AS "partitions!"
+           FROM pg_index i
+           WHERE i.indrelid = 'articles'::regclass AND NOT i.indisprimary
+           ORDER BY 1"#
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let partitions =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM pg_inherits WHERE inhparent = 'articles'::regclass"#)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let names: Vec<&str> = indexes.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "articles_created_at_idx",
+            "articles_published_recent_idx",
+            "articles_user_id_status_idx"
+        ]
+    );
+    for index in &indexes {
+        assert!(index.valid, "{} is valid", index.name);
+        assert_eq!(index.partitions, partitions, "{} covers every partition", index.name);
+    }
+    let foreign_keys = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM pg_constraint
+           WHERE contype = 'f' AND conparentid = 0
+             AND conrelid IN ('articles'::regclass, 'article_slugs'::regclass)"#
     )
     .fetch_one(&db)
     .await
     .unwrap();
-    assert_eq!(indexes, 3);
+    assert_eq!(foreign_keys, 2, "articles.user_id and article_slugs' article key");
     let slugs = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM article_slugs"#)
         .fetch_one(&db)
         .await
