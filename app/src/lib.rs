@@ -16,12 +16,12 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::layout::{Footer, Header};
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{article::ArticlePage, home::HomePage, not_found::NotFound};
 
 /// The site's name, as shown in the header and in page titles.
 pub const SITE_NAME: &str = "Warta";
@@ -64,6 +64,11 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("articles"), ParamSegment("slug"))
+                            view=ArticlePage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </main>
                 <Footer />

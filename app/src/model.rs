@@ -24,3 +24,30 @@ impl ArticleSummary {
         self.published_at.format("%Y-%m-%d").to_string()
     }
 }
+
+/// A whole article, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// The body rendered from Markdown and sanitized on the server.
+    pub body_html: String,
+    pub author: String,
+    pub author_bio: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub reading_minutes: u32,
+}
+
+impl Article {
+    /// The publication date as readers see it.
+    pub fn date_label(&self) -> String {
+        self.published_at.format("%b %-d, %Y").to_string()
+    }
+
+    /// Whether the article changed noticeably after it was published.
+    pub fn was_updated(&self) -> bool {
+        self.updated_at - self.published_at > chrono::Duration::hours(1)
+    }
+}

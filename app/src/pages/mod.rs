@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod article;
 pub mod error;
 pub mod home;
 pub mod not_found;

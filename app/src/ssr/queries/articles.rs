@@ -2,7 +2,10 @@
 
 use sqlx::PgExecutor;
 
-use crate::model::ArticleSummary;
+use crate::{
+    model::{Article, ArticleSummary},
+    ssr::markdown,
+};
 
 /// The `limit` most recently published articles, newest first.
 ///
@@ -26,4 +29,37 @@ pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resu
     )
     .fetch_all(db)
     .await
+}
+
+/// The published article that has (or once had) `slug`, with its body
+/// rendered to safe HTML.
+///
+/// The slug registry gives the article's partition key, so Postgres reads a
+/// single partition.
+#[tracing::instrument(skip_all)]
+pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Article>> {
+    let row = sqlx::query!(
+        r#"
+        SELECT a.slug, a.title, a.description, a.body, a.published_at AS "published_at!", a.updated_at,
+               u.username AS author, u.bio AS author_bio
+        FROM article_slugs s
+        JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
+        JOIN users u ON u.id = a.user_id
+        WHERE s.slug = $1 AND a.status = 'published'
+        "#,
+        slug
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| Article {
+        reading_minutes: markdown::reading_minutes(&row.body),
+        body_html: markdown::to_safe_html(&row.body),
+        slug: row.slug,
+        title: row.title,
+        description: row.description,
+        author: row.author,
+        author_bio: row.author_bio,
+        published_at: row.published_at,
+        updated_at: row.updated_at,
+    }))
 }

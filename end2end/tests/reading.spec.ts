@@ -84,3 +84,36 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
   });
 });
+
+test('a reader opens an article from the home page and comes back', async ({ page }) => {
+  const errors = watchForErrors(page);
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const link = page.getByRole('main').getByRole('article').first().getByRole('heading').getByRole('link');
+  const title = (await link.textContent())!.trim();
+  await link.click();
+  await expect(page).toHaveURL(/\/articles\/[a-z0-9-]+$/);
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(page).toHaveTitle(`${title} · Warta`);
+  await expect(page.getByText(/\d+ min read/)).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Latest stories' })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('an unknown article gives the 404 page', async ({ page }) => {
+  const response = await page.goto('/articles/there-is-no-such-article');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
+
+test.describe('an article with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('reads in full', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('main').getByRole('article').first().getByRole('heading').getByRole('link').click();
+    await expect(page).toHaveURL(/\/articles\//);
+    await expect(page.locator('.prose h2, .prose p').first()).toBeVisible();
+  });
+});

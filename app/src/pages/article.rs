@@ -1,0 +1,70 @@
+//! `/articles/{slug}`: one article.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    api,
+    error::AppError,
+    model::Article,
+    pages::{error::ErrorNotice, not_found::NotFound},
+};
+
+/// The article page; a 404 for slugs that name no published article.
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let article = Resource::new(slug, api::get_article);
+
+    view! {
+        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match article.await {
+                    Ok(article) => view! { <ArticleView article /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ArticleView(article: Article) -> impl IntoView {
+    let href = format!("/articles/{}", article.slug);
+    let author_href = format!("/@{}", article.author);
+    let date_label = article.date_label();
+    let date_iso = article.published_at.to_rfc3339();
+    let updated = article
+        .was_updated()
+        .then(|| article.updated_at.format("%b %-d, %Y").to_string());
+    let minutes = article.reading_minutes;
+    view! {
+        <Title text=article.title.clone() />
+        <Meta name="description" content=article.description.clone() />
+        <Link rel="canonical" href=href.clone() />
+        <Meta property="og:type" content="article" />
+        <Meta property="og:title" content=article.title.clone() />
+        <Meta property="og:description" content=article.description.clone() />
+        <Meta property="og:url" content=href />
+        <Meta property="article:published_time" content=date_iso.clone() />
+        <article>
+            <header class="border-b border-rule pb-6">
+                <h1 class="font-serif text-3xl font-bold leading-tight tracking-tight sm:text-4xl">{article.title}</h1>
+                <p class="mt-3 text-lg text-muted">{article.description}</p>
+                <p class="mt-4 text-sm text-muted">
+                    "By "
+                    <a href=author_href rel="author" class="font-medium text-ink hover:underline">{article.author}</a>
+                    " · "
+                    <time datetime=date_iso>{date_label}</time>
+                    {updated.map(|date| view! { " · updated " {date} })}
+                    " · "
+                    {format!("{minutes} min read")}
+                </p>
+            </header>
+            <div class="prose mt-8" inner_html=article.body_html></div>
+        </article>
+    }
+}
