@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    model::{Article, ArticleSummary},
+    model::{Article, ArticleSummary, AuthorPage},
 };
 
 /// How many articles a listing page shows.
@@ -28,4 +28,23 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
     crate::ssr::queries::articles::published_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// An author's profile and one page of their published articles.
+#[server(prefix = "/fn", endpoint = "author")]
+pub async fn get_author(username: String, page: u32) -> Result<AuthorPage, AppError> {
+    use crate::ssr::queries::{articles, users};
+    let state = expect_context::<crate::ssr::AppState>();
+    let profile = users::profile(&state.db, &username).await?.ok_or(AppError::NotFound)?;
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let mut articles = articles::published_by_author(&state.db, &profile.username, PAGE_SIZE + 1, offset).await?;
+    let has_more = articles.len() > PAGE_SIZE as usize;
+    articles.truncate(PAGE_SIZE as usize);
+    Ok(AuthorPage {
+        profile,
+        articles,
+        page,
+        has_more,
+    })
 }

@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod routing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -21,7 +22,10 @@ use leptos_router::{
 };
 
 use crate::components::layout::{Footer, Header};
-use crate::pages::{article::ArticlePage, home::HomePage, not_found::NotFound};
+use crate::{
+    pages::{article::ArticlePage, author::AuthorPage, home::HomePage, not_found::NotFound},
+    routing::AuthorSegment,
+};
 
 /// The site's name, as shown in the header and in page titles.
 pub const SITE_NAME: &str = "Warta";
@@ -69,6 +73,7 @@ pub fn App() -> impl IntoView {
                             view=ArticlePage
                             ssr=SsrMode::Async
                         />
+                        <Route path=AuthorSegment view=AuthorPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />

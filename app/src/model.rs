@@ -51,3 +51,42 @@ impl Article {
         self.updated_at - self.published_at > chrono::Duration::hours(1)
     }
 }
+
+/// A writer, as their page introduces them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub username: String,
+    pub bio: String,
+    pub image: Option<String>,
+}
+
+/// One page of an author's published articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorPage {
+    pub profile: Profile,
+    pub articles: Vec<ArticleSummary>,
+    /// 1-based.
+    pub page: u32,
+    pub has_more: bool,
+}
+
+/// Reads a `?page=` value: anything that is not a whole number from 1 up
+/// (`abc`, `-1`, `0`, too large) means the first page.
+pub fn parse_page(raw: Option<&str>) -> u32 {
+    raw.and_then(|raw| raw.trim().parse::<u32>().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_page_values_mean_the_first_page() {
+        for raw in [None, Some("abc"), Some("-1"), Some("0"), Some("99999999999"), Some("")] {
+            assert_eq!(parse_page(raw), 1, "{raw:?}");
+        }
+        assert_eq!(parse_page(Some("7")), 7);
+    }
+}

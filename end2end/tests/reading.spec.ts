@@ -117,3 +117,29 @@ test.describe('an article with JavaScript disabled', () => {
     await expect(page.locator('.prose h2, .prose p').first()).toBeVisible();
   });
 });
+
+test('a reader opens an author page from the home page and pages through it', async ({ page }) => {
+  const errors = watchForErrors(page);
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const author = page.getByRole('main').getByRole('article').first().getByRole('link').nth(1);
+  const name = (await author.textContent())!.trim();
+  await author.click();
+  await expect(page).toHaveURL(new RegExp(`/@${name}$`));
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page).toHaveTitle(`${name} · Warta`);
+  const older = page.getByRole('link', { name: 'Older stories →' });
+  if (await older.count()) {
+    await older.click();
+    await expect(page).toHaveURL(/\?page=2$/);
+    await page.getByRole('link', { name: '← Newer stories' }).click();
+    await expect(page).toHaveURL(new RegExp(`/@${name}$`));
+  }
+  expect(errors).toEqual([]);
+});
+
+test('an unknown author gives the 404 page', async ({ page }) => {
+  const response = await page.goto('/@no-such-writer-here');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod article;
+pub mod author;
 pub mod error;
 pub mod home;
 pub mod not_found;

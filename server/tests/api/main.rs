@@ -3,6 +3,7 @@
 
 mod article;
 mod assets;
+mod author;
 mod health;
 mod helpers;
 mod home;

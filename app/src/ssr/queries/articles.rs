@@ -63,3 +63,34 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         updated_at: row.updated_at,
     }))
 }
+
+/// An author's published articles, newest first: `limit` of them after
+/// skipping `offset`.
+///
+/// Served by `articles_author_published_idx`; an author's list is short
+/// enough (thousands at most) for OFFSET to stay cheap.
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn published_by_author(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ArticleSummary>> {
+    sqlx::query_as!(
+        ArticleSummary,
+        r#"
+        SELECT a.slug, a.title, a.description, u.username AS author,
+               a.published_at AS "published_at!"
+        FROM users u
+        JOIN articles a ON a.user_id = u.id
+        WHERE lower(u.username) = lower($1) AND a.status = 'published'
+        ORDER BY a.published_at DESC, a.id DESC
+        LIMIT $2 OFFSET $3
+        "#,
+        username,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,97 @@
+//! `/@{username}`: an author and their published articles.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::{
+    api,
+    components::article_list::ArticleList,
+    error::AppError,
+    model::{AuthorPage as Page, parse_page},
+    pages::{error::ErrorNotice, not_found::NotFound},
+};
+
+/// The author page; a 404 for names nobody has.
+#[component]
+pub fn AuthorPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        let username = params.read().get("username").unwrap_or_default();
+        let page = parse_page(query.read().get("page").as_deref());
+        (username, page)
+    };
+    let author = Resource::new(key, |(username, page)| api::get_author(username, page));
+
+    view! {
+        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match author.await {
+                    Ok(page) => view! { <AuthorView page /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuthorView(page: Page) -> impl IntoView {
+    let Page {
+        profile,
+        articles,
+        page,
+        has_more,
+    } = page;
+    let base = format!("/@{}", profile.username);
+    let canonical = if page == 1 {
+        base.clone()
+    } else {
+        format!("{base}?page={page}")
+    };
+    let description = if profile.bio.is_empty() {
+        format!("Stories by {} on Warta.", profile.username)
+    } else {
+        profile.bio.clone()
+    };
+    let title = if page == 1 {
+        profile.username.clone()
+    } else {
+        format!("{} (page {page})", profile.username)
+    };
+    let newer = (page > 1).then(|| {
+        if page == 2 {
+            base.clone()
+        } else {
+            format!("{base}?page={}", page - 1)
+        }
+    });
+    let older = has_more.then(|| format!("{base}?page={}", page + 1));
+    let empty = articles.is_empty();
+
+    view! {
+        <Title text=title.clone() />
+        <Meta name="description" content=description.clone() />
+        <Link rel="canonical" href=canonical.clone() />
+        <Meta property="og:type" content="profile" />
+        <Meta property="og:title" content=title />
+        <Meta property="og:description" content=description />
+        <Meta property="og:url" content=canonical />
+        <header class="border-b border-rule pb-6">
+            <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username}</h1>
+            {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
+        </header>
+        {if empty && page > 1 {
+            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+        } else {
+            view! { <ArticleList articles /> }.into_any()
+        }}
+        <nav aria-label="Pages" class="mt-8 flex justify-between text-sm font-medium">
+            {newer.map(|href| view! { <a href=href rel="prev" class="nav-link">"← Newer stories"</a> })}
+            <span></span>
+            {older.map(|href| view! { <a href=href rel="next" class="nav-link">"Older stories →"</a> })}
+        </nav>
+    }
+}
