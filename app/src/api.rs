@@ -35,10 +35,10 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
 pub async fn get_author(username: String, page: u32) -> Result<AuthorPage, AppError> {
     use crate::ssr::queries::{articles, users};
     let state = expect_context::<crate::ssr::AppState>();
-    let profile = users::profile(&state.db, &username).await?.ok_or(AppError::NotFound)?;
+    let (author_id, profile) = users::profile(&state.db, &username).await?.ok_or(AppError::NotFound)?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let mut articles = articles::published_by_author(&state.db, &profile.username, PAGE_SIZE + 1, offset).await?;
+    let mut articles = articles::published_by_author(&state.db, author_id, PAGE_SIZE + 1, offset).await?;
     let has_more = articles.len() > PAGE_SIZE as usize;
     articles.truncate(PAGE_SIZE as usize);
     Ok(AuthorPage {

@@ -4,14 +4,23 @@ use sqlx::PgExecutor;
 
 use crate::model::Profile;
 
-/// The public profile of `username` (matched regardless of case).
+/// The id and public profile of `username` (matched regardless of case).
 #[tracing::instrument(skip_all)]
-pub async fn profile(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as!(
-        Profile,
-        "SELECT username, bio, image FROM users WHERE lower(username) = lower($1)",
+pub async fn profile(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<Option<(i64, Profile)>> {
+    let row = sqlx::query!(
+        "SELECT id, username, bio, image FROM users WHERE lower(username) = lower($1)",
         username
     )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|row| {
+        (
+            row.id,
+            Profile {
+                username: row.username,
+                bio: row.bio,
+                image: row.image,
+            },
+        )
+    }))
 }
