@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <leptos_meta::HashedStylesheet options=options.clone() id="warta" />
+                <link id="warta" rel="stylesheet" href=stylesheet_href(&options) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -48,6 +48,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's URL, with its content hash when assets are hashed.
+///
+/// leptos_meta's `HashedStylesheet` reads `hash.txt` on every render; the
+/// name cannot change while the process runs, so it is read once.
+#[cfg(feature = "ssr")]
+fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| {
+                let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
+                let hashes = std::fs::read_to_string(path).ok()?;
+                hashes
+                    .lines()
+                    .find_map(|line| line.strip_prefix("css:").map(|hash| hash.trim().to_owned()))
+            })
+            .flatten();
+        match hash {
+            Some(hash) => format!("/{}/{}.{hash}.css", options.site_pkg_dir, options.output_name),
+            None => format!("/{}/{}.css", options.site_pkg_dir, options.output_name),
+        }
+    })
+}
+
+#[cfg(not(feature = "ssr"))]
+fn stylesheet_href(_options: &LeptosOptions) -> &'static str {
+    unreachable!("the shell is rendered on the server only")
 }
 
 /// The application: layout around the routed page.
