@@ -25,8 +25,9 @@ pub async fn latest_articles() -> Result<Vec<ArticleSummary>, AppError> {
 #[server(prefix = "/fn", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
     let state = expect_context::<crate::ssr::AppState>();
-    crate::ssr::queries::articles::published_by_slug(&state.db, &slug)
-        .await?
+    let record = crate::ssr::queries::articles::published_by_slug(&state.db, &slug).await?;
+    record
+        .map(crate::ssr::queries::articles::ArticleRecord::into_page)
         .ok_or(AppError::NotFound)
 }
 

@@ -4,6 +4,7 @@
 //! `main.rs` only parses arguments; everything here is a library so that the
 //! integration tests start the real application on port 0.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;

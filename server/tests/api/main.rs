@@ -7,6 +7,7 @@ mod author;
 mod health;
 mod helpers;
 mod home;
+mod json_api;
 mod lifecycle;
 mod observability;
 mod schema;

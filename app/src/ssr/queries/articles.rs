@@ -1,5 +1,6 @@
 //! Reading articles.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 
 use crate::{
@@ -31,17 +32,52 @@ pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Resu
     .await
 }
 
-/// The published article that has (or once had) `slug`, with its body
-/// rendered to safe HTML.
+/// An article as stored, with its author: what the JSON API returns and
+/// what the article page renders.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// Markdown, as the author wrote it.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub author: String,
+    pub author_bio: String,
+    pub author_image: Option<String>,
+}
+
+impl ArticleRecord {
+    /// The page's view: the body rendered to safe HTML.
+    pub fn into_page(self) -> Article {
+        Article {
+            reading_minutes: markdown::reading_minutes(&self.body),
+            body_html: markdown::to_safe_html(&self.body),
+            slug: self.slug,
+            title: self.title,
+            description: self.description,
+            author: self.author,
+            author_bio: self.author_bio,
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The published article that has (or once had) `slug`.
 ///
 /// The slug registry gives the article's partition key, so Postgres reads a
 /// single partition.
 #[tracing::instrument(skip_all)]
-pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Article>> {
-    let row = sqlx::query!(
+pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArticleRecord>> {
+    sqlx::query_as!(
+        ArticleRecord,
         r#"
-        SELECT a.slug, a.title, a.description, a.body, a.published_at AS "published_at!", a.updated_at,
-               u.username AS author, u.bio AS author_bio
+        SELECT a.slug, a.title, a.description, a.body, a.created_at,
+               a.published_at AS "published_at!", a.updated_at,
+               u.username AS author, u.bio AS author_bio, u.image AS author_image
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
@@ -50,18 +86,7 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         slug
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|row| Article {
-        reading_minutes: markdown::reading_minutes(&row.body),
-        body_html: markdown::to_safe_html(&row.body),
-        slug: row.slug,
-        title: row.title,
-        description: row.description,
-        author: row.author,
-        author_bio: row.author_bio,
-        published_at: row.published_at,
-        updated_at: row.updated_at,
-    }))
+    .await
 }
 
 /// An author's published articles, newest first: `limit` of them after

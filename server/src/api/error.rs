@@ -1,0 +1,42 @@
+//! API errors, as RealWorld shapes them: `{"errors": {"<field>": ["<message>"]}}`.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// What an API request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The named thing (`article`, `profile`, `path`) does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The database failed or timed out; the client may retry.
+    #[error("temporarily unavailable")]
+    Unavailable(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Unavailable(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, field, message) = match &self {
+            Self::NotFound(field) => (StatusCode::NOT_FOUND, *field, "not found"),
+            Self::Unavailable(error) => {
+                tracing::error!(error = %error, "database query failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server",
+                    "temporarily unavailable; please retry",
+                )
+            }
+        };
+        (status, Json(json!({ "errors": { field: [message] } }))).into_response()
+    }
+}
