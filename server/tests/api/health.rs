@@ -1,8 +1,6 @@
-use std::net::TcpListener;
-
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, dead_port};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -25,12 +23,6 @@ async fn readyz_is_ready_when_postgres_and_redis_answer() {
     assert_eq!(body["checks"]["redis"]["status"], "ok");
 }
 
-/// A port that nothing listens on.
-fn dead_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 #[tokio::test]
 async fn readyz_says_503_and_names_redis_when_redis_is_down() {
     let app = TestApp::builder()
@@ -47,14 +39,7 @@ async fn readyz_says_503_and_names_redis_when_redis_is_down() {
 
 #[tokio::test]
 async fn readyz_says_503_and_names_postgres_when_postgres_is_down() {
-    let app = TestApp::builder()
-        .var(
-            "DATABASE_URL",
-            format!("postgres://warta@127.0.0.1:{}/warta", dead_port()),
-        )
-        .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "500")
-        .spawn()
-        .await;
+    let app = TestApp::builder().postgres_down().spawn().await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();

@@ -33,6 +33,12 @@ pub(crate) fn test_redis_url() -> String {
     std::env::var("TEST_REDIS_URL").expect("TEST_REDIS_URL must name a Redis (make test sets it)")
 }
 
+/// A port that nothing listens on.
+pub(crate) fn dead_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("bound").port()
+}
+
 /// Creates an empty, migrated database and returns its URL.
 pub(crate) async fn fresh_database() -> (String, PgPool) {
     let admin_url = test_database_url();
@@ -78,6 +84,16 @@ impl TestApp {
 }
 
 impl TestAppBuilder {
+    /// Points the app at a Postgres that is not there (a port nothing
+    /// listens on), failing fast.
+    pub(crate) fn postgres_down(self) -> Self {
+        self.var(
+            "DATABASE_URL",
+            format!("postgres://warta@127.0.0.1:{}/warta", dead_port()),
+        )
+        .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "300")
+    }
+
     /// Sets an environment-style setting for this app only.
     pub(crate) fn var(mut self, name: &str, value: impl Into<String>) -> Self {
         self.vars.insert(name.to_owned(), value.into());

@@ -27,12 +27,7 @@ async fn the_home_page_lists_published_articles_newest_first_without_drafts() {
 
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert_html(&response);
     let html = response.text().await.unwrap();
 
     let newer = html.find("Newer story").expect("newer story listed");
@@ -61,12 +56,7 @@ async fn an_unknown_path_gives_a_styled_404_page() {
     let app = TestApp::spawn().await;
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert_html(&response);
     let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"));
     assert!(html.contains("<header"), "the 404 keeps the site layout");
@@ -74,17 +64,13 @@ async fn an_unknown_path_gives_a_styled_404_page() {
 
 #[tokio::test]
 async fn the_home_page_answers_503_not_500_when_postgres_is_down() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let app = TestApp::builder()
-        .var("DATABASE_URL", format!("postgres://warta@127.0.0.1:{port}/warta"))
-        .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "300")
-        .spawn()
-        .await;
+    let app = TestApp::builder().postgres_down().spawn().await;
     let response = app.get("/").await;
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("could not be loaded"));
+}
+
+fn assert_html(response: &reqwest::Response) {
+    let content_type = response.headers()["content-type"].to_str().unwrap();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
 }

@@ -86,16 +86,7 @@ async fn unknown_api_paths_answer_json_not_html() {
 
 #[tokio::test]
 async fn the_api_answers_503_in_json_when_postgres_is_down() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let app = TestApp::builder()
-        .var("DATABASE_URL", format!("postgres://warta@127.0.0.1:{port}/warta"))
-        .var("WARTA_DB_ACQUIRE_TIMEOUT_MS", "300")
-        .spawn()
-        .await;
+    let app = TestApp::builder().postgres_down().spawn().await;
     let response = app.get("/api/articles/anything").await;
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
