@@ -32,6 +32,9 @@ build: tools ## Build the release server and site (target/release/warta, target/
 seed: ## Load 1M users and 5M articles into the database (DATABASE_URL or the private one)
 	@scripts/seed-large.sh
 
+bench: ## Load-test the reading routes on the 1M/5M dataset against a bare-axum baseline (wrk)
+	@scripts/bench.sh
+
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
 	@scripts/sqlx-prepare.sh
 

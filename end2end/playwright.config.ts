@@ -51,6 +51,9 @@ export default defineConfig({
       REDIS_URL: process.env.E2E_REDIS_URL ?? '',
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'warn',
+      // A cache of this run's own: the database is new each run.
+      WARTA_REDIS_PREFIX: `warta-e2e-${Date.now()}`,
+      WARTA_VIEW_FLUSH_MS: '200',
     },
   },
 });

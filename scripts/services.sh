@@ -117,7 +117,9 @@ CONF
   fi
   port_busy "$PG_PORT" && die "port $PG_PORT is taken by another program; set WARTA_PG_PORT to a free port"
   log "starting Postgres on 127.0.0.1:$PG_PORT"
-  pg_run "$bin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 start >/dev/null \
+  # pg_stat_statements lets the tests count the statements a page runs.
+  pg_run "$bin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
+    -o "-c shared_preload_libraries=pg_stat_statements" start >/dev/null \
     || { tail -20 "$datadir/server.log" >&2; die "Postgres did not start"; }
   pg_run "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -tAq \
     -c "SELECT 1 FROM pg_database WHERE datname = 'warta'" | grep -q 1 \

@@ -1,49 +1,75 @@
 //! Server functions: the only way pages reach the server for data.
 //!
-//! Each one is a thin shell over the query layer in [`crate::ssr::queries`],
-//! which the JSON API shares.
+//! Each one is a thin shell over [`crate::ssr::reading`] (the cached query
+//! layer), which the JSON API shares.
 
 use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    model::{Article, ArticleSummary, AuthorPage},
+    model::{Article, ArticleSummary, AuthorPage, Listing, Period},
 };
 
 /// How many articles a listing page shows.
 pub const PAGE_SIZE: i64 = 20;
 
-/// The latest published articles, newest first.
-#[server(prefix = "/fn", endpoint = "latest_articles")]
-pub async fn latest_articles() -> Result<Vec<ArticleSummary>, AppError> {
+/// Page `page` (1-based) of the latest published articles, newest first.
+#[server(prefix = "/fn", endpoint = "latest")]
+pub async fn latest_articles(page: u32) -> Result<Listing, AppError> {
     let state = expect_context::<crate::ssr::AppState>();
-    let articles = crate::ssr::queries::articles::latest_published(&state.db, PAGE_SIZE).await?;
-    Ok(articles)
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let found = crate::ssr::reading::latest(&state, offset, PAGE_SIZE).await?;
+    Ok(Listing {
+        articles: found.articles,
+        page,
+        pages: crate::model::page_count(found.total, PAGE_SIZE),
+    })
+}
+
+/// The most-viewed published articles of `period`.
+#[server(prefix = "/fn", endpoint = "popular")]
+pub async fn popular_articles(period: Period) -> Result<Vec<ArticleSummary>, AppError> {
+    let state = expect_context::<crate::ssr::AppState>();
+    Ok(crate::ssr::reading::popular(&state, period).await?)
 }
 
 /// One published article by its slug.
 #[server(prefix = "/fn", endpoint = "article")]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
     let state = expect_context::<crate::ssr::AppState>();
-    let record = crate::ssr::queries::articles::published_by_slug(&state.db, &slug).await?;
-    record
-        .map(crate::ssr::queries::articles::ArticleRecord::into_page)
-        .ok_or(AppError::NotFound)
+    let entry = crate::ssr::reading::article(&state, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let record = entry.record;
+    Ok(Article {
+        slug: record.slug,
+        title: record.title,
+        description: record.description,
+        body_html: entry.body_html,
+        author: record.author,
+        author_bio: record.author_bio,
+        published_at: record.published_at,
+        updated_at: record.updated_at,
+        reading_minutes: entry.reading_minutes,
+    })
 }
 
 /// An author's profile and one page of their published articles.
 #[server(prefix = "/fn", endpoint = "author")]
 pub async fn get_author(username: String, page: u32) -> Result<AuthorPage, AppError> {
-    use crate::ssr::queries::{articles, users};
     let state = expect_context::<crate::ssr::AppState>();
-    let (author_id, profile) = users::profile(&state.db, &username).await?.ok_or(AppError::NotFound)?;
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let mut articles = articles::published_by_author(&state.db, author_id, PAGE_SIZE + 1, offset).await?;
+    // One more than a page tells whether there is a next one.
+    let found = crate::ssr::reading::author(&state, &username, offset, PAGE_SIZE + 1)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut articles = found.articles;
     let has_more = articles.len() > PAGE_SIZE as usize;
     articles.truncate(PAGE_SIZE as usize);
     Ok(AuthorPage {
-        profile,
+        profile: found.profile,
         articles,
         page,
         has_more,

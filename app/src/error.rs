@@ -32,14 +32,9 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::RowNotFound => Self::NotFound,
-            error => {
-                tracing::error!(error = %error, "database query failed");
-                Self::Internal
-            }
-        }
+impl From<crate::ssr::queries::QueryError> for AppError {
+    fn from(error: crate::ssr::queries::QueryError) -> Self {
+        tracing::error!(%error, "loading a page's data failed");
+        Self::Internal
     }
 }

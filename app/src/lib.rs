@@ -23,7 +23,7 @@ use leptos_router::{
 
 use crate::components::layout::{Footer, Header};
 use crate::{
-    pages::{article::ArticlePage, author::AuthorPage, home::HomePage, not_found::NotFound},
+    pages::{article::ArticlePage, author::AuthorPage, home::HomePage, not_found::NotFound, popular::PopularPage},
     routing::AuthorSegment,
 };
 
@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("popular") view=PopularPage ssr=SsrMode::Async />
                         <Route
                             path=(StaticSegment("articles"), ParamSegment("slug"))
                             view=ArticlePage

@@ -9,14 +9,25 @@ pub struct ArticleSummary {
     pub slug: String,
     pub title: String,
     pub description: String,
-    pub author: String,
+    pub created_at: DateTime<Utc>,
     pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub author: String,
+    pub author_bio: String,
+    pub author_image: Option<String>,
+    /// Views counted so far (flushed in batches, so up to a few seconds old).
+    pub views: i64,
+}
+
+/// A date as readers see it, e.g. "Mar 4, 2026".
+pub fn date_label(at: DateTime<Utc>) -> String {
+    at.format("%b %-d, %Y").to_string()
 }
 
 impl ArticleSummary {
-    /// The publication date as readers see it, e.g. "Mar 4, 2026".
+    /// The publication date as readers see it.
     pub fn date_label(&self) -> String {
-        self.published_at.format("%b %-d, %Y").to_string()
+        date_label(self.published_at)
     }
 
     /// The date in the machine-readable form `<time datetime>` wants.
@@ -43,7 +54,7 @@ pub struct Article {
 impl Article {
     /// The publication date as readers see it.
     pub fn date_label(&self) -> String {
-        self.published_at.format("%b %-d, %Y").to_string()
+        date_label(self.published_at)
     }
 
     /// Whether the article changed noticeably after it was published.
@@ -70,6 +81,71 @@ pub struct AuthorPage {
     pub has_more: bool,
 }
 
+/// One page of the latest-articles listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub articles: Vec<ArticleSummary>,
+    /// 1-based.
+    pub page: u32,
+    /// How many pages there are (0 when nothing is published).
+    pub pages: u32,
+}
+
+/// The windows `/popular` ranks over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// Every published article.
+    #[default]
+    All,
+    /// Articles published in the last seven days.
+    Week,
+    /// Articles published in the last thirty days.
+    Month,
+}
+
+impl Period {
+    /// Every period, in tab order.
+    pub const ALL: [Self; 3] = [Self::All, Self::Week, Self::Month];
+
+    /// The name used in URLs and cache keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// Reads `?period=`; `None` for anything unknown.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|period| period.as_str() == raw)
+    }
+
+    /// How far back the window reaches; `None` for all time.
+    pub fn window(self) -> Option<chrono::Duration> {
+        match self {
+            Self::All => None,
+            Self::Week => Some(chrono::Duration::days(7)),
+            Self::Month => Some(chrono::Duration::days(30)),
+        }
+    }
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "All time",
+            Self::Week => "This week",
+            Self::Month => "This month",
+        }
+    }
+}
+
+/// How many pages `total` items make at `per_page` a page.
+pub fn page_count(total: i64, per_page: i64) -> u32 {
+    u32::try_from((total.max(0) + per_page - 1) / per_page).unwrap_or(u32::MAX)
+}
+
 /// Reads a `?page=` value: anything that is not a whole number from 1 up
 /// (`abc`, `-1`, `0`, too large) means the first page.
 pub fn parse_page(raw: Option<&str>) -> u32 {
@@ -88,5 +164,21 @@ mod tests {
             assert_eq!(parse_page(raw), 1, "{raw:?}");
         }
         assert_eq!(parse_page(Some("7")), 7);
+    }
+
+    #[test]
+    fn pages_round_up() {
+        assert_eq!(page_count(0, 20), 0);
+        assert_eq!(page_count(1, 20), 1);
+        assert_eq!(page_count(20, 20), 1);
+        assert_eq!(page_count(21, 20), 2);
+    }
+
+    #[test]
+    fn periods_read_back_what_they_write() {
+        for period in Period::ALL {
+            assert_eq!(Period::parse(period.as_str()), Some(period));
+        }
+        assert_eq!(Period::parse("year"), None);
     }
 }

@@ -143,3 +143,77 @@ test('an unknown author gives the 404 page', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
+
+/** The number of pages the home page has, from the JSON API. */
+async function homePages(page: Page): Promise<number> {
+  const response = await page.request.get('/api/articles?limit=1');
+  const { articlesCount } = await response.json();
+  return Math.ceil(articlesCount / 20);
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`paging the home page with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    test.use({ javaScriptEnabled });
+
+    test('forward, to a numbered page, to the last page and back', async ({ page }) => {
+      const errors = watchForErrors(page);
+      const pages = await homePages(page);
+      expect(pages).toBeGreaterThan(5);
+      await page.goto('/');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      const firstTitle = page.getByRole('main').getByRole('article').first().getByRole('heading');
+      const pageOneTop = (await firstTitle.textContent())!.trim();
+
+      await page.getByRole('link', { name: 'Older stories →' }).click();
+      await expect(page).toHaveURL(/\/\?page=2$/);
+      await expect(page.getByRole('heading', { level: 1 })).toContainText('page 2');
+      await expect(page.getByRole('main').getByRole('article')).toHaveCount(20);
+      await expect(firstTitle).not.toHaveText(pageOneTop);
+      await expect(page).toHaveTitle('Latest stories, page 2 · Warta');
+
+      await page.getByRole('link', { name: 'Page 4' }).click();
+      await expect(page).toHaveURL(/\/\?page=4$/);
+      await expect(page.getByRole('navigation', { name: 'Pages' }).locator('[aria-current="page"]')).toHaveText('4');
+
+      await page.getByRole('link', { name: `Page ${pages}` }).click();
+      await expect(page).toHaveURL(new RegExp(`/\\?page=${pages}$`));
+      await expect(page.getByRole('link', { name: 'Older stories →' })).toHaveCount(0);
+
+      await page.getByRole('link', { name: '← Newer stories' }).click();
+      await expect(page).toHaveURL(new RegExp(`/\\?page=${pages - 1}$`));
+      await page.getByRole('link', { name: 'Page 1', exact: true }).click();
+      await expect(page).toHaveURL(/\/$/);
+      await expect(firstTitle).toHaveText(pageOneTop);
+      expect(errors).toEqual([]);
+    });
+
+    test('popular ranks by views, with week and month tabs', async ({ page }) => {
+      const errors = watchForErrors(page);
+      await page.goto('/');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Popular' }).click();
+      await expect(page).toHaveURL(/\/popular$/);
+      await expect(page.getByRole('heading', { level: 1, name: 'Popular' })).toBeVisible();
+      const articles = page.getByRole('main').getByRole('article');
+      await expect(articles).toHaveCount(10);
+      const views = (await page.locator('.views').allTextContents()).map((text) => Number(text.replace(/\D/g, '')));
+      expect(views).toEqual([...views].sort((a, b) => b - a));
+
+      await page.getByRole('link', { name: 'This month' }).click();
+      await expect(page).toHaveURL(/\/popular\?period=month$/);
+      await expect(page.getByRole('link', { name: 'This month' })).toHaveAttribute('aria-current', 'page');
+      await expect(page).toHaveTitle('Popular this month · Warta');
+      expect(errors).toEqual([]);
+    });
+
+    test('opening an article counts a view through its pixel', async ({ page }) => {
+      const pixel = page.waitForResponse(/\/articles\/[^/]+\/view\.gif$/);
+      await page.goto('/popular');
+      await page.getByRole('main').getByRole('article').first().getByRole('heading').getByRole('link').click();
+      await expect(page).toHaveURL(/\/articles\/[a-z0-9-]+$/);
+      const response = await pixel;
+      expect(response.status()).toBe(200);
+      expect(response.headers()['cache-control']).toBe('no-store');
+    });
+  });
+}

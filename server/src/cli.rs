@@ -62,7 +62,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(&settings).await?;
             tracing::info!(
                 address = %app.local_addr(),
-                public_url = %settings.public_url,
+                public_url = %app.public_url(),
                 environment = %settings.environment,
                 "warta is serving"
             );

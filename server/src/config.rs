@@ -197,13 +197,20 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// `REDIS_URL`.
     pub redis_url: Secret,
+    /// `WARTA_REDIS_PREFIX`: every Redis key starts with `prefix:`, so
+    /// deployments (or test runs) can share a Redis.
+    pub redis_prefix: String,
+    /// `WARTA_VIEW_FLUSH_MS`: how often counted views move from Redis to
+    /// Postgres (and so to `/popular`).
+    pub view_flush_interval: Duration,
     /// `WARTA_BIND`: the address to listen on.
     pub bind: IpAddr,
     /// `PORT`: the port to listen on; 0 picks a free one.
     pub port: u16,
     /// `WARTA_PUBLIC_URL`: where readers reach the site, without a trailing
-    /// slash (used for canonical links and cookie security).
-    pub public_url: String,
+    /// slash (used for canonical links and cookie security). Unset in
+    /// development: the address the server is bound to then stands in.
+    pub public_url: Option<String>,
     /// `WARTA_SECRET`: the key for signed tokens; required in production.
     pub secret: Secret,
     /// `WARTA_SECURE_COOKIES`: mark cookies `Secure`; defaults to whether
@@ -240,6 +247,12 @@ impl Settings {
         if !(redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
             return Err(ConfigError::new("REDIS_URL", "expected a redis:// or rediss:// URL"));
         }
+        let redis_prefix = source.get("WARTA_REDIS_PREFIX").unwrap_or_else(|| "warta".to_owned());
+        if redis_prefix.contains(char::is_whitespace) {
+            return Err(ConfigError::new("WARTA_REDIS_PREFIX", "must not contain spaces"));
+        }
+        let view_flush_interval =
+            Duration::from_millis(parse_or(source, "WARTA_VIEW_FLUSH_MS", 5_000_u64, |ms| *ms >= 10)?);
         let bind = parse_or(source, "WARTA_BIND", IpAddr::from([127, 0, 0, 1]), |_| true)?;
         let port = parse_or(source, "PORT", 3000_u16, |_| true)?;
 
@@ -251,15 +264,18 @@ impl Settings {
                     "required in production (for example https://warta.example)",
                 ));
             }
-            None => format!("http://{bind}:{port}"),
+            None => String::new(),
         };
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        let public_url = (!public_url.is_empty()).then_some(public_url);
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
             return Err(ConfigError::new(
                 "WARTA_PUBLIC_URL",
-                format!("expected an http(s):// URL, got `{public_url}`"),
+                format!("expected an http(s):// URL, got `{url}`"),
             ));
         }
-        let https = public_url.starts_with("https://");
+        let https = public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
         let secure_cookies = parse_or(source, "WARTA_SECURE_COOKIES", https, |_| true)?;
         if production && !https && !secure_cookies {
             return Err(ConfigError::new(
@@ -302,6 +318,8 @@ impl Settings {
             environment,
             database,
             redis_url: Secret(redis_url),
+            redis_prefix,
+            view_flush_interval,
             bind,
             port,
             public_url,
@@ -387,7 +405,7 @@ mod tests {
         let settings = Settings::from_source(&source(&[])).unwrap();
         assert_eq!(settings.environment, RunMode::Development);
         assert_eq!(settings.port, 3000);
-        assert_eq!(settings.public_url, "http://127.0.0.1:3000");
+        assert_eq!(settings.public_url, None, "the bound address stands in");
         assert!(!settings.secure_cookies);
         assert_eq!(settings.slow_request_threshold, Duration::from_secs(3));
         assert_eq!(settings.log.format, LogFormat::Pretty);
@@ -444,7 +462,7 @@ mod tests {
         ]))
         .unwrap();
         assert!(settings.secure_cookies);
-        assert_eq!(settings.public_url, "https://warta.example");
+        assert_eq!(settings.public_url.as_deref(), Some("https://warta.example"));
         assert_eq!(settings.log.format, LogFormat::Json);
     }
 

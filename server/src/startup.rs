@@ -1,14 +1,19 @@
 //! Building the application: state, router, middleware, listener.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use app::{App, shell, ssr::AppState};
+use app::{
+    App,
+    components::meta::PublicUrl,
+    shell,
+    ssr::{AppState, cache::Cache, pagination::LatestIndex, redis::Redis},
+};
 use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    middleware::map_response,
+    middleware::{from_fn, map_response},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -21,7 +26,8 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, health, trace},
+    http::{assets, caching, health, trace, views},
+    upkeep,
 };
 
 /// The built application, bound to its port but not yet serving.
@@ -29,6 +35,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    view_flush_interval: Duration,
 }
 
 impl Application {
@@ -36,7 +43,7 @@ impl Application {
     /// either), builds the router and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let db = db::connect_lazy(&settings.database)?;
-        let redis = app::ssr::queries::redis::Redis::new(settings.redis_url.expose())
+        let redis = Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
             .context("REDIS_URL: not a usable Redis URL")?;
 
         let listener = TcpListener::bind((settings.bind, settings.port))
@@ -56,18 +63,36 @@ impl Application {
             })
             .build();
 
-        let state = AppState { leptos, db, redis };
+        let state = AppState {
+            leptos,
+            db,
+            cache: Cache::new(redis.clone()),
+            redis,
+            latest: Arc::new(LatestIndex::default()),
+            public_url: PublicUrl(
+                settings
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{address}")),
+            ),
+        };
         let router = router(state.clone(), settings);
         Ok(Self {
             listener,
             router,
             state,
+            view_flush_interval: settings.view_flush_interval,
         })
     }
 
     /// The address the listener is bound to (tests bind port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Where readers reach the site.
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url.0
     }
 
     /// The port the listener is bound to.
@@ -78,11 +103,18 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting connections
     /// and lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let upkeep = db::spawn_partition_upkeep(self.state.db.clone());
-        let result = axum::serve(self.listener, self.router)
+        let partitions = db::spawn_partition_upkeep(self.state.db.clone());
+        upkeep::warm_listing_index(&self.state);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping);
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        upkeep.abort();
+        partitions.abort();
+        // One last flush, so counted views survive the restart.
+        let _ = stop.send(true);
+        let _ = flusher.await;
         self.state.db.close().await;
         tracing::info!("stopped");
         result.context("serving HTTP")
@@ -103,11 +135,20 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/articles/{slug}/view.gif", get(views::pixel))
         .merge(crate::api::router())
-        .leptos_routes(&state, routes, {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let public_url = state.public_url.clone();
+                move || provide_page_context(&public_url)
+            },
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
         .merge(assets::bundle(&site_root, &leptos.site_pkg_dir, leptos.hash_files))
         .fallback_service(public)
         .with_state(state)
@@ -116,7 +157,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(trace::set_request_id())
                 .layer(trace::layer(settings.slow_request_threshold))
                 .layer(trace::propagate_request_id())
-                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+                .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+                .layer(from_fn(caching::layer)),
         )
 }
 
@@ -124,7 +166,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
     let leptos = state.leptos.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(state.clone()),
+        move || {
+            provide_page_context(&state.public_url);
+            provide_context(state.clone());
+        },
         move || shell(leptos.clone()),
     );
     let mut response = handler(request).await.into_response();
@@ -132,6 +177,17 @@ async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Res
         *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     response
+}
+
+/// What every page render needs beyond the state.
+fn provide_page_context(public_url: &PublicUrl) {
+    provide_context(public_url.clone());
+    // leptos_axum stamps a fresh random nonce on the hydration scripts of
+    // every response, which makes every render of the same page differ: no
+    // ETag would ever match and no shared cache could keep it. A nonce a
+    // cache hands to everyone protects nothing anyway, so pages carry none;
+    // a Content-Security-Policy allows the inline script by its hash.
+    provide_context(leptos::nonce::Nonce::from_value(""));
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -5,9 +5,10 @@ use leptos_router::components::A;
 
 use crate::model::ArticleSummary;
 
-/// Articles as cards: title (linked), author, date, description.
+/// Articles as cards: title (linked), author, date, description, and with
+/// `show_views` their view counts.
 #[component]
-pub fn ArticleList(articles: Vec<ArticleSummary>) -> impl IntoView {
+pub fn ArticleList(articles: Vec<ArticleSummary>, #[prop(optional)] show_views: bool) -> impl IntoView {
     if articles.is_empty() {
         return view! { <p class="text-muted">"Nothing has been published yet."</p> }.into_any();
     }
@@ -15,7 +16,7 @@ pub fn ArticleList(articles: Vec<ArticleSummary>) -> impl IntoView {
         <ol class="divide-y divide-rule" role="list">
             {articles
                 .into_iter()
-                .map(|article| view! { <ArticleItem article /> })
+                .map(|article| view! { <ArticleItem article show_views /> })
                 .collect_view()}
         </ol>
     }
@@ -23,7 +24,7 @@ pub fn ArticleList(articles: Vec<ArticleSummary>) -> impl IntoView {
 }
 
 #[component]
-fn ArticleItem(article: ArticleSummary) -> impl IntoView {
+fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
     let href = format!("/articles/{}", article.slug);
     let author_href = format!("/@{}", article.author);
     let date_label = article.date_label();
@@ -38,9 +39,41 @@ fn ArticleItem(article: ArticleSummary) -> impl IntoView {
                     <a href=author_href rel="author" class="font-medium text-ink hover:underline">{article.author}</a>
                     " · "
                     <time datetime=date_iso>{date_label}</time>
+                    {show_views.then(|| view! { " · " <span class="views">{views_label(article.views)}</span> })}
                 </p>
                 <p class="mt-2 text-base leading-relaxed">{article.description}</p>
             </article>
         </li>
+    }
+}
+
+/// "1 view", "1,234 views".
+fn views_label(views: i64) -> String {
+    let digits = views.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && digit.is_ascii_digit() {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if views == 1 {
+        "1 view".to_owned()
+    } else {
+        format!("{grouped} views")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::views_label;
+
+    #[test]
+    fn view_counts_read_naturally() {
+        assert_eq!(views_label(0), "0 views");
+        assert_eq!(views_label(1), "1 view");
+        assert_eq!(views_label(999), "999 views");
+        assert_eq!(views_label(1234), "1,234 views");
+        assert_eq!(views_label(1234567), "1,234,567 views");
     }
 }

@@ -21,6 +21,9 @@ pub fn Header() -> impl IntoView {
                     <li>
                         <A href="/" attr:class="nav-link">"Latest"</A>
                     </li>
+                    <li>
+                        <A href="/popular" attr:class="nav-link">"Popular"</A>
+                    </li>
                 </ul>
                 <ThemeToggle />
             </nav>

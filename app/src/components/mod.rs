@@ -2,4 +2,6 @@
 
 pub mod article_list;
 pub mod layout;
+pub mod meta;
+pub mod pager;
 pub mod theme;

@@ -1,13 +1,14 @@
 //! `/articles/{slug}`: one article.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
+    components::meta::PageMeta,
     error::AppError,
-    model::Article,
+    model::{self, Article},
     pages::{error::ErrorNotice, not_found::NotFound},
 };
 
@@ -35,21 +36,15 @@ pub fn ArticlePage() -> impl IntoView {
 fn ArticleView(article: Article) -> impl IntoView {
     let href = format!("/articles/{}", article.slug);
     let author_href = format!("/@{}", article.author);
+    let view_pixel = format!("{href}/view.gif");
     let date_label = article.date_label();
     let date_iso = article.published_at.to_rfc3339();
-    let updated = article
-        .was_updated()
-        .then(|| article.updated_at.format("%b %-d, %Y").to_string());
+    let updated = article.was_updated().then(|| model::date_label(article.updated_at));
     let minutes = article.reading_minutes;
     view! {
-        <Title text=article.title.clone() />
-        <Meta name="description" content=article.description.clone() />
-        <Link rel="canonical" href=href.clone() />
-        <Meta property="og:type" content="article" />
-        <Meta property="og:title" content=article.title.clone() />
-        <Meta property="og:description" content=article.description.clone() />
-        <Meta property="og:url" content=href />
+        <PageMeta title=article.title.clone() description=article.description.clone() path=href kind="article" />
         <Meta property="article:published_time" content=date_iso.clone() />
+        <Meta property="article:author" content=article.author.clone() />
         <article>
             <header class="border-b border-rule pb-6">
                 <h1 class="font-serif text-3xl font-bold leading-tight tracking-tight sm:text-4xl">{article.title}</h1>
@@ -66,5 +61,8 @@ fn ArticleView(article: Article) -> impl IntoView {
             </header>
             <div class="prose mt-8" inner_html=article.body_html></div>
         </article>
+        // Counts the view (see `ssr::views`): an image, so it works without
+        // JavaScript and is fetched even when a CDN serves the page.
+        <img src=view_pixel alt="" width="1" height="1" aria-hidden="true" class="absolute h-px w-px opacity-0" />
     }
 }

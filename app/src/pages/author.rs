@@ -1,12 +1,11 @@
 //! `/@{username}`: an author and their published articles.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
-    components::article_list::ArticleList,
+    components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
     error::AppError,
     model::{AuthorPage as Page, parse_page},
     pages::{error::ErrorNotice, not_found::NotFound},
@@ -46,11 +45,7 @@ fn AuthorView(page: Page) -> impl IntoView {
         has_more,
     } = page;
     let base = format!("/@{}", profile.username);
-    let canonical = if page == 1 {
-        base.clone()
-    } else {
-        format!("{base}?page={page}")
-    };
+    let path = crate::components::pager::page_href(&base, page);
     let description = if profile.bio.is_empty() {
         format!("Stories by {} on Warta.", profile.username)
     } else {
@@ -61,24 +56,10 @@ fn AuthorView(page: Page) -> impl IntoView {
     } else {
         format!("{} (page {page})", profile.username)
     };
-    let newer = (page > 1).then(|| {
-        if page == 2 {
-            base.clone()
-        } else {
-            format!("{base}?page={}", page - 1)
-        }
-    });
-    let older = has_more.then(|| format!("{base}?page={}", page + 1));
     let empty = articles.is_empty();
 
     view! {
-        <Title text=title.clone() />
-        <Meta name="description" content=description.clone() />
-        <Link rel="canonical" href=canonical.clone() />
-        <Meta property="og:type" content="profile" />
-        <Meta property="og:title" content=title />
-        <Meta property="og:description" content=description />
-        <Meta property="og:url" content=canonical />
+        <PageMeta title description path kind="profile" />
         <header class="border-b border-rule pb-6">
             <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username}</h1>
             {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
@@ -88,10 +69,6 @@ fn AuthorView(page: Page) -> impl IntoView {
         } else {
             view! { <ArticleList articles /> }.into_any()
         }}
-        <nav aria-label="Pages" class="mt-8 flex justify-between text-sm font-medium">
-            {newer.map(|href| view! { <a href=href rel="prev" class="nav-link">"← Newer stories"</a> })}
-            <span></span>
-            {older.map(|href| view! { <a href=href rel="next" class="nav-link">"Older stories →"</a> })}
-        </nav>
+        <Pager base page has_more />
     }
 }

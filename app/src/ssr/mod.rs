@@ -1,7 +1,13 @@
-//! Server-only code: application state and the query layer.
+//! Server-only code: application state, the query layer, and the caching
+//! and counting around it.
 
+pub mod cache;
 pub mod markdown;
+pub mod pagination;
 pub mod queries;
+pub mod reading;
+pub mod redis;
 mod state;
+pub mod views;
 
 pub use state::AppState;

@@ -1,6 +1,13 @@
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
+
+use crate::{
+    components::meta::PublicUrl,
+    ssr::{cache::Cache, pagination::LatestIndex, redis::Redis},
+};
 
 /// What every request handler and server function can reach.
 ///
@@ -12,5 +19,12 @@ pub struct AppState {
     /// The Postgres pool.
     pub db: PgPool,
     /// The Redis connection, reconnecting on its own.
-    pub redis: crate::ssr::queries::redis::Redis,
+    pub redis: Redis,
+    /// The read-through cache in Redis.
+    pub cache: Cache,
+    /// Seek anchors for deep pages of the latest-articles listing.
+    pub latest: Arc<LatestIndex>,
+    /// Where readers reach the site (`WARTA_PUBLIC_URL`), for absolute
+    /// canonical and OpenGraph links.
+    pub public_url: PublicUrl,
 }

@@ -1,5 +1,6 @@
 //! API errors, as RealWorld shapes them: `{"errors": {"<field>": ["<message>"]}}`.
 
+use app::ssr::queries::QueryError;
 use axum::{
     Json,
     http::StatusCode,
@@ -13,13 +14,16 @@ pub enum ApiError {
     /// The named thing (`article`, `profile`, `path`) does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A parameter has a value we cannot use: 422, naming it.
+    #[error("{0} {1}")]
+    Invalid(&'static str, &'static str),
     /// The database failed or timed out; the client may retry.
     #[error("temporarily unavailable")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] QueryError),
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
+impl From<QueryError> for ApiError {
+    fn from(error: QueryError) -> Self {
         Self::Unavailable(error)
     }
 }
@@ -28,6 +32,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, field, message) = match &self {
             Self::NotFound(field) => (StatusCode::NOT_FOUND, *field, "not found"),
+            Self::Invalid(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, *message),
             Self::Unavailable(error) => {
                 tracing::error!(error = %error, "database query failed");
                 (

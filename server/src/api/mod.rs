@@ -5,23 +5,25 @@
 
 mod error;
 
-use app::ssr::{
-    AppState,
-    queries::{articles, users},
+use app::{
+    model::{ArticleSummary, Period},
+    ssr::{AppState, reading},
 };
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::{Path, Query, State, rejection::QueryRejection},
     routing::{any, get},
 };
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use error::ApiError;
 
 /// Routes under `/api`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/articles", get(list_articles))
+        .route("/api/articles/popular", get(popular_articles))
         .route("/api/articles/{slug}", get(article))
         .route("/api/profiles/{username}", get(profile))
         .route("/api/{*rest}", any(|| async { ApiError::NotFound("path") }))
@@ -42,6 +44,49 @@ struct ArticleBody {
     author: ProfileBody,
 }
 
+/// An article in a list: everything but the body.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArticleListItem {
+    slug: String,
+    title: String,
+    description: String,
+    tag_list: Vec<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    favorited: bool,
+    favorites_count: u64,
+    author: ProfileBody,
+}
+
+impl From<ArticleSummary> for ArticleListItem {
+    fn from(article: ArticleSummary) -> Self {
+        Self {
+            slug: article.slug,
+            title: article.title,
+            description: article.description,
+            tag_list: Vec::new(),
+            created_at: article.created_at,
+            updated_at: article.updated_at,
+            favorited: false,
+            favorites_count: 0,
+            author: ProfileBody {
+                username: article.author,
+                bio: Some(article.author_bio).filter(|bio| !bio.is_empty()),
+                image: article.author_image,
+                following: false,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArticlesEnvelope {
+    articles: Vec<ArticleListItem>,
+    articles_count: i64,
+}
+
 #[derive(Debug, Serialize)]
 struct ProfileBody {
     username: String,
@@ -60,11 +105,98 @@ struct ProfileEnvelope {
     profile: ProfileBody,
 }
 
+/// Listing parameters, as text: bad values get a 422 naming the field,
+/// not a generic rejection.
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    limit: Option<String>,
+    offset: Option<String>,
+    page: Option<String>,
+}
+
+/// The default page size, and the largest a client may ask for.
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 100;
+
+impl ListParams {
+    /// `(offset, limit)`. `limit` is 1 or more (more than [`MAX_LIMIT`]
+    /// clamps to it); `offset` 0 or more; `page` (1-based, as the design
+    /// note has it) counts in `limit`s and cannot be combined with `offset`.
+    fn window(&self) -> Result<(i64, i64), ApiError> {
+        let limit = match whole_number(self.limit.as_deref(), "limit")? {
+            None => DEFAULT_LIMIT,
+            Some(limit) if limit < 1 => return Err(ApiError::Invalid("limit", "must be at least 1")),
+            Some(limit) => limit.min(MAX_LIMIT),
+        };
+        let offset = whole_number(self.offset.as_deref(), "offset")?;
+        let page = whole_number(self.page.as_deref(), "page")?;
+        let offset = match (offset, page) {
+            (Some(_), Some(_)) => return Err(ApiError::Invalid("page", "cannot be combined with offset")),
+            (Some(offset), None) if offset < 0 => return Err(ApiError::Invalid("offset", "must be 0 or more")),
+            (Some(offset), None) => offset,
+            (None, Some(page)) if page < 1 => return Err(ApiError::Invalid("page", "must be at least 1")),
+            (None, Some(page)) => (page - 1)
+                .checked_mul(limit)
+                .ok_or(ApiError::Invalid("page", "is too large"))?,
+            (None, None) => 0,
+        };
+        Ok((offset, limit))
+    }
+}
+
+fn whole_number(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, ApiError> {
+    raw.map(|raw| {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::Invalid(field, "must be a whole number"))
+    })
+    .transpose()
+}
+
+/// `GET /api/articles?limit=&offset=` (or `?page=`): published articles,
+/// newest first, without bodies, and how many there are.
+async fn list_articles(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<ArticlesEnvelope>, ApiError> {
+    let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
+    let (offset, limit) = params.window()?;
+    let page = reading::latest(&state, offset, limit).await?;
+    Ok(Json(ArticlesEnvelope {
+        articles: page.articles.into_iter().map(ArticleListItem::from).collect(),
+        articles_count: page.total,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct PopularParams {
+    period: Option<String>,
+}
+
+/// `GET /api/articles/popular?period=week|month`: the most-viewed
+/// published articles (all time without `period`).
+async fn popular_articles(
+    State(state): State<AppState>,
+    params: Result<Query<PopularParams>, QueryRejection>,
+) -> Result<Json<ArticlesEnvelope>, ApiError> {
+    let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
+    let period = match params.period.as_deref() {
+        None | Some("") => Period::All,
+        Some(raw) => Period::parse(raw).ok_or(ApiError::Invalid("period", "must be all, week or month"))?,
+    };
+    let articles = reading::popular(&state, period).await?;
+    Ok(Json(ArticlesEnvelope {
+        articles_count: articles.len() as i64,
+        articles: articles.into_iter().map(ArticleListItem::from).collect(),
+    }))
+}
+
 /// `GET /api/articles/{slug}`: one published article, with its Markdown body.
 async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<ArticleEnvelope>, ApiError> {
-    let record = articles::published_by_slug(&state.db, &slug)
+    let record = reading::article(&state, &slug)
         .await?
-        .ok_or(ApiError::NotFound("article"))?;
+        .ok_or(ApiError::NotFound("article"))?
+        .record;
     Ok(Json(ArticleEnvelope {
         article: ArticleBody {
             slug: record.slug,
@@ -91,7 +223,7 @@ async fn profile(
     State(state): State<AppState>,
     Path(username): Path<String>,
 ) -> Result<Json<ProfileEnvelope>, ApiError> {
-    let (_, profile) = users::profile(&state.db, &username)
+    let profile = reading::profile(&state, &username)
         .await?
         .ok_or(ApiError::NotFound("profile"))?;
     Ok(Json(ProfileEnvelope {

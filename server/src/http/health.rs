@@ -19,8 +19,11 @@ pub async fn healthz() -> Response {
     no_store((StatusCode::OK, Json(json!({ "status": "ok" }))).into_response())
 }
 
-/// Readiness: 200 when Postgres and Redis both answer, 503 naming the one
-/// that did not otherwise. A load balancer stops routing to a 503.
+/// Readiness: 200 while Postgres answers, 503 when it does not; a load
+/// balancer stops routing to a 503. Redis is reported but does not make an
+/// instance unready: every page renders without it (slower), and taking
+/// every instance out of rotation because the cache is down would turn a
+/// slowdown into an outage. Without Redis the status says `degraded`.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let postgres = async {
         match tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&state.db)).await {
@@ -32,17 +35,21 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let redis = async { state.redis.ping().await.map_err(|error| error.to_string()) };
     let (postgres, redis) = tokio::join!(postgres, redis);
 
-    let ready = postgres.is_ok() && redis.is_ok();
+    let ready = postgres.is_ok();
     let describe = |result: &Result<(), String>| match result {
         Ok(()) => json!({ "status": "ok" }),
         Err(error) => json!({ "status": "error", "error": error }),
     };
     let body = json!({
-        "status": if ready { "ready" } else { "unavailable" },
+        "status": match (ready, redis.is_ok()) {
+            (false, _) => "unavailable",
+            (true, false) => "degraded",
+            (true, true) => "ready",
+        },
         "checks": { "postgres": describe(&postgres), "redis": describe(&redis) },
     });
-    if !ready {
-        tracing::warn!(%body, "not ready");
+    if !ready || redis.is_err() {
+        tracing::warn!(%body, "not fully ready");
     }
     let status = if ready {
         StatusCode::OK

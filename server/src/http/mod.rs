@@ -1,6 +1,8 @@
-//! HTTP plumbing around the pages: health checks, static assets, request
-//! tracing and compression.
+//! HTTP plumbing around the pages: health checks, static assets, HTTP
+//! caching, the view pixel, request tracing and compression.
 
 pub mod assets;
+pub mod caching;
 pub mod health;
 pub mod trace;
+pub mod views;

@@ -117,6 +117,12 @@ impl TestAppBuilder {
             ("PORT", "0".to_owned()),
             ("LEPTOS_HASH_FILES", "false".to_owned()),
             ("RUST_LOG", "warn".to_owned()),
+            // Tests share one Redis: each app gets its own keys.
+            (
+                "WARTA_REDIS_PREFIX",
+                format!("warta-test-{}", uuid::Uuid::new_v4().simple()),
+            ),
+            ("WARTA_VIEW_FLUSH_MS", "100".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -137,6 +143,111 @@ impl TestAppBuilder {
     }
 }
 
+/// Counts the statements a database ran, from `pg_stat_statements` (which
+/// `make test`'s Postgres preloads): the database's own record, not ours.
+pub(crate) struct QueryCounter {
+    db: PgPool,
+}
+
+impl QueryCounter {
+    pub(crate) async fn new(db: &PgPool) -> Self {
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .execute(db)
+            .await
+            .expect("pg_stat_statements is available");
+        let counter = Self { db: db.clone() };
+        // Fails when the library is not preloaded.
+        counter.calls("").await;
+        counter
+    }
+
+    /// How many times this database ran statements whose text contains
+    /// `fragment` (every statement for `""`, other than these counts).
+    pub(crate) async fn calls(&self, fragment: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND query LIKE '%' || $1 || '%'
+               AND query NOT LIKE '%pg_stat_statements%'",
+        )
+        .bind(fragment)
+        .fetch_one(&self.db)
+        .await
+        .expect("pg_stat_statements is loaded (shared_preload_libraries); `make stop` and rerun to restart Postgres with it")
+    }
+}
+
+/// A Redis server of the test's own, so the test can stop and restart it.
+pub(crate) struct OwnRedis {
+    pub(crate) port: u16,
+    process: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    pub(crate) async fn start() -> Self {
+        let mut redis = Self {
+            port: dead_port(),
+            process: None,
+        };
+        redis.restart().await;
+        redis
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub(crate) fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill().expect("kill redis-server");
+            process.wait().expect("reap redis-server");
+        }
+    }
+
+    pub(crate) async fn restart(&mut self) {
+        self.stop();
+        let process = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        self.process = Some(process);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    /// The keys whose names contain `fragment`.
+    pub(crate) async fn keys(&self, fragment: &str) -> Vec<String> {
+        let client = redis::Client::open(self.url()).expect("redis url");
+        let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
+        redis::cmd("KEYS")
+            .arg(format!("*{fragment}*"))
+            .query_async(&mut conn)
+            .await
+            .expect("KEYS")
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Fixtures written straight to the database.
 pub(crate) mod fixtures {
     use chrono::{DateTime, Utc};
@@ -150,6 +261,31 @@ pub(crate) mod fixtures {
         .fetch_one(db)
         .await
         .expect("insert user")
+    }
+
+    /// `count` published articles by `author`, "Story 1" (the newest, at
+    /// `newest`) to "Story {count}", an hour apart in pairs: every two share
+    /// a publication time, so ties are broken by id. Returns the slugs,
+    /// newest first.
+    pub(crate) async fn stories(db: &PgPool, author: i64, count: i64, newest: DateTime<Utc>) -> Vec<String> {
+        sqlx::query!(
+            "WITH a AS (
+                INSERT INTO articles (user_id, slug, title, description, body, status, created_at, published_at)
+                SELECT $1, 'story-' || n, 'Story ' || n, 'About story ' || n, '# Story ' || n, 'published',
+                       $3::timestamptz - (n / 2) * interval '1 hour', $3::timestamptz - (n / 2) * interval '1 hour'
+                FROM generate_series(1, $2::bigint) AS n
+                ORDER BY n DESC
+                RETURNING id, slug, created_at
+             )
+             INSERT INTO article_slugs (slug, article_id, article_created_at) SELECT slug, id, created_at FROM a",
+            author,
+            count,
+            newest
+        )
+        .execute(db)
+        .await
+        .expect("insert stories");
+        (1..=count).map(|n| format!("story-{n}")).collect()
     }
 
     /// An article by `author`; `published_at` of `None` makes a draft.

@@ -4,11 +4,14 @@
 mod article;
 mod assets;
 mod author;
+mod caching;
 mod health;
 mod helpers;
 mod home;
 mod json_api;
 mod lifecycle;
+mod listing;
 mod observability;
+mod popular;
 mod schema;
 mod seed;

@@ -1,40 +1,214 @@
 //! Reading articles.
+//!
+//! Listings order by `(published_at DESC, id DESC)`: the id breaks ties, so
+//! the order is total and a position (or a seek key) names one article.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, PgPool};
 
-use crate::{
-    model::{Article, ArticleSummary},
-    ssr::markdown,
-};
+use crate::model::ArticleSummary;
 
-/// The `limit` most recently published articles, newest first.
+/// Where an article sits in the latest-first order.
+pub type SortKey = (DateTime<Utc>, i64);
+
+/// `limit` published articles, newest first, after skipping `offset`.
 ///
 /// Served by the partial index `articles_published_recent_idx`
 /// (`published_at DESC, id DESC WHERE status = 'published'`) on every
-/// partition, merged in order, so it reads `limit` rows whatever the table size.
-#[tracing::instrument(skip_all, fields(limit))]
-pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleSummary>> {
+/// partition, merged in order: it reads `offset + limit` index entries, so
+/// callers keep `offset` small (see [`crate::ssr::pagination`]).
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64, offset: i64) -> sqlx::Result<Vec<ArticleSummary>> {
     sqlx::query_as!(
         ArticleSummary,
         r#"
-        SELECT a.slug, a.title, a.description, u.username AS author,
-               a.published_at AS "published_at!"
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published'
         ORDER BY a.published_at DESC, a.id DESC
-        LIMIT $1
+        LIMIT $1 OFFSET $2
         "#,
-        limit
+        limit,
+        offset
     )
     .fetch_all(db)
     .await
 }
 
+/// Like [`latest_published`], starting at the article with sort key `from`
+/// (inclusive) instead of at the newest: a keyset seek, so the index is
+/// entered at `from` and only `offset + limit` entries are read.
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn latest_published_from(
+    db: impl PgExecutor<'_>,
+    from: SortKey,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ArticleSummary>> {
+    sqlx::query_as!(
+        ArticleSummary,
+        r#"
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
+        FROM articles a
+        JOIN users u ON u.id = a.user_id
+        WHERE a.status = 'published' AND (a.published_at, a.id) <= ($1, $2)
+        ORDER BY a.published_at DESC, a.id DESC
+        LIMIT $3 OFFSET $4
+        "#,
+        from.0,
+        from.1,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many published articles sort before `key` (are newer than it).
+/// Reads only those index entries.
+#[tracing::instrument(skip_all)]
+pub async fn count_published_newer_than(db: impl PgExecutor<'_>, key: SortKey) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT count(*) AS "count!"
+        FROM articles
+        WHERE status = 'published' AND (published_at, id) > ($1, $2)
+        "#,
+        key.0,
+        key.1
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// How many articles are published.
+#[tracing::instrument(skip_all)]
+pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM articles WHERE status = 'published'"#)
+        .fetch_one(db)
+        .await
+}
+
+/// The sort keys of the published articles at positions 0, `stride`,
+/// `2 × stride`…, and how many are published in all, read from one snapshot.
+///
+/// One pass over the index (index-only where the visibility map allows):
+/// a few seconds at five million articles, so it runs in the background.
+#[tracing::instrument(skip_all, fields(stride))]
+pub async fn seek_anchors(db: &PgPool, stride: i64) -> sqlx::Result<(Vec<SortKey>, i64)> {
+    let mut tx = db.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *tx)
+        .await?;
+    let anchors = sqlx::query!(
+        r#"
+        SELECT published_at AS "published_at!", id AS "id!"
+        FROM (
+            SELECT published_at, id,
+                   row_number() OVER (ORDER BY published_at DESC, id DESC) - 1 AS position
+            FROM articles
+            WHERE status = 'published'
+        ) ranked
+        WHERE position % $1 = 0
+        ORDER BY position
+        "#,
+        stride
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|row| (row.published_at, row.id))
+    .collect();
+    let total = count_published(&mut *tx).await?;
+    tx.commit().await?;
+    Ok((anchors, total))
+}
+
+/// The `limit` most-viewed published articles, most-viewed first; only
+/// those published since `since`, when given.
+///
+/// All time reads the top of `articles_popular_idx` on each partition. A
+/// window reads the window's slice of `articles_published_recent_idx` and
+/// sorts it by views: a week or a month of articles, never the table.
+#[tracing::instrument(skip_all, fields(limit))]
+pub async fn most_viewed(
+    db: impl PgExecutor<'_>,
+    since: Option<DateTime<Utc>>,
+    limit: i64,
+) -> sqlx::Result<Vec<ArticleSummary>> {
+    match since {
+        None => {
+            sqlx::query_as!(
+                ArticleSummary,
+                r#"
+                SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+                       a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
+                       u.image AS author_image
+                FROM articles a
+                JOIN users u ON u.id = a.user_id
+                WHERE a.status = 'published'
+                ORDER BY a.views DESC, a.id DESC
+                LIMIT $1
+                "#,
+                limit
+            )
+            .fetch_all(db)
+            .await
+        }
+        Some(since) => {
+            sqlx::query_as!(
+                ArticleSummary,
+                r#"
+                SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+                       a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
+                       u.image AS author_image
+                FROM articles a
+                JOIN users u ON u.id = a.user_id
+                WHERE a.status = 'published' AND a.published_at >= $1
+                ORDER BY a.views DESC, a.id DESC
+                LIMIT $2
+                "#,
+                since,
+                limit
+            )
+            .fetch_all(db)
+            .await
+        }
+    }
+}
+
+/// Adds `counts[i]` views to the article whose slug (current or former) is
+/// `slugs[i]`, in one statement; unknown slugs are ignored. Returns how many
+/// articles changed.
+#[tracing::instrument(skip_all, fields(articles = slugs.len()))]
+pub async fn add_views(db: impl PgExecutor<'_>, slugs: &[String], counts: &[i64]) -> sqlx::Result<u64> {
+    let result = sqlx::query!(
+        r#"
+        UPDATE articles a
+        SET views = a.views + batch.views
+        FROM (
+            SELECT s.article_id, s.article_created_at, sum(v.views)::bigint AS views
+            FROM unnest($1::text[], $2::bigint[]) AS v (slug, views)
+            JOIN article_slugs s ON s.slug = v.slug
+            GROUP BY s.article_id, s.article_created_at
+        ) batch
+        WHERE a.id = batch.article_id AND a.created_at = batch.article_created_at
+        "#,
+        slugs,
+        counts
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 /// An article as stored, with its author: what the JSON API returns and
 /// what the article page renders.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleRecord {
     pub slug: String,
     pub title: String,
@@ -47,23 +221,6 @@ pub struct ArticleRecord {
     pub author: String,
     pub author_bio: String,
     pub author_image: Option<String>,
-}
-
-impl ArticleRecord {
-    /// The page's view: the body rendered to safe HTML.
-    pub fn into_page(self) -> Article {
-        Article {
-            reading_minutes: markdown::reading_minutes(&self.body),
-            body_html: markdown::to_safe_html(&self.body),
-            slug: self.slug,
-            title: self.title,
-            description: self.description,
-            author: self.author,
-            author_bio: self.author_bio,
-            published_at: self.published_at,
-            updated_at: self.updated_at,
-        }
-    }
 }
 
 /// The published article that has (or once had) `slug`.
@@ -112,8 +269,8 @@ pub async fn published_by_author(
     let articles = sqlx::query_as!(
         ArticleSummary,
         r#"
-        SELECT a.slug, a.title, a.description, u.username AS author,
-               a.published_at AS "published_at!"
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.user_id = $1 AND a.status = 'published'

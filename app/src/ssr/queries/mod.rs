@@ -1,6 +1,26 @@
 //! The query layer: one module per aggregate, shared by the server functions
-//! behind the pages and by the JSON API.
+//! behind the pages and by the JSON API (through [`crate::ssr::reading`],
+//! which adds caching).
 
 pub mod articles;
-pub mod redis;
 pub mod users;
+
+use std::sync::Arc;
+
+/// A failed read. Cheap to clone, so every request that waited on one shared
+/// computation (see [`crate::ssr::cache`]) can be given the same error.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum QueryError {
+    /// Postgres failed, timed out or could not be reached.
+    #[error("database: {0}")]
+    Database(#[source] Arc<sqlx::Error>),
+    /// A value could not be encoded for the cache.
+    #[error("encoding: {0}")]
+    Encoding(Arc<str>),
+}
+
+impl From<sqlx::Error> for QueryError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(Arc::new(error))
+    }
+}

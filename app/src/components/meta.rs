@@ -1,0 +1,64 @@
+//! A page's `<title>`, description, canonical link and OpenGraph tags.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+
+use crate::SITE_NAME;
+
+/// The site's public origin (`WARTA_PUBLIC_URL`), without a trailing slash.
+/// The server provides it; in the browser the page's own origin is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl(pub String);
+
+/// `path` as an absolute URL on the public origin.
+pub fn absolute_url(path: &str) -> String {
+    let origin = use_context::<PublicUrl>()
+        .map(|PublicUrl(origin)| origin)
+        .or_else(window_origin)
+        .unwrap_or_default();
+    format!("{origin}{path}")
+}
+
+#[cfg(feature = "hydrate")]
+fn window_origin() -> Option<String> {
+    web_sys::window().and_then(|window| window.location().origin().ok())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn window_origin() -> Option<String> {
+    None
+}
+
+/// Everything a page says about itself in `<head>`.
+#[component]
+pub fn PageMeta(
+    /// The title (the site's name is appended); empty for the site's name.
+    #[prop(into)]
+    title: String,
+    /// One or two sentences for search results and link previews.
+    #[prop(into)]
+    description: String,
+    /// The page's canonical path, e.g. `/articles/hello`.
+    #[prop(into)]
+    path: String,
+    /// The OpenGraph type: `website`, `article` or `profile`.
+    #[prop(default = "website")]
+    kind: &'static str,
+) -> impl IntoView {
+    let url = absolute_url(&path);
+    let og_title = if title.is_empty() {
+        SITE_NAME.to_owned()
+    } else {
+        title.clone()
+    };
+    view! {
+        <Title text=title />
+        <Meta name="description" content=description.clone() />
+        <Link rel="canonical" href=url.clone() />
+        <Meta property="og:site_name" content=SITE_NAME />
+        <Meta property="og:type" content=kind />
+        <Meta property="og:title" content=og_title />
+        <Meta property="og:description" content=description />
+        <Meta property="og:url" content=url />
+    }
+}

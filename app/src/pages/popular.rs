@@ -1,0 +1,66 @@
+//! `/popular`: the most-viewed articles, all time or of this week or month.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::popular_articles,
+    components::{article_list::ArticleList, meta::PageMeta},
+    model::Period,
+    pages::error::ErrorNotice,
+};
+
+/// The popular page; `?period=week|month` picks a tab (anything else is
+/// all time).
+#[component]
+pub fn PopularPage() -> impl IntoView {
+    let query = use_query_map();
+    let period = move || {
+        query
+            .read()
+            .get("period")
+            .and_then(|raw| Period::parse(&raw))
+            .unwrap_or_default()
+    };
+    let articles = Resource::new(period, popular_articles);
+
+    view! {
+        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">"Popular"</h1>
+        <nav aria-label="Period" class="mt-4 border-b border-rule">
+            <ul class="-mb-px flex gap-6 text-sm font-medium" role="list">
+                {Period::ALL
+                    .into_iter()
+                    .map(|tab| {
+                        let href = match tab {
+                            Period::All => "/popular".to_owned(),
+                            tab => format!("/popular?period={}", tab.as_str()),
+                        };
+                        let current = move || (period() == tab).then_some("page");
+                        view! {
+                            <li>
+                                <a href=href aria-current=current class="tab">{tab.label()}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let period = period();
+                let (title, path) = match period {
+                    Period::All => ("Popular".to_owned(), "/popular".to_owned()),
+                    period => (format!("Popular {}", period.label().to_lowercase()), format!("/popular?period={}", period.as_str())),
+                };
+                match articles.await {
+                    Ok(articles) => view! {
+                        <PageMeta title description="The most-read stories on Warta." path />
+                        <ArticleList articles show_views=true />
+                    }
+                    .into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

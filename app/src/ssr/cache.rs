@@ -1,0 +1,232 @@
+//! Read-through caching in Redis, without stampedes.
+//!
+//! A value is stored with the moment it stops being *fresh*, and kept in
+//! Redis for a while after that as *stale*:
+//!
+//! - fresh: served as is;
+//! - stale: served as is, and one request across all instances (the holder
+//!   of a short Redis lock) recomputes it in the background;
+//! - missing: one request per key on this instance computes it while the
+//!   others wait for its result (an in-process single flight), so a cold
+//!   key under load costs the database one query per instance, not one per
+//!   request.
+//!
+//! When Redis is down or slow, reads and writes are skipped (see
+//! [`Redis::run`]) and every value is computed from Postgres: slower, never
+//! broken. The single flight still groups concurrent requests.
+//!
+//! Values are JSON, behind a version in the key: a deploy that changes a
+//! shape bumps [`VERSION`] rather than reading old shapes.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::ssr::{queries::QueryError, redis::Redis};
+
+/// The cache's format version, part of every key.
+pub const VERSION: &str = "v1";
+
+/// How long the holder of a refresh lock has to recompute a stale value.
+const REFRESH_LOCK: Duration = Duration::from_secs(10);
+
+/// How long a value is served, and how long after that it may still be
+/// served while being recomputed.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub fresh: Duration,
+    pub stale: Duration,
+}
+
+type Flight = Arc<tokio::sync::OnceCell<Result<Arc<str>, QueryError>>>;
+
+/// The cache: Redis plus this instance's in-flight computations.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    redis: Redis,
+    flights: Arc<Mutex<HashMap<String, Flight>>>,
+}
+
+impl Cache {
+    pub fn new(redis: Redis) -> Self {
+        Self {
+            redis,
+            flights: Arc::default(),
+        }
+    }
+
+    /// The Redis connection underneath.
+    pub fn redis(&self) -> &Redis {
+        &self.redis
+    }
+
+    /// The cached value of `name`, or `compute`'s, cached under `policy`.
+    pub async fn fetch<T, F, Fut>(&self, name: &str, policy: Policy, compute: F) -> Result<T, QueryError>
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
+    {
+        let key = self.key(name);
+        let stored = self
+            .redis
+            .run("cache read", |mut conn| async move {
+                redis::cmd("GET")
+                    .arg(&key)
+                    .query_async::<Option<String>>(&mut conn)
+                    .await
+            })
+            .await
+            .flatten();
+        let key = self.key(name);
+        if let Some((fresh_until, value)) = stored.as_deref().and_then(decode::<T>) {
+            if fresh_until < now_ms() {
+                self.refresh_in_background(key, policy, compute);
+            }
+            return Ok(value);
+        }
+        let json = self.single_flight(key, policy, compute).await?;
+        serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
+    }
+
+    /// Forgets `names`, so the next read recomputes them. Used when what
+    /// they were computed from changes.
+    pub async fn invalidate(&self, names: &[&str]) {
+        let keys: Vec<String> = names.iter().map(|name| self.key(name)).collect();
+        self.redis
+            .run("cache invalidate", |mut conn| async move {
+                redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await
+            })
+            .await;
+    }
+
+    fn key(&self, name: &str) -> String {
+        self.redis.key(format_args!("cache:{VERSION}:{name}"))
+    }
+
+    async fn single_flight<T, F, Fut>(&self, key: String, policy: Policy, compute: F) -> Result<Arc<str>, QueryError>
+    where
+        T: Serialize,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, QueryError>>,
+    {
+        let flight = {
+            let mut flights = self.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(flights.entry(key.clone()).or_default())
+        };
+        // If the request computing the value goes away (a client hangs up),
+        // tokio hands the computation to one of the waiters.
+        let result = flight
+            .get_or_init(|| async {
+                let json = encode(&compute().await?)?;
+                self.write(&key, &json, policy).await;
+                Ok(json)
+            })
+            .await
+            .clone();
+        // Later arrivals find the value in Redis.
+        let mut flights = self.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if flights.get(&key).is_some_and(|current| Arc::ptr_eq(current, &flight)) {
+            flights.remove(&key);
+        }
+        result
+    }
+
+    fn refresh_in_background<T, F, Fut>(&self, key: String, policy: Policy, compute: F)
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
+    {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let lock = format!("{key}:refreshing");
+            let acquired = cache
+                .redis
+                .run("cache lock", |mut conn| async move {
+                    redis::cmd("SET")
+                        .arg(&lock)
+                        .arg(1)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(REFRESH_LOCK.as_millis() as u64)
+                        .query_async::<Option<String>>(&mut conn)
+                        .await
+                })
+                .await
+                .flatten()
+                .is_some();
+            if !acquired {
+                return; // Another request, here or elsewhere, is on it.
+            }
+            match compute().await.and_then(|value| encode(&value)) {
+                Ok(json) => cache.write(&key, &json, policy).await,
+                Err(error) => tracing::warn!(%error, key, "refreshing a cached value failed; serving it stale"),
+            }
+            let lock = format!("{key}:refreshing");
+            cache
+                .redis
+                .run("cache unlock", |mut conn| async move {
+                    redis::cmd("DEL").arg(&lock).query_async::<()>(&mut conn).await
+                })
+                .await;
+        });
+    }
+
+    async fn write(&self, key: &str, json: &str, policy: Policy) {
+        let fresh_until = now_ms() + policy.fresh.as_millis() as u64;
+        let stored = format!("{fresh_until}\n{json}");
+        let ttl = (policy.fresh + policy.stale).as_millis() as u64;
+        self.redis
+            .run("cache write", |mut conn| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(stored)
+                    .arg("PX")
+                    .arg(ttl.max(1))
+                    .query_async::<()>(&mut conn)
+                    .await
+            })
+            .await;
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Arc<str>, QueryError> {
+    serde_json::to_string(value)
+        .map(Arc::from)
+        .map_err(|error| QueryError::Encoding(error.to_string().into()))
+}
+
+/// `fresh_until` and the value; `None` for anything unreadable, which is
+/// then recomputed.
+fn decode<T: DeserializeOwned>(stored: &str) -> Option<(u64, T)> {
+    let (fresh_until, json) = stored.split_once('\n')?;
+    Some((fresh_until.parse().ok()?, serde_json::from_str(json).ok()?))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_values_round_trip_and_junk_reads_as_missing() {
+        let stored = format!("{}\n{}", 42, encode(&vec!["a", "b"]).unwrap());
+        assert_eq!(
+            decode::<Vec<String>>(&stored),
+            Some((42, vec!["a".to_owned(), "b".to_owned()]))
+        );
+        assert_eq!(decode::<Vec<String>>("not a cached value"), None);
+        assert_eq!(decode::<Vec<String>>("12\n{\"a\":1}"), None, "another shape");
+    }
+}

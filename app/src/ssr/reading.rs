@@ -1,0 +1,156 @@
+//! What readers read: the query layer behind the cache, with one caching
+//! policy per kind of page. The pages' server functions and the JSON API
+//! both call these, so both see the same data, cached once.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    model::{ArticleSummary, Period, Profile},
+    ssr::{
+        AppState,
+        cache::{Cache, Policy},
+        markdown,
+        pagination::Page,
+        queries::{
+            QueryError,
+            articles::{self, ArticleRecord},
+            users,
+        },
+    },
+};
+
+/// Listings: new articles show within half a minute; a listing may be
+/// served five minutes stale while one request recomputes it.
+pub const LISTING: Policy = Policy {
+    fresh: Duration::from_secs(30),
+    stale: Duration::from_secs(300),
+};
+
+/// An article, as the design note says: an hour, dropped whenever it
+/// changes.
+pub const ARTICLE: Policy = Policy {
+    fresh: Duration::from_secs(3600),
+    stale: Duration::from_secs(600),
+};
+
+/// The popular lists: five minutes, dropped when views are flushed.
+pub const POPULAR: Policy = Policy {
+    fresh: Duration::from_secs(300),
+    stale: Duration::from_secs(300),
+};
+
+/// How many articles `/popular` ranks.
+pub const POPULAR_SIZE: i64 = 10;
+
+/// Slugs and usernames longer than this name nothing (and are not worth a
+/// cache key).
+const MAX_NAME: usize = 200;
+
+/// `limit` of the latest published articles from position `offset`, and
+/// how many there are in all.
+pub async fn latest(state: &AppState, offset: i64, limit: i64) -> Result<Page, QueryError> {
+    let (db, index) = (state.db.clone(), state.latest.clone());
+    state
+        .cache
+        .fetch(&format!("latest:{offset}:{limit}"), LISTING, move || async move {
+            index.page(&db, offset, limit).await
+        })
+        .await
+}
+
+/// The most-viewed articles of `period`.
+pub async fn popular(state: &AppState, period: Period) -> Result<Vec<ArticleSummary>, QueryError> {
+    let db = state.db.clone();
+    state
+        .cache
+        .fetch(&format!("popular:{}", period.as_str()), POPULAR, move || async move {
+            let since = period.window().map(|window| chrono::Utc::now() - window);
+            Ok(articles::most_viewed(&db, since, POPULAR_SIZE).await?)
+        })
+        .await
+}
+
+/// Drops the cached popular lists (after views were added).
+pub async fn forget_popular(cache: &Cache) {
+    let names = Period::ALL.map(|period| format!("popular:{}", period.as_str()));
+    cache.invalidate(&names.each_ref().map(String::as_str)).await;
+}
+
+/// A published article, with its body rendered, as cached.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArticleEntry {
+    pub record: ArticleRecord,
+    /// The body rendered from Markdown and sanitized.
+    pub body_html: String,
+    pub reading_minutes: u32,
+}
+
+/// The published article with `slug`; `None` when there is none.
+pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry>, QueryError> {
+    if slug.len() > MAX_NAME {
+        return Ok(None);
+    }
+    let (db, owned) = (state.db.clone(), slug.to_owned());
+    state
+        .cache
+        .fetch(&article_key(slug), ARTICLE, move || async move {
+            let record = articles::published_by_slug(&db, &owned).await?;
+            Ok(record.map(|record| ArticleEntry {
+                body_html: markdown::to_safe_html(&record.body),
+                reading_minutes: markdown::reading_minutes(&record.body),
+                record,
+            }))
+        })
+        .await
+}
+
+/// Drops the cached article with `slug`; for every change to an article.
+pub async fn forget_article(cache: &Cache, slug: &str) {
+    cache.invalidate(&[&article_key(slug)]).await;
+}
+
+fn article_key(slug: &str) -> String {
+    format!("article:{slug}")
+}
+
+/// An author and a page of their published articles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorListing {
+    pub profile: Profile,
+    pub articles: Vec<ArticleSummary>,
+}
+
+/// `username`'s profile and `limit` of their articles from `offset`;
+/// `None` when nobody has that name.
+pub async fn author(
+    state: &AppState,
+    username: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Option<AuthorListing>, QueryError> {
+    if username.len() > MAX_NAME {
+        return Ok(None);
+    }
+    let (db, owned) = (state.db.clone(), username.to_owned());
+    let name = format!("author:{}:{offset}:{limit}", username.to_lowercase());
+    state
+        .cache
+        .fetch(&name, LISTING, move || async move {
+            let Some((author_id, profile)) = users::profile(&db, &owned).await? else {
+                return Ok(None);
+            };
+            let articles = articles::published_by_author(&db, author_id, limit, offset).await?;
+            Ok(Some(AuthorListing { profile, articles }))
+        })
+        .await
+}
+
+/// The public profile of `username`.
+pub async fn profile(state: &AppState, username: &str) -> Result<Option<Profile>, QueryError> {
+    if username.len() > MAX_NAME {
+        return Ok(None);
+    }
+    Ok(users::profile(&state.db, username).await?.map(|(_, profile)| profile))
+}

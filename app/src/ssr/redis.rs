@@ -1,0 +1,118 @@
+//! The Redis connection.
+//!
+//! Redis is a cache, a counter store and (later) a session store, never the
+//! source of truth, so the server must start and keep serving while it is
+//! down. [`Redis`] connects lazily and reconnects on its own; every call is
+//! bounded by a short timeout, and after a failure calls are skipped for a
+//! moment (a circuit breaker), so a dead or hung Redis costs a request
+//! nothing rather than half a second each.
+
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use redis::{Client, RedisResult, aio::ConnectionManager};
+
+/// How long to wait for Redis before treating it as down.
+const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// After a failure, how long calls skip Redis before trying it again.
+const BACKOFF: Duration = Duration::from_secs(1);
+
+/// A shared, lazily connected Redis handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Redis {
+    manager: ConnectionManager,
+    prefix: Arc<str>,
+    /// Until when (ms since the epoch) calls skip Redis; 0 when healthy.
+    down_until: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Redis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection info may carry a password: never print it.
+        f.debug_struct("Redis")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Redis {
+    /// A handle for `url` whose keys all start with `prefix:`; no connection
+    /// is made until first use.
+    pub fn new(url: &str, prefix: &str) -> RedisResult<Self> {
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(TIMEOUT))
+            .set_response_timeout(Some(TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let manager = ConnectionManager::new_lazy_with_config(Client::open(url)?, config)?;
+        Ok(Self {
+            manager,
+            prefix: prefix.into(),
+            down_until: Arc::default(),
+        })
+    }
+
+    /// The full name of a key: `prefix:name`. Several deployments (or test
+    /// runs) can share one Redis without seeing each other's keys.
+    pub fn key(&self, name: impl std::fmt::Display) -> String {
+        format!("{}:{name}", self.prefix)
+    }
+
+    /// `PING`, ignoring the circuit breaker: `Ok` when Redis answers in time.
+    pub async fn ping(&self) -> RedisResult<()> {
+        let mut conn = self.manager.clone();
+        let result = tokio::time::timeout(TIMEOUT, redis::cmd("PING").query_async::<String>(&mut conn))
+            .await
+            .unwrap_or_else(|_| Err(timed_out()));
+        match result {
+            Ok(_) => {
+                self.down_until.store(0, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Runs `command` on the connection unless Redis is known to be down;
+    /// `None` when it is down, fails or times out (the failure is logged and
+    /// trips the breaker). Callers carry on without Redis.
+    pub async fn run<T, F>(&self, what: &'static str, command: impl FnOnce(ConnectionManager) -> F) -> Option<T>
+    where
+        F: Future<Output = RedisResult<T>>,
+    {
+        if now_ms() < self.down_until.load(Ordering::Relaxed) {
+            return None;
+        }
+        let result = tokio::time::timeout(TIMEOUT, command(self.manager.clone()))
+            .await
+            .unwrap_or_else(|_| Err(timed_out()));
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                let until = now_ms() + BACKOFF.as_millis() as u64;
+                // Log once per outage window, not once per request.
+                if self.down_until.swap(until, Ordering::Relaxed) < now_ms() {
+                    tracing::warn!(%error, what, "Redis failed; serving without it for now");
+                }
+                None
+            }
+        }
+    }
+}
+
+fn timed_out() -> redis::RedisError {
+    redis::RedisError::from((redis::ErrorKind::Io, "timed out"))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
+}
