@@ -203,6 +203,9 @@ pub struct Settings {
     /// `WARTA_VIEW_FLUSH_MS`: how often counted views move from Redis to
     /// Postgres (and so to `/popular`).
     pub view_flush_interval: Duration,
+    /// `WARTA_PAGE_CACHE_MS`: how long an instance keeps a rendered public
+    /// page; 0 keeps none.
+    pub page_cache_ttl: Duration,
     /// `WARTA_BIND`: the address to listen on.
     pub bind: IpAddr,
     /// `PORT`: the port to listen on; 0 picks a free one.
@@ -253,6 +256,8 @@ impl Settings {
         }
         let view_flush_interval =
             Duration::from_millis(parse_or(source, "WARTA_VIEW_FLUSH_MS", 5_000_u64, |ms| *ms >= 10)?);
+        let page_cache_ttl =
+            Duration::from_millis(parse_or(source, "WARTA_PAGE_CACHE_MS", 1_000_u64, |ms| *ms <= 60_000)?);
         let bind = parse_or(source, "WARTA_BIND", IpAddr::from([127, 0, 0, 1]), |_| true)?;
         let port = parse_or(source, "PORT", 3000_u16, |_| true)?;
 
@@ -320,6 +325,7 @@ impl Settings {
             redis_url: Secret(redis_url),
             redis_prefix,
             view_flush_interval,
+            page_cache_ttl,
             bind,
             port,
             public_url,

@@ -13,7 +13,7 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    middleware::{from_fn, map_response},
+    middleware::{from_fn_with_state, map_response},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -158,7 +158,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(trace::layer(settings.slow_request_threshold))
                 .layer(trace::propagate_request_id())
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-                .layer(from_fn(caching::layer)),
+                .layer(from_fn_with_state(
+                    caching::PageCache::new(settings.page_cache_ttl),
+                    caching::layer,
+                )),
         )
 }
 

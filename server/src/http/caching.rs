@@ -11,14 +11,22 @@
 //! - `stale-while-revalidate=300`: after that it may serve the old copy
 //!   while fetching the new one, so no reader waits on a cold origin.
 //!
+//! Each instance also keeps what it rendered for a moment
+//! (`WARTA_PAGE_CACHE_MS`, one second by default): the same 60 seconds of
+//! freshness it promises a CDN, cut short so an instance without a CDN in
+//! front still renders a hot page once a second instead of once a request.
+//!
 //! Anything that sets a cookie, or answers a request carrying a session
-//! cookie, is `private, no-cache` instead: a signed-in page must never land
-//! in a shared cache. Responses that already say how to cache them (static
-//! files, health checks, the view pixel) are left alone, as are errors.
+//! cookie, is `private, no-cache` and never kept: a signed-in page must not
+//! land in a shared cache. Responses that already say how to cache them
+//! (static files, health checks, the view pixel) are left alone, as are
+//! errors.
+
+use std::{sync::Arc, time::Duration};
 
 use axum::{
-    body::{Body, to_bytes},
-    extract::Request,
+    body::{Body, Bytes, to_bytes},
+    extract::{Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -33,17 +41,72 @@ pub const PRIVATE: &str = "private, no-cache";
 /// The session cookie's name (sessions arrive with sign-in).
 pub const SESSION_COOKIE: &str = "warta_session";
 
+const X_CACHE: header::HeaderName = header::HeaderName::from_static("x-cache");
+const HIT: HeaderValue = HeaderValue::from_static("hit");
+const MISS: HeaderValue = HeaderValue::from_static("miss");
+
 /// Pages larger than this are passed through without an ETag.
 const MAX_BUFFERED: usize = 4 * 1024 * 1024;
 
+/// How much rendered output an instance keeps, at most.
+const PAGE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A rendered public response, as kept.
+#[derive(Debug)]
+struct Page {
+    headers: HeaderMap,
+    body: Bytes,
+    etag: HeaderValue,
+}
+
+/// Rendered public responses by URL, each for a moment. Cheap to clone.
+#[derive(Clone)]
+pub struct PageCache {
+    pages: Option<moka::sync::Cache<String, Arc<Page>>>,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache")
+            .field("enabled", &self.pages.is_some())
+            .finish()
+    }
+}
+
+impl PageCache {
+    /// Keeps each page for `ttl`; a zero `ttl` keeps nothing.
+    pub fn new(ttl: Duration) -> Self {
+        let pages = (!ttl.is_zero()).then(|| {
+            moka::sync::Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(PAGE_CACHE_BYTES)
+                .weigher(|key: &String, page: &Arc<Page>| {
+                    u32::try_from(key.len() + page.body.len()).unwrap_or(u32::MAX)
+                })
+                .build()
+        });
+        Self { pages }
+    }
+}
+
 /// The middleware.
-pub async fn layer(request: Request, next: Next) -> Response {
-    let cacheable_request = matches!(*request.method(), Method::GET | Method::HEAD);
+pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
     let signed_in = has_session(request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-    let mut response = next.run(request).await;
+    // Only anonymous GETs are kept; the URL is the whole key, since nothing
+    // else in such a request changes the page.
+    let key = (method == Method::GET && !signed_in)
+        .then(|| request.uri().to_string())
+        .filter(|_| cache.pages.is_some());
+    if let (Some(pages), Some(key)) = (&cache.pages, &key)
+        && let Some(page) = pages.get(key)
+    {
+        return respond(&page, if_none_match.as_ref(), HIT);
+    }
 
-    if !cacheable_request
+    let mut response = next.run(request).await;
+    if !matches!(method, Method::GET | Method::HEAD)
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::CACHE_CONTROL)
     {
@@ -57,8 +120,8 @@ pub async fn layer(request: Request, next: Next) -> Response {
     }
 
     let (mut parts, body) = response.into_parts();
-    let bytes = match to_bytes(body, MAX_BUFFERED).await {
-        Ok(bytes) => bytes,
+    let body = match to_bytes(body, MAX_BUFFERED).await {
+        Ok(body) => body,
         Err(error) => {
             // The page failed while streaming (or is huge): say so plainly.
             tracing::error!(%error, "could not buffer a response for caching");
@@ -69,19 +132,42 @@ pub async fn layer(request: Request, next: Next) -> Response {
                 .into_response();
         }
     };
-    let etag = etag(&bytes);
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC));
-    parts.headers.insert(header::ETAG, etag.clone());
-
-    if if_none_match.is_some_and(|wanted| matches(&wanted, &etag)) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.remove(header::CONTENT_TYPE);
-        return Response::from_parts(parts, Body::empty());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let page = Arc::new(Page {
+        etag: etag(&body),
+        headers: parts.headers,
+        body,
+    });
+    if let (Some(pages), Some(key)) = (&cache.pages, key) {
+        pages.insert(key, Arc::clone(&page));
     }
-    Response::from_parts(parts, Body::from(bytes))
+    respond(&page, if_none_match.as_ref(), MISS)
+}
+
+/// The kept page, or a 304 when the client has it already; `X-Cache` says
+/// whether this instance rendered it for this request.
+fn respond(page: &Page, if_none_match: Option<&HeaderValue>, x_cache: HeaderValue) -> Response {
+    let not_modified = if_none_match.is_some_and(|wanted| matches(wanted, &page.etag));
+    let mut response = if not_modified {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        for name in [header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = page.headers.get(&name) {
+                response.headers_mut().insert(name, value.clone());
+            }
+        }
+        response
+    } else {
+        let mut response = Response::new(Body::from(page.body.clone()));
+        *response.headers_mut() = page.headers.clone();
+        response
+    };
+    response.headers_mut().insert(header::ETAG, page.etag.clone());
+    response.headers_mut().insert(X_CACHE, x_cache);
+    response
 }
 
 fn has_session(headers: &HeaderMap) -> bool {

@@ -147,3 +147,57 @@ async fn pages_render_from_postgres_while_redis_is_down_and_caching_resumes_when
     }
     assert!(!cached.is_empty(), "caching resumed by itself once Redis was back");
 }
+
+#[tokio::test]
+async fn an_instance_renders_a_hot_page_once_per_moment_but_never_for_a_session() {
+    let app = TestApp::builder().var("WARTA_PAGE_CACHE_MS", "60000").spawn().await;
+    let ada = fixtures::user(&app.db, "ada").await;
+    fixtures::stories(&app.db, ada, 25, Utc::now()).await;
+
+    let first = app.get("/").await;
+    assert_eq!(first.headers()["x-cache"], "miss");
+    let etag = first.headers()[header::ETAG].clone();
+    let first = first.text().await.unwrap();
+    let second = app.get("/").await;
+    assert_eq!(second.headers()["x-cache"], "hit");
+    assert_eq!(second.headers()[header::CACHE_CONTROL], PUBLIC);
+    assert_eq!(second.headers()[header::ETAG], etag);
+    assert_eq!(second.text().await.unwrap(), first, "the same page");
+
+    assert_eq!(
+        app.get("/?page=2").await.headers()["x-cache"],
+        "miss",
+        "each URL is its own page"
+    );
+    let revalidated = app
+        .client
+        .get(app.url("/"))
+        .header(header::IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+
+    let signed_in = app
+        .client
+        .get(app.url("/"))
+        .header(header::COOKIE, "warta_session=abc")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        signed_in.headers().get("x-cache").is_none(),
+        "sessions bypass the page cache"
+    );
+    assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-cache");
+}
+
+#[tokio::test]
+async fn with_the_page_cache_off_every_request_renders() {
+    let app = TestApp::builder().var("WARTA_PAGE_CACHE_MS", "0").spawn().await;
+    for _ in 0..2 {
+        let response = app.get("/").await;
+        assert_eq!(response.headers()["x-cache"], "miss");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], PUBLIC);
+    }
+}
