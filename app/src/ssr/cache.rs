@@ -21,7 +21,7 @@
 use std::{
     collections::HashMap,
     future::Future,
-    sync::{Arc, Mutex},
+    sync::{Arc, LazyLock, Mutex},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -34,6 +34,23 @@ pub const VERSION: &str = "v1";
 
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);
+
+/// Rewrites each stored value's fresh-until time to 0, keeping the value
+/// and its time to live.
+static EXPIRE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+        for _, key in ipairs(KEYS) do
+            local stored = redis.call('GET', key)
+            local at = stored and string.find(stored, '\n', 1, true)
+            if at then
+                redis.call('SET', key, '0' .. string.sub(stored, at), 'KEEPTTL')
+            end
+        end
+        return 0
+        ",
+    )
+});
 
 /// How long a value is served, and how long after that it may still be
 /// served while being recomputed.
@@ -101,6 +118,22 @@ impl Cache {
         self.redis
             .run("cache invalidate", |mut conn| async move {
                 redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await
+            })
+            .await;
+    }
+
+    /// Marks `names` stale: the next read still gets the old value at once
+    /// and one request recomputes it in the background. For changes that
+    /// should show soon but are not worth a reader waiting for.
+    pub async fn expire(&self, names: &[&str]) {
+        let keys: Vec<String> = names.iter().map(|name| self.key(name)).collect();
+        self.redis
+            .run("cache expire", |mut conn| async move {
+                let mut invocation = EXPIRE.prepare_invoke();
+                for key in &keys {
+                    invocation.key(key);
+                }
+                invocation.invoke_async::<()>(&mut conn).await
             })
             .await;
     }

@@ -35,7 +35,9 @@ pub const ARTICLE: Policy = Policy {
     stale: Duration::from_secs(600),
 };
 
-/// The popular lists: five minutes, dropped when views are flushed.
+/// The popular lists: five minutes, as the design note says, and marked
+/// stale whenever views are flushed, so a view shows within seconds while
+/// no reader ever waits for the ranking to be recomputed.
 pub const POPULAR: Policy = Policy {
     fresh: Duration::from_secs(300),
     stale: Duration::from_secs(300),
@@ -72,10 +74,12 @@ pub async fn popular(state: &AppState, period: Period) -> Result<Vec<ArticleSumm
         .await
 }
 
-/// Drops the cached popular lists (after views were added).
-pub async fn forget_popular(cache: &Cache) {
+/// Marks the cached popular lists stale after views were added: readers
+/// keep getting the old ranking without waiting while one request per list
+/// recomputes it.
+pub async fn refresh_popular(cache: &Cache) {
     let names = Period::ALL.map(|period| format!("popular:{}", period.as_str()));
-    cache.invalidate(&names.each_ref().map(String::as_str)).await;
+    cache.expire(&names.each_ref().map(String::as_str)).await;
 }
 
 /// A published article, with its body rendered, as cached.

@@ -12,9 +12,9 @@
 //! Every few seconds each instance [`flush`]es: it atomically renames the
 //! pending hash to a key of its own (so instances never flush the same
 //! counts twice), adds the counts to `articles.views` in one `UPDATE`, and
-//! deletes the batch. Should Postgres fail, the batch stays and the next
-//! flush retries it. With Redis down, views go uncounted: popularity is not
-//! worth failing a page for.
+//! deletes the batch, then marks the cached popular lists stale. Should
+//! Postgres fail, the batch stays and the next flush retries it. With Redis
+//! down, views go uncounted: popularity is not worth failing a page for.
 
 use std::{sync::LazyLock, time::Duration};
 
@@ -116,8 +116,8 @@ pub async fn flush(db: &PgPool, cache: &Cache, instance: &str) -> Result<u64, sq
         })
         .await;
     if changed > 0 {
-        // The rankings moved: the next /popular read recomputes them.
-        reading::forget_popular(cache).await;
+        // The rankings moved: the next /popular read refreshes them.
+        reading::refresh_popular(cache).await;
     }
     Ok(changed)
 }
