@@ -8,6 +8,9 @@
 #      against the baseline and each route, after one warm-up pass
 #   4. a table: requests/s, p50, p99, errors, rate as a fraction of the
 #      baseline; then the server's peak memory (VmHWM)
+#
+# WARTA_PAGE_CACHE_MS=0 measures without the per-instance page cache, so
+# every request renders (data still comes from Redis).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +44,7 @@ base_port="$(free_port)"
 log "starting warta on 127.0.0.1:$port"
 DATABASE_URL="$large_url" REDIS_URL="$redis_url" PORT="$port" RUST_LOG=warn \
   WARTA_REDIS_PREFIX="warta-bench-$$" LEPTOS_SITE_ROOT=target/site \
+  WARTA_PAGE_CACHE_MS="${WARTA_PAGE_CACHE_MS:-1000}" \
   target/release/warta serve >target/bench-server.log 2>&1 &
 server=$!
 baseline=""

@@ -29,19 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", any(|| async { ApiError::NotFound("path") }))
 }
 
+/// A whole article: a list item plus its Markdown body.
 #[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
 struct ArticleBody {
-    slug: String,
-    title: String,
-    description: String,
+    #[serde(flatten)]
+    item: ArticleListItem,
     body: String,
-    tag_list: Vec<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    favorited: bool,
-    favorites_count: u64,
-    author: ProfileBody,
 }
 
 /// An article in a list: everything but the body.
@@ -70,12 +63,7 @@ impl From<ArticleSummary> for ArticleListItem {
             updated_at: article.updated_at,
             favorited: false,
             favorites_count: 0,
-            author: ProfileBody {
-                username: article.author,
-                bio: Some(article.author_bio).filter(|bio| !bio.is_empty()),
-                image: article.author_image,
-                following: false,
-            },
+            author: ProfileBody::new(article.author, article.author_bio, article.author_image),
         }
     }
 }
@@ -93,6 +81,18 @@ struct ProfileBody {
     bio: Option<String>,
     image: Option<String>,
     following: bool,
+}
+
+impl ProfileBody {
+    /// A profile as an anonymous reader sees it (an empty bio is `null`).
+    fn new(username: String, bio: String, image: Option<String>) -> Self {
+        Self {
+            username,
+            bio: Some(bio).filter(|bio| !bio.is_empty()),
+            image,
+            following: false,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -199,21 +199,18 @@ async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Res
         .record;
     Ok(Json(ArticleEnvelope {
         article: ArticleBody {
-            slug: record.slug,
-            title: record.title,
-            description: record.description,
-            body: record.body,
-            tag_list: Vec::new(),
-            created_at: record.created_at,
-            updated_at: record.updated_at,
-            favorited: false,
-            favorites_count: 0,
-            author: ProfileBody {
-                username: record.author,
-                bio: Some(record.author_bio).filter(|bio| !bio.is_empty()),
-                image: record.author_image,
-                following: false,
+            item: ArticleListItem {
+                slug: record.slug,
+                title: record.title,
+                description: record.description,
+                tag_list: Vec::new(),
+                created_at: record.created_at,
+                updated_at: record.updated_at,
+                favorited: false,
+                favorites_count: 0,
+                author: ProfileBody::new(record.author, record.author_bio, record.author_image),
             },
+            body: record.body,
         },
     }))
 }
@@ -227,11 +224,6 @@ async fn profile(
         .await?
         .ok_or(ApiError::NotFound("profile"))?;
     Ok(Json(ProfileEnvelope {
-        profile: ProfileBody {
-            username: profile.username,
-            bio: Some(profile.bio).filter(|bio| !bio.is_empty()),
-            image: profile.image,
-            following: false,
-        },
+        profile: ProfileBody::new(profile.username, profile.bio, profile.image),
     }))
 }

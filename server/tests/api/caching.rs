@@ -52,13 +52,7 @@ async fn anonymous_pages_are_publicly_cacheable_and_revalidate_with_304() {
 #[tokio::test]
 async fn session_requests_and_errors_are_never_marked_public() {
     let app = TestApp::spawn().await;
-    let signed_in = app
-        .client
-        .get(app.url("/"))
-        .header(header::COOKIE, "warta_session=abc")
-        .send()
-        .await
-        .unwrap();
+    let signed_in = get_with_session(&app, "/").await;
     assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-cache");
 
     let missing = app.get("/articles/nope").await;
@@ -178,13 +172,7 @@ async fn an_instance_renders_a_hot_page_once_per_moment_but_never_for_a_session(
         .unwrap();
     assert_eq!(revalidated.status(), 304);
 
-    let signed_in = app
-        .client
-        .get(app.url("/"))
-        .header(header::COOKIE, "warta_session=abc")
-        .send()
-        .await
-        .unwrap();
+    let signed_in = get_with_session(&app, "/").await;
     assert!(
         signed_in.headers().get("x-cache").is_none(),
         "sessions bypass the page cache"
@@ -200,4 +188,13 @@ async fn with_the_page_cache_off_every_request_renders() {
         assert_eq!(response.headers()["x-cache"], "miss");
         assert_eq!(response.headers()[header::CACHE_CONTROL], PUBLIC);
     }
+}
+
+async fn get_with_session(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header(header::COOKIE, "warta_session=abc")
+        .send()
+        .await
+        .unwrap()
 }
