@@ -26,7 +26,7 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, health, trace, views},
+    http::{assets, caching, health, security, trace, views},
     upkeep,
 };
 
@@ -125,6 +125,7 @@ impl Application {
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
+    let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
     let site_root = leptos.site_root.to_string();
 
     // Files from public/, then the 404 page for anything else.
@@ -157,6 +158,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(trace::set_request_id())
                 .layer(trace::layer(settings.slow_request_threshold))
                 .layer(trace::propagate_request_id())
+                .layer(map_response(security::add_headers))
+                .layer(from_fn_with_state(trusted_origin, security::refuse_cross_site))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(from_fn_with_state(
                     caching::PageCache::new(settings.page_cache_ttl),

@@ -1,8 +1,10 @@
 //! HTTP plumbing around the pages: health checks, static assets, HTTP
-//! caching, the view pixel, request tracing and compression.
+//! caching, security (CSRF, headers), the view pixel, request tracing and
+//! compression.
 
 pub mod assets;
 pub mod caching;
 pub mod health;
+pub mod security;
 pub mod trace;
 pub mod views;

@@ -14,4 +14,5 @@ mod listing;
 mod observability;
 mod popular;
 mod schema;
+mod security;
 mod seed;
