@@ -1,6 +1,7 @@
 //! Server-only code: application state, the query layer, and the caching
 //! and counting around it.
 
+pub mod accounts;
 pub mod cache;
 pub mod markdown;
 pub mod pagination;

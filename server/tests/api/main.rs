@@ -1,6 +1,7 @@
 //! Integration tests: the real application on port 0, against real Postgres
 //! and Redis, one fresh database per test.
 
+mod accounts;
 mod article;
 mod assets;
 mod author;
