@@ -6,6 +6,7 @@
 //! and the client halves of the server functions exist.
 
 pub mod api;
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -24,7 +25,14 @@ use leptos_router::{
 
 use crate::components::layout::{Footer, Header};
 use crate::{
-    pages::{article::ArticlePage, author::AuthorPage, home::HomePage, not_found::NotFound, popular::PopularPage},
+    pages::{
+        account::{LoginPage, RegisterPage},
+        article::ArticlePage,
+        author::AuthorPage,
+        home::HomePage,
+        not_found::NotFound,
+        popular::PopularPage,
+    },
     routing::AuthorSegment,
 };
 
@@ -93,24 +101,34 @@ pub fn App() -> impl IntoView {
         } />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
-            <a href="#main" class="skip-link">"Skip to content"</a>
-            <div class="flex min-h-screen flex-col">
-                <Header />
-                <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
-                    <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("popular") view=PopularPage ssr=SsrMode::Async />
-                        <Route
-                            path=(StaticSegment("articles"), ParamSegment("slug"))
-                            view=ArticlePage
-                            ssr=SsrMode::Async
-                        />
-                        <Route path=AuthorSegment view=AuthorPage ssr=SsrMode::Async />
-                    </Routes>
-                </main>
-                <Footer />
-            </div>
+            <Frame />
         </Router>
+    }
+}
+
+/// Everything inside the router: the layout and the routes.
+#[component]
+fn Frame() -> impl IntoView {
+    view! {
+        <a href="#main" class="skip-link">"Skip to content"</a>
+        <div class="flex min-h-screen flex-col">
+            <Header />
+            <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("popular") view=PopularPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("articles"), ParamSegment("slug"))
+                        view=ArticlePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=AuthorSegment view=AuthorPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer />
+        </div>
     }
 }
 

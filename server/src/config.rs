@@ -206,6 +206,8 @@ pub struct Settings {
     /// `WARTA_PAGE_CACHE_MS`: how long an instance keeps a rendered public
     /// page; 0 keeps none.
     pub page_cache_ttl: Duration,
+    /// `WARTA_SESSION_DAYS`: a session ends after this long unused.
+    pub session_inactivity: Duration,
     /// `WARTA_BIND`: the address to listen on.
     pub bind: IpAddr,
     /// `PORT`: the port to listen on; 0 picks a free one.
@@ -258,6 +260,8 @@ impl Settings {
             Duration::from_millis(parse_or(source, "WARTA_VIEW_FLUSH_MS", 5_000_u64, |ms| *ms >= 10)?);
         let page_cache_ttl =
             Duration::from_millis(parse_or(source, "WARTA_PAGE_CACHE_MS", 1_000_u64, |ms| *ms <= 60_000)?);
+        let session_days: u64 = parse_or(source, "WARTA_SESSION_DAYS", 14, |days| (1..=365).contains(days))?;
+        let session_inactivity = Duration::from_secs(session_days * 24 * 60 * 60);
         let bind = parse_or(source, "WARTA_BIND", IpAddr::from([127, 0, 0, 1]), |_| true)?;
         let port = parse_or(source, "PORT", 3000_u16, |_| true)?;
 
@@ -326,6 +330,7 @@ impl Settings {
             redis_prefix,
             view_flush_interval,
             page_cache_ttl,
+            session_inactivity,
             bind,
             port,
             public_url,

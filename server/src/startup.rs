@@ -26,7 +26,7 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, health, security, trace, views},
+    http::{assets, caching, health, security, sessions, trace, views},
     upkeep,
 };
 
@@ -76,7 +76,7 @@ impl Application {
                     .unwrap_or_else(|| format!("http://{address}")),
             ),
         };
-        let router = router(state.clone(), settings);
+        let router = router(state.clone(), settings)?;
         Ok(Self {
             listener,
             router,
@@ -122,7 +122,7 @@ impl Application {
 }
 
 /// Every route, with the middleware around them.
-pub fn router(state: AppState, settings: &Settings) -> Router {
+pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
@@ -133,7 +133,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .fallback_service(assets::public_files(&site_root).fallback(get(not_found).with_state(state.clone())))
         .layer(map_response(assets::public_cache_control));
 
-    Router::new()
+    Ok(Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/articles/{slug}/view.gif", get(views::pixel))
@@ -164,8 +164,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(from_fn_with_state(
                     caching::PageCache::new(settings.page_cache_ttl),
                     caching::layer,
-                )),
-        )
+                ))
+                // Inside the caching layer, which must see the cookie it sets.
+                .layer(sessions::layer(
+                    settings.redis_url.expose(),
+                    settings.secure_cookies,
+                    settings.session_inactivity,
+                )?),
+        ))
 }
 
 /// Renders the app for a path no route or file matched: the styled 404.

@@ -1,9 +1,13 @@
 //! The frame around every page: header with navigation, footer.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
-use crate::{SITE_NAME, components::theme::ThemeToggle};
+use crate::{
+    SITE_NAME,
+    auth::{Logout, current_user},
+    components::theme::ThemeToggle,
+};
 
 /// Site name, main navigation and the theme switch.
 #[component]
@@ -24,10 +28,47 @@ pub fn Header() -> impl IntoView {
                     <li>
                         <A href="/popular" attr:class="nav-link">"Popular"</A>
                     </li>
+                    <AccountLinks />
                 </ul>
                 <ThemeToggle />
             </nav>
         </header>
+    }
+}
+
+/// Sign-in and register links, or the signed-in user and a sign-out button
+/// (a POST: following a link never changes anything).
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let location = use_location();
+    // Asked again after every navigation (signing in ends in one) and
+    // after signing out.
+    let user = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| current_user(),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! {
+                        <li><span class="font-medium text-ink" data-testid="signed-in-as">{user.username}</span></li>
+                        <li>
+                            <ActionForm action=logout>
+                                <button type="submit" class="nav-link cursor-pointer">"Sign out"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                    .into_any(),
+                    _ => view! {
+                        <li><A href="/login" attr:class="nav-link">"Sign in"</A></li>
+                        <li><A href="/register" attr:class="nav-link">"Register"</A></li>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

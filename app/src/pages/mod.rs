@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod article;
 pub mod author;
 pub mod error;

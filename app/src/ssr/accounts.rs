@@ -55,19 +55,19 @@ pub async fn register(
     }
 }
 
-/// The id of the account with `email` (any case) whose password is
-/// `password`; `None` when there is no such account or the password is
-/// wrong (the two are indistinguishable, in answer and in time).
+/// The id and username of the account with `email` (any case) whose
+/// password is `password`; `None` when there is no such account or the
+/// password is wrong (the two are indistinguishable, in answer and in time).
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(db: &PgPool, email: &str, password: &str) -> Result<Option<i64>, QueryError> {
+pub async fn authenticate(db: &PgPool, email: &str, password: &str) -> Result<Option<(i64, String)>, QueryError> {
     let found = sqlx::query!(
-        "SELECT id, password_hash FROM users WHERE lower(email) = lower($1)",
+        "SELECT id, username, password_hash FROM users WHERE lower(email) = lower($1)",
         email.trim()
     )
     .fetch_optional(db)
     .await?;
     let (id, stored) = match found {
-        Some(row) => (Some(row.id), row.password_hash),
+        Some(row) => (Some((row.id, row.username)), row.password_hash),
         // Verify against a real hash anyway, so an unknown email costs as
         // long as a wrong password.
         None => (None, DUMMY_HASH.clone()),

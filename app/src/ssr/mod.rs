@@ -8,6 +8,7 @@ pub mod pagination;
 pub mod queries;
 pub mod reading;
 pub mod redis;
+pub mod session;
 mod state;
 pub mod views;
 

@@ -6,5 +6,6 @@ pub mod assets;
 pub mod caching;
 pub mod health;
 pub mod security;
+pub mod sessions;
 pub mod trace;
 pub mod views;

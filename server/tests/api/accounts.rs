@@ -32,7 +32,7 @@ async fn a_registered_user_authenticates_with_their_password_and_only_with_it() 
         accounts::authenticate(&db, "ada@example.org", "correct horse battery")
             .await
             .unwrap(),
-        Some(id),
+        Some((id, "Ada".to_owned())),
         "email in any case"
     );
     assert_eq!(

@@ -4,6 +4,7 @@
 mod accounts;
 mod article;
 mod assets;
+mod auth;
 mod author;
 mod caching;
 mod health;

@@ -1,0 +1,157 @@
+//! `/register` and `/login`: forms that work with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{
+    auth::{FormError, Login, Register},
+    components::meta::PageMeta,
+    domain::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX},
+};
+
+/// The refusal an action came back with, if any.
+fn refusal<T>(action: ServerAction<T>) -> impl Fn() -> Option<FormError> + Copy
+where
+    T: leptos::server_fn::ServerFn<Error = FormError> + Clone + Send + Sync + 'static,
+    T::Output: Send + Sync + Clone,
+{
+    move || action.value().get().and_then(Result::err)
+}
+
+/// One labelled input with its message.
+#[component]
+fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(into)] autocomplete: String,
+    #[prop(default = None)] value: Option<String>,
+    #[prop(default = None)] message: Option<String>,
+    #[prop(default = None)] hint: Option<String>,
+    #[prop(default = None)] maxlength: Option<usize>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let described = format!("{id}-note");
+    let invalid = message.is_some();
+    view! {
+        <div class="mt-5">
+            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                maxlength=maxlength
+                required
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described.clone()
+                class="field mt-1"
+            />
+            <p id=described class="mt-1 text-sm" class:text-danger=invalid class:text-muted=!invalid>
+                {message.or(hint)}
+            </p>
+        </div>
+    }
+}
+
+/// A message for the whole form.
+#[component]
+fn FormNotice(message: Option<String>) -> impl IntoView {
+    message.map(|message| view! { <p role="alert" class="notice mt-4">{message}</p> })
+}
+
+/// `/register`.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    // Created under the routes, so a form posted without JavaScript finds
+    // its error in the URL it is sent back to.
+    let register = ServerAction::<Register>::new();
+    let refused = refusal(register);
+    view! {
+        <PageMeta title="Create an account" description="Join Warta to publish your writing." path="/register" />
+        <section class="mx-auto max-w-md">
+            <h1 class="font-serif text-3xl font-bold tracking-tight">"Create an account"</h1>
+            {move || {
+                let error = refused().unwrap_or_default();
+                view! {
+                    <ActionForm action=register>
+                        <FormNotice message=error.form.clone() />
+                        <Field
+                            label="Username"
+                            name="username"
+                            autocomplete="username"
+                            value=error.value("username")
+                            message=error.message("username")
+                            hint=Some(format!("Letters, digits, _ and -; up to {USERNAME_MAX}."))
+                            maxlength=Some(USERNAME_MAX)
+                        />
+                        <Field
+                            label="Email"
+                            name="email"
+                            kind="email"
+                            autocomplete="email"
+                            value=error.value("email")
+                            message=error.message("email")
+                        />
+                        <Field
+                            label="Password"
+                            name="password"
+                            kind="password"
+                            autocomplete="new-password"
+                            message=error.message("password")
+                            hint=Some(format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters."))
+                        />
+                        <button type="submit" class="button mt-6 w-full">"Create account"</button>
+                    </ActionForm>
+                }
+            }}
+            <p class="mt-6 text-sm text-muted">
+                "Have an account? " <A href="/login" attr:class="nav-link underline">"Sign in"</A>
+            </p>
+        </section>
+    }
+}
+
+/// `/login`, with `?next=` to return to.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let refused = refusal(login);
+    let query = use_query_map();
+    let next = move || query.read().get("next").filter(|next| crate::auth::is_local_path(next));
+    view! {
+        <PageMeta title="Sign in" description="Sign in to Warta." path="/login" />
+        <section class="mx-auto max-w-md">
+            <h1 class="font-serif text-3xl font-bold tracking-tight">"Sign in"</h1>
+            {move || {
+                let error = refused().unwrap_or_default();
+                view! {
+                    <ActionForm action=login>
+                        <FormNotice message=error.form.clone() />
+                        <input type="hidden" name="next" value=next() />
+                        <Field
+                            label="Email"
+                            name="email"
+                            kind="email"
+                            autocomplete="email"
+                            value=error.value("email")
+                            message=error.message("email")
+                        />
+                        <Field
+                            label="Password"
+                            name="password"
+                            kind="password"
+                            autocomplete="current-password"
+                            message=error.message("password")
+                        />
+                        <button type="submit" class="button mt-6 w-full">"Sign in"</button>
+                    </ActionForm>
+                }
+            }}
+            <p class="mt-6 text-sm text-muted">
+                "New here? " <A href="/register" attr:class="nav-link underline">"Create an account"</A>
+            </p>
+        </section>
+    }
+}

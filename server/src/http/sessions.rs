@@ -1,0 +1,50 @@
+//! Sessions: tower-sessions records in Redis, so any instance can serve any
+//! request.
+//!
+//! The cookie (`warta_session`) is `HttpOnly`, `SameSite=Lax`, `Secure`
+//! whenever the public URL is https (`WARTA_SECURE_COOKIES`), and expires
+//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use. A session is
+//! created only when something is stored in it (signing in), so anonymous
+//! readers get no cookie and their pages stay publicly cacheable.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use fred::prelude::{Builder, Config, Pool, ReconnectPolicy};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions_redis_store::RedisStore;
+
+use crate::http::caching::SESSION_COOKIE;
+
+/// How long a session command may take before the request treats the
+/// session as unavailable.
+const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The session layer for `redis_url`. Connects in the background: start-up
+/// does not wait for Redis.
+pub fn layer(
+    redis_url: &str,
+    secure: bool,
+    inactivity: Duration,
+) -> anyhow::Result<SessionManagerLayer<RedisStore<Pool>>> {
+    let config = Config::from_url(redis_url).context("REDIS_URL: not a usable Redis URL")?;
+    let pool = Builder::from_config(config)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = TIMEOUT;
+            connection.internal_command_timeout = TIMEOUT;
+        })
+        .with_performance_config(|performance| performance.default_command_timeout = TIMEOUT)
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
+        .build_pool(2)
+        .context("building the session store's Redis pool")?;
+    // The handles drive the connections; they end when the pool is dropped.
+    drop(pool.connect_pool());
+    let inactivity = time::Duration::try_from(inactivity).context("WARTA_SESSION_DAYS is out of range")?;
+    Ok(SessionManagerLayer::new(RedisStore::new(pool))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(inactivity)))
+}

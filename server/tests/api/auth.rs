@@ -1,0 +1,275 @@
+//! Registering, signing in and out through the forms, as a browser without
+//! JavaScript submits them, with sessions in the real Redis.
+
+use reqwest::{StatusCode, header};
+
+use crate::helpers::{TestApp, test_redis_url};
+
+/// Posts a form the way a browser without JavaScript does: from a page of
+/// ours (Referer, Origin), accepting HTML.
+async fn post_form(app: &TestApp, action: &str, from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(action))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url(from))
+        .header(header::ORIGIN, app.address.as_str())
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+/// The session id the response set, if it set one.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .cookies()
+        .find(|cookie| cookie.name() == "warta_session")
+        .map(|cookie| cookie.value().to_owned())
+}
+
+async fn session_exists(id: &str) -> bool {
+    let client = redis::Client::open(test_redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("EXISTS")
+        .arg(id)
+        .query_async::<bool>(&mut conn)
+        .await
+        .unwrap()
+}
+
+async fn register(app: &TestApp, username: &str, email: &str, password: &str) -> reqwest::Response {
+    post_form(
+        app,
+        "/fn/register",
+        "/register",
+        &[("username", username), ("email", email), ("password", password)],
+    )
+    .await
+}
+
+async fn signed_in_as(app: &TestApp) -> Option<String> {
+    let html = app.get("/").await.text().await.unwrap();
+    let marker = html.find(r#"data-testid="signed-in-as""#)?;
+    let start = marker + html[marker..].find('>')? + 1;
+    Some(html[start..start + html[start..].find('<')?].to_owned())
+}
+
+#[tokio::test]
+async fn registering_signs_the_new_user_in_with_a_locked_down_session_cookie() {
+    let app = TestApp::spawn().await;
+    let response = register(&app, "ada", "ada@example.org", "correct horse").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for attribute in ["warta_session=", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http in development: {cookie}");
+    assert!(
+        session_exists(&session_cookie(&response).unwrap()).await,
+        "the session lives in Redis"
+    );
+
+    let home = app.get("/").await;
+    assert_eq!(
+        home.headers()[header::CACHE_CONTROL],
+        "private, no-cache",
+        "a signed-in page is never shared"
+    );
+    assert_eq!(signed_in_as(&app).await.as_deref(), Some("ada"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_the_public_url_is_https() {
+    let app = TestApp::builder()
+        .var("WARTA_PUBLIC_URL", "https://warta.example")
+        .spawn()
+        .await;
+    let response = app
+        .client
+        .post(app.url("/fn/register"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "https://warta.example/register")
+        .header(header::ORIGIN, "https://warta.example")
+        .form(&[
+            ("username", "ada"),
+            ("email", "ada@example.org"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(
+        response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_registration_comes_back_with_messages_and_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let response = register(&app, "ada lovelace", "ada@example", "short").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let back = location(&response);
+    assert!(back.contains("/register?") && back.contains("__err="), "{back}");
+    assert!(session_cookie(&response).is_none(), "no session for a refused form");
+
+    let page = app.client.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Username may contain only letters, digits, _ and -"),
+        "{html}"
+    );
+    assert!(html.contains("Email is not an email address"));
+    assert!(html.contains("Password is too short (at least 8 characters)"));
+    assert!(html.contains(r#"value="ada lovelace""#), "what was typed is kept");
+    assert!(html.contains(r#"value="ada@example""#));
+    assert!(!html.contains("short\""), "never the password");
+
+    register(&app, "ada", "ada@example.org", "correct horse").await;
+    app.client
+        .post(app.url("/fn/logout"))
+        .header(header::ORIGIN, app.address.as_str())
+        .send()
+        .await
+        .unwrap();
+    let taken = register(&app, "ADA", "other@example.org", "correct horse").await;
+    let html = app
+        .client
+        .get(location(&taken))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Username has already been taken"));
+}
+
+#[tokio::test]
+async fn signing_in_cycles_the_session_and_signing_out_deletes_it() {
+    let app = TestApp::spawn().await;
+    let first = session_cookie(&register(&app, "ada", "ada@example.org", "correct horse").await).unwrap();
+
+    let again = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "ADA@example.org"), ("password", "correct horse")],
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::FOUND);
+    let second = session_cookie(&again).expect("a new session id at sign-in");
+    assert_ne!(first, second);
+    assert!(!session_exists(&first).await, "the old id is gone");
+    assert_eq!(signed_in_as(&app).await.as_deref(), Some("ada"));
+
+    let out = post_form(&app, "/fn/logout", "/", &[]).await;
+    assert_eq!(out.status(), StatusCode::FOUND);
+    assert_eq!(location(&out), "/");
+    assert!(
+        !session_exists(&second).await,
+        "signing out deletes the session in Redis"
+    );
+    assert_eq!(signed_in_as(&app).await, None);
+    assert!(app.get("/").await.text().await.unwrap().contains(r#"href="/login""#));
+
+    let wrong = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "ada@example.org"), ("password", "wrong horse")],
+    )
+    .await;
+    assert!(session_cookie(&wrong).is_none());
+    let html = app
+        .client
+        .get(location(&wrong))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("That email and password do not match an account."));
+    assert!(html.contains(r#"value="ada@example.org""#));
+}
+
+#[tokio::test]
+async fn sign_in_returns_to_a_path_on_this_site_and_nowhere_else() {
+    let app = TestApp::spawn().await;
+    register(&app, "ada", "ada@example.org", "correct horse").await;
+    for (next, expected) in [
+        ("/popular", "/popular"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+    ] {
+        let response = post_form(
+            &app,
+            "/fn/login",
+            "/login",
+            &[
+                ("email", "ada@example.org"),
+                ("password", "correct horse"),
+                ("next", next),
+            ],
+        )
+        .await;
+        assert_eq!(location(&response), expected, "next={next}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_sent_from_another_site_is_refused() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/fn/register"))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&[
+            ("username", "ada"),
+            ("email", "ada@example.org"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let users = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn the_hydrated_form_gets_a_422_with_the_messages() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/fn/register"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, app.address.as_str())
+        .form(&[
+            ("username", ""),
+            ("email", "ada@example.org"),
+            ("password", "x".repeat(65).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("can't be blank") && body.contains("is too long (at most 64 characters)"),
+        "{body}"
+    );
+}
