@@ -1,0 +1,68 @@
+import { test, expect, type Page } from '@playwright/test';
+
+/** A username nobody has used yet in this run. */
+function freshName(): string {
+  return `reader_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+async function fill(page: Page, fields: Record<string, string>) {
+  for (const [label, value] of Object.entries(fields)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`accounts with JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
+    test.use({ javaScriptEnabled });
+
+    test('a new reader registers, signs out and signs back in', async ({ page }) => {
+      const name = freshName();
+      const email = `${name}@example.org`;
+      const password = 'correct horse battery';
+      await page.goto('/');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Register' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Create an account' })).toBeVisible();
+      await fill(page, { Username: name, Email: email, Password: password });
+      await page.getByRole('button', { name: 'Create account' }).click();
+
+      await expect(page).toHaveURL(/\/$/);
+      await expect(page.getByTestId('signed-in-as')).toHaveText(name);
+      const cookie = (await page.context().cookies()).find((c) => c.name === 'warta_session');
+      expect(cookie?.httpOnly).toBe(true);
+      expect(cookie?.sameSite).toBe('Lax');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' })).toBeVisible();
+      await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).click();
+      await fill(page, { Email: email.toUpperCase(), Password: 'wrong password' });
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert')).toHaveText('That email and password do not match an account.');
+      await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email.toUpperCase());
+
+      await fill(page, { Password: password });
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(/\/$/);
+      await expect(page.getByTestId('signed-in-as')).toHaveText(name);
+    });
+
+    test('a refused registration explains each field and keeps what was typed', async ({ page }) => {
+      await page.goto('/register');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      // The browser's own checks would stop the bad values before the server sees them.
+      await page.locator('form').evaluate((form) => form.setAttribute('novalidate', ''));
+      await fill(page, { Username: 'not valid!', Email: 'nobody@nowhere', Password: 'short' });
+      await page.getByRole('button', { name: 'Create account' }).click();
+
+      await expect(page.getByText('Username may contain only letters, digits, _ and -')).toBeVisible();
+      await expect(page.getByText('Email is not an email address')).toBeVisible();
+      await expect(page.getByText('Password is too short (at least 8 characters)')).toBeVisible();
+      await expect(page.getByLabel('Username', { exact: true })).toHaveValue('not valid!');
+      await expect(page.getByLabel('Email', { exact: true })).toHaveValue('nobody@nowhere');
+      await expect(page.getByLabel('Username', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    });
+  });
+}
