@@ -26,7 +26,7 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, health, security, sessions, trace, views},
+    http::{assets, caching, health, rate_limit, security, sessions, trace, views},
     upkeep,
 };
 
@@ -126,6 +126,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
+    let redis = state.redis.clone();
     let site_root = leptos.site_root.to_string();
 
     // Files from public/, then the 404 page for anything else.
@@ -160,6 +161,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 .layer(trace::propagate_request_id())
                 .layer(map_response(security::add_headers))
                 .layer(from_fn_with_state(trusted_origin, security::refuse_cross_site))
+                .layer(from_fn_with_state(redis, rate_limit::layer))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(from_fn_with_state(
                     caching::PageCache::new(settings.page_cache_ttl),

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod caching;
 pub mod health;
+pub mod rate_limit;
 pub mod security;
 pub mod sessions;
 pub mod trace;

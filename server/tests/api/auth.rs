@@ -273,3 +273,71 @@ async fn the_hydrated_form_gets_a_422_with_the_messages() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
+    let app = TestApp::spawn().await;
+    for attempt in 1..=10 {
+        let response = post_form(
+            &app,
+            "/fn/login",
+            "/login",
+            &[("email", "ada@example.org"), ("password", "guess")],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::FOUND, "attempt {attempt} is allowed");
+    }
+    let limited = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "ADA@example.org"), ("password", "guess")],
+    )
+    .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = limited.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&retry_after), "{retry_after}");
+    assert!(limited.text().await.unwrap().contains("Too many attempts"));
+
+    // Another account from the same address is still allowed (until the
+    // per-address limit).
+    let other = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "grace@example.org"), ("password", "guess")],
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::FOUND);
+
+    // The hydrated form gets the message in its error shape.
+    let json = app
+        .client
+        .post(app.url("/fn/login"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, app.address.as_str())
+        .form(&[("email", "ada@example.org"), ("password", "guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: serde_json::Value = json.json().await.unwrap();
+    assert!(body["form"].as_str().unwrap().starts_with("Too many attempts"));
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let app = TestApp::spawn().await;
+    let mut statuses = Vec::new();
+    for n in 0..31 {
+        let name = format!("user{n}");
+        let response = register(&app, &name, &format!("{name}@example.org"), "short").await;
+        statuses.push(response.status().as_u16());
+    }
+    assert!(statuses[..30].iter().all(|status| *status == 302), "{statuses:?}");
+    assert_eq!(statuses[30], 429);
+}
