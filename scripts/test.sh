@@ -7,6 +7,8 @@
 #   2. cargo fmt --check; clippy -D warnings for the server and the wasm build
 #   3. unit and integration tests (a fresh database per test)
 #   4. a release build and Playwright in Debian's Chromium
+#   5. the RealWorld API conformance parts that are implemented, against the
+#      release server (from ../shared/conformance, when present)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +26,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then
   [ -n "${TEST_REDIS_URL:-}" ] || export "$(grep ^TEST_REDIS_URL= <<<"$services_env")"
 fi
 # Databases left by earlier runs' tests.
-psql -qAt -d "$TEST_DATABASE_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'warta\_test\_%' OR datname = 'warta_e2e'" \
+psql -qAt -d "$TEST_DATABASE_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'warta\_test\_%' OR datname IN ('warta_e2e', 'warta_conformance')" \
   | while read -r db; do psql -q -d "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
 step "cargo fmt --check"
@@ -49,6 +51,28 @@ DATABASE_URL="$e2e_db" target/release/warta seed --users 100 --articles 500 --se
 E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
+CONFORMANCE="$ROOT/../shared/conformance/realworld/run"
+CONFORMANCE_PARTS=(auth errors_auth)
+if [ -x "$CONFORMANCE" ]; then
+  step "RealWorld API conformance (${CONFORMANCE_PARTS[*]})"
+  conf_db="${TEST_DATABASE_URL%/*}/warta_conformance"
+  psql -q -d "$TEST_DATABASE_URL" -c "CREATE DATABASE warta_conformance"
+  DATABASE_URL="$conf_db" target/release/warta migrate >/dev/null
+  conf_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  DATABASE_URL="$conf_db" REDIS_URL="$TEST_REDIS_URL" PORT="$conf_port" WARTA_REDIS_PREFIX="warta-conformance-$$" \
+    RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/conformance-server.log 2>&1 &
+  conf_server=$!
+  trap 'kill $conf_server 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$conf_port/readyz" >/dev/null && break; sleep 0.2; done
+  "$CONFORMANCE" "http://127.0.0.1:$conf_port/api" "${CONFORMANCE_PARTS[@]}" 2>&1 | tee target/conformance.log
+  status=${PIPESTATUS[0]}
+  kill "$conf_server" 2>/dev/null || true
+  [ "$status" -eq 0 ] || { echo "conformance failed" >&2; exit 1; }
+else
+  echo "test: ../shared/conformance not found beside this checkout; skipping the RealWorld conformance run" >&2
+fi
+
 step "summary"
 grep -E '^test result:' target/cargo-test.log | awk '{ p += $4; f += $6 } END { printf "cargo test: %d passed, %d failed\n", p, f }'
 grep -E '^\s+[0-9]+ (passed|failed|skipped|flaky)' target/playwright.log | sed 's/^ */playwright: /'
+[ -f target/conformance.log ] && tail -1 target/conformance.log | sed "s/^/conformance (${CONFORMANCE_PARTS[*]}): /" || true

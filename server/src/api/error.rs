@@ -17,6 +17,15 @@ pub enum ApiError {
     /// A parameter has a value we cannot use: 422, naming it.
     #[error("{0} {1}")]
     Invalid(&'static str, &'static str),
+    /// The same, with a message made at run time.
+    #[error("{0} {1}")]
+    InvalidOwned(&'static str, String),
+    /// No usable credentials: 401 (`token`/`credentials`).
+    #[error("{0} {1}")]
+    Unauthorized(&'static str, &'static str),
+    /// The named value (`username`, `email`) belongs to someone else: 409.
+    #[error("{0} has already been taken")]
+    Conflict(&'static str),
     /// The database failed or timed out; the client may retry.
     #[error("temporarily unavailable")]
     Unavailable(#[source] QueryError),
@@ -33,6 +42,9 @@ impl IntoResponse for ApiError {
         let (status, field, message) = match &self {
             Self::NotFound(field) => (StatusCode::NOT_FOUND, *field, "not found"),
             Self::Invalid(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, *message),
+            Self::InvalidOwned(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, message.as_str()),
+            Self::Unauthorized(field, message) => (StatusCode::UNAUTHORIZED, *field, *message),
+            Self::Conflict(field) => (StatusCode::CONFLICT, *field, "has already been taken"),
             Self::Unavailable(error) => {
                 tracing::error!(error = %error, "database query failed");
                 (

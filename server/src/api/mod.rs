@@ -4,6 +4,7 @@
 //! (`app::ssr::queries`); only the shapes differ.
 
 mod error;
+mod users;
 
 use app::{
     model::{ArticleSummary, Period},
@@ -12,7 +13,7 @@ use app::{
 use axum::{
     Json, Router,
     extract::{Path, Query, State, rejection::QueryRejection},
-    routing::{any, get},
+    routing::{any, get, post},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,9 @@ pub use error::ApiError;
 /// Routes under `/api`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/users", post(users::register))
+        .route("/api/users/login", post(users::login))
+        .route("/api/user", get(users::current).put(users::update))
         .route("/api/articles", get(list_articles))
         .route("/api/articles/popular", get(popular_articles))
         .route("/api/articles/{slug}", get(article))

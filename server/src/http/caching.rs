@@ -17,10 +17,10 @@
 //! front still renders a hot page once a second instead of once a request.
 //!
 //! Anything that sets a cookie, or answers a request carrying a session
-//! cookie, is `private, no-cache` and never kept: a signed-in page must not
-//! land in a shared cache. Responses that already say how to cache them
-//! (static files, health checks, the view pixel) are left alone, as are
-//! errors.
+//! cookie or an `Authorization` header, is `private, no-cache` and never
+//! kept: a signed-in answer must not land in a shared cache. Responses that
+//! already say how to cache them (static files, health checks, the view
+//! pixel) are left alone, as are errors.
 
 use std::{sync::Arc, time::Duration};
 
@@ -92,7 +92,8 @@ impl PageCache {
 /// The middleware.
 pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let signed_in = has_session(request.headers());
+    // A session cookie or API credentials: the answer is that user's own.
+    let signed_in = has_session(request.headers()) || request.headers().contains_key(header::AUTHORIZATION);
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     // Only anonymous GETs are kept; the URL is the whole key, since nothing
     // else in such a request changes the page.

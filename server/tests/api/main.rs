@@ -18,3 +18,4 @@ mod popular;
 mod schema;
 mod security;
 mod seed;
+mod users_api;
