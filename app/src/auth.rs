@@ -262,3 +262,122 @@ mod tests {
         assert_eq!(error.value("username").as_deref(), Some("ada"));
     }
 }
+
+/// What `/settings` shows and edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub username: String,
+    pub email: String,
+    pub bio: String,
+    pub image: String,
+}
+
+/// The signed-in user's settings; `None` (and a redirect to sign in) when
+/// nobody is signed in.
+#[server(prefix = "/fn", endpoint = "settings")]
+pub async fn my_settings() -> Result<Option<Settings>, AppError> {
+    let session = leptos_axum::extract::<tower_sessions::Session>().await.ok();
+    let id = match &session {
+        Some(session) => crate::ssr::session::user_id(session).await,
+        None => None,
+    };
+    let Some(id) = id else {
+        leptos_axum::redirect("/login?next=/settings");
+        return Ok(None);
+    };
+    let state = expect_context::<crate::ssr::AppState>();
+    let account = crate::ssr::accounts::by_id(&state.db, id).await?;
+    Ok(account.map(|account| Settings {
+        username: account.username,
+        email: account.email,
+        bio: account.bio,
+        image: account.image.unwrap_or_default(),
+    }))
+}
+
+/// How long a bio may be, in characters.
+pub const BIO_MAX: usize = 1000;
+
+/// Saves the settings form. An empty password field keeps the password.
+#[server(prefix = "/fn", endpoint = "save-settings")]
+pub async fn save_settings(
+    username: String,
+    email: String,
+    bio: String,
+    image: String,
+    password: String,
+) -> Result<(), FormError> {
+    use crate::{
+        domain::{Email, Password, Username},
+        ssr::accounts::{self, Changes, RegisterError},
+    };
+
+    let mut error = FormError::default();
+    for (field, value) in [
+        ("username", &username),
+        ("email", &email),
+        ("bio", &bio),
+        ("image", &image),
+    ] {
+        error.keep(field, value);
+    }
+    let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
+        return Err(error.failed("Sessions are unavailable just now; please try again."));
+    };
+    let Some(id) = crate::ssr::session::user_id(&session).await else {
+        leptos_axum::redirect("/login?next=/settings");
+        return Ok(());
+    };
+
+    let username = Username::parse(&username).map_err(|invalid| error.add(invalid.field, invalid.message));
+    let email = Email::parse(&email).map_err(|invalid| error.add(invalid.field, invalid.message));
+    let password = match password.is_empty() {
+        true => Ok(None),
+        false => Password::parse(&password)
+            .map(Some)
+            .map_err(|invalid| error.add(invalid.field, invalid.message)),
+    };
+    let bio = bio.trim().to_owned();
+    if bio.chars().count() > BIO_MAX {
+        error.add("bio", format!("is too long (at most {BIO_MAX} characters)"));
+    }
+    let image = image.trim().to_owned();
+    let web_address = image.starts_with("https://") || image.starts_with("http://");
+    if !image.is_empty() && !web_address {
+        error.add("image", "must be an http(s) URL");
+    }
+    let (Ok(username), Ok(email), Ok(password)) = (username, email, password) else {
+        return Err(refused(error));
+    };
+    if !error.fields.is_empty() {
+        return Err(refused(error));
+    }
+
+    let state = expect_context::<crate::ssr::AppState>();
+    let changes = Changes {
+        username: Some(username),
+        email: Some(email),
+        password,
+        bio: Some(bio),
+        image: Some(Some(image).filter(|image| !image.is_empty())),
+    };
+    let account = match accounts::update(&state.db, id, changes).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return Err(error.failed("Your account no longer exists.")),
+        Err(RegisterError::Taken(field)) => {
+            error.add(field, "has already been taken");
+            return Err(refused(error));
+        }
+        Err(RegisterError::Query(query)) => {
+            tracing::error!(error = %query, "saving settings failed");
+            return Err(error.failed("We could not save your settings just now; please try again."));
+        }
+    };
+    // The author page shows the profile: drop its cached pages' first one.
+    crate::ssr::reading::forget_author(&state.cache, &account.username).await;
+    if let Err(problem) = crate::ssr::session::rename(&session, &account.username).await {
+        tracing::warn!(error = %problem, "updating the session's username failed");
+    }
+    leptos_axum::redirect("/settings?saved=1");
+    Ok(())
+}

@@ -26,7 +26,7 @@ use leptos_router::{
 use crate::components::layout::{Footer, Header};
 use crate::{
     pages::{
-        account::{LoginPage, RegisterPage},
+        account::{LoginPage, RegisterPage, SettingsPage},
         article::ArticlePage,
         author::AuthorPage,
         home::HomePage,
@@ -119,6 +119,7 @@ fn Frame() -> impl IntoView {
                     <Route path=StaticSegment("popular") view=PopularPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("articles"), ParamSegment("slug"))
                         view=ArticlePage

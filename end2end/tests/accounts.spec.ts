@@ -49,6 +49,25 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByTestId('signed-in-as')).toHaveText(name);
     });
 
+    test('settings change the bio, shown on the author page', async ({ page }) => {
+      const name = freshName();
+      await page.goto('/register');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await fill(page, { Username: name, Email: `${name}@example.org`, Password: 'correct horse battery' });
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect(page.getByTestId('signed-in-as')).toHaveText(name);
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await expect(page.getByLabel('Email', { exact: true })).toHaveValue(`${name}@example.org`);
+      await page.getByLabel('Bio', { exact: true }).fill('I write about trains.');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect(page.getByRole('status')).toHaveText('Your settings are saved.');
+
+      await page.getByTestId('signed-in-as').click();
+      await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+      await expect(page.getByText('I write about trains.')).toBeVisible();
+    });
+
     test('a refused registration explains each field and keeps what was typed', async ({ page }) => {
       await page.goto('/register');
       if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

@@ -53,7 +53,12 @@ fn AccountLinks() -> impl IntoView {
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! {
-                        <li><span class="font-medium text-ink" data-testid="signed-in-as">{user.username}</span></li>
+                        <li>
+                            <a href=format!("/@{}", user.username) class="font-medium text-ink" data-testid="signed-in-as">
+                                {user.username.clone()}
+                            </a>
+                        </li>
+                        <li><A href="/settings" attr:class="nav-link">"Settings"</A></li>
                         <li>
                             <ActionForm action=logout>
                                 <button type="submit" class="nav-link cursor-pointer">"Sign out"</button>

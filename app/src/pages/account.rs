@@ -1,12 +1,16 @@
 //! `/register` and `/login`: forms that work with and without JavaScript.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::{
+    components::{A, Redirect},
+    hooks::use_query_map,
+};
 
 use crate::{
-    auth::{FormError, Login, Register},
+    auth::{BIO_MAX, FormError, Login, Register, SaveSettings, my_settings},
     components::meta::PageMeta,
     domain::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX},
+    pages::error::ErrorNotice,
 };
 
 /// The refusal an action came back with, if any.
@@ -29,6 +33,7 @@ fn Field(
     #[prop(default = None)] message: Option<String>,
     #[prop(default = None)] hint: Option<String>,
     #[prop(default = None)] maxlength: Option<usize>,
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let described = format!("{id}-note");
@@ -43,7 +48,7 @@ fn Field(
                 value=value
                 autocomplete=autocomplete
                 maxlength=maxlength
-                required
+                required=required
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=described.clone()
                 class="field mt-1"
@@ -152,6 +157,100 @@ pub fn LoginPage() -> impl IntoView {
             <p class="mt-6 text-sm text-muted">
                 "New here? " <A href="/register" attr:class="nav-link underline">"Create an account"</A>
             </p>
+        </section>
+    }
+}
+
+/// `/settings`: the signed-in user's profile, email and password. Signed
+/// out, it sends the reader to sign in and back.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveSettings>::new();
+    let refused = refusal(save);
+    let query = use_query_map();
+    let saved = move || query.read().get("saved").is_some() && refused().is_none();
+    let settings = Resource::new(move || save.version().get(), |_| my_settings());
+    view! {
+        <PageMeta title="Settings" description="Your Warta profile and account." path="/settings" />
+        <section class="mx-auto max-w-md">
+            <h1 class="font-serif text-3xl font-bold tracking-tight">"Settings"</h1>
+            <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(Some(current)) => {
+                            let error = refused().unwrap_or_default();
+                            let value = |field: &str, stored: &str| error.value(field).unwrap_or_else(|| stored.to_owned());
+                            let bio = value("bio", &current.bio);
+                            let username = value("username", &current.username);
+                            let email = value("email", &current.email);
+                            let image = value("image", &current.image);
+                            let bio_message = error.message("bio");
+                            let bio_invalid = bio_message.is_some().then_some("true");
+                            view! {
+                                {saved().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Your settings are saved."</p> })}
+                                <ActionForm action=save>
+                                    <FormNotice message=error.form.clone() />
+                                    <Field
+                                        label="Username"
+                                        name="username"
+                                        autocomplete="username"
+                                        value=Some(username)
+                                        message=error.message("username")
+                                        maxlength=Some(USERNAME_MAX)
+                                    />
+                                    <Field
+                                        label="Email"
+                                        name="email"
+                                        kind="email"
+                                        autocomplete="email"
+                                        value=Some(email)
+                                        message=error.message("email")
+                                    />
+                                    <div class="mt-5">
+                                        <label for="field-bio" class="block text-sm font-medium">"Bio"</label>
+                                        <textarea
+                                            id="field-bio"
+                                            name="bio"
+                                            rows="4"
+                                            maxlength=BIO_MAX
+                                            aria-invalid=bio_invalid
+                                            aria-describedby="field-bio-note"
+                                            class="field mt-1"
+                                        >
+                                            {bio}
+                                        </textarea>
+                                        <p id="field-bio-note" class="mt-1 text-sm text-muted">
+                                            {bio_message.unwrap_or_else(|| format!("Up to {BIO_MAX} characters, shown on your page."))}
+                                        </p>
+                                    </div>
+                                    <Field
+                                        label="Picture URL"
+                                        name="image"
+                                        kind="url"
+                                        autocomplete="photo"
+                                        value=Some(image)
+                                        message=error.message("image")
+                                        required=false
+                                    />
+                                    <Field
+                                        label="New password"
+                                        name="password"
+                                        kind="password"
+                                        autocomplete="new-password"
+                                        message=error.message("password")
+                                        hint=Some(format!("Leave empty to keep your password; {PASSWORD_MIN} to {PASSWORD_MAX} characters."))
+                                        required=false
+                                    />
+                                    <button type="submit" class="button mt-6 w-full">"Save settings"</button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                        Ok(None) => view! { <Redirect path="/login?next=/settings" /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -151,6 +151,13 @@ pub async fn author(
         .await
 }
 
+/// Drops the cached first page of `username`'s author page (after their
+/// profile changed); later pages expire within [`LISTING`]'s freshness.
+pub async fn forget_author(cache: &Cache, username: &str) {
+    let name = format!("author:{}:0:{}", username.to_lowercase(), crate::api::PAGE_SIZE + 1);
+    cache.invalidate(&[&name]).await;
+}
+
 /// The public profile of `username`.
 pub async fn profile(state: &AppState, username: &str) -> Result<Option<Profile>, QueryError> {
     if username.len() > MAX_NAME {

@@ -31,3 +31,8 @@ pub async fn current(session: &Session) -> Option<SignedInUser> {
     let username = session.get::<String>(USERNAME).await.ok().flatten()?;
     Some(SignedInUser { username })
 }
+
+/// Keeps the session's copy of the username in step after a rename.
+pub async fn rename(session: &Session, username: &str) -> Result<(), tower_sessions::session::Error> {
+    session.insert(USERNAME, username).await
+}

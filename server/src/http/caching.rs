@@ -110,6 +110,8 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     if !matches!(method, Method::GET | Method::HEAD)
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::CACHE_CONTROL)
+        // A page that sends the reader elsewhere (signed out) is not a page.
+        || response.headers().contains_key(header::LOCATION)
     {
         return response;
     }

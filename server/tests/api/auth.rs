@@ -341,3 +341,99 @@ async fn registrations_are_limited_per_address() {
     assert!(statuses[..30].iter().all(|status| *status == 302), "{statuses:?}");
     assert_eq!(statuses[30], 429);
 }
+
+#[tokio::test]
+async fn settings_need_a_signed_in_user() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(app.url("/settings"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login?next=/settings");
+    let other = app.get("/settings").await;
+    assert!(
+        other.headers().get(header::CACHE_CONTROL).is_none(),
+        "never publicly cached"
+    );
+}
+
+#[tokio::test]
+async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
+    let app = TestApp::spawn().await;
+    register(&app, "grace", "grace@example.org", "correct horse").await;
+    post_form(&app, "/fn/logout", "/", &[]).await;
+    register(&app, "ada", "ada@example.org", "correct horse").await;
+
+    let page = app.get("/settings").await.text().await.unwrap();
+    assert!(
+        page.contains(r#"value="ada@example.org""#),
+        "the current email is filled in"
+    );
+
+    let fields = |username: &'static str, password: &'static str| {
+        [
+            ("username", username),
+            ("email", "ada@example.org"),
+            ("bio", "Wrote the first program."),
+            ("image", "https://example.org/ada.png"),
+            ("password", password),
+        ]
+    };
+    let saved = post_form(
+        &app,
+        "/fn/save-settings",
+        "/settings",
+        &fields("ada_l", "a new password"),
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::FOUND);
+    assert_eq!(location(&saved), "/settings?saved=1");
+    let page = app.get("/settings?saved=1").await.text().await.unwrap();
+    assert!(page.contains("Your settings are saved."));
+    assert!(page.contains("Wrote the first program."));
+    assert_eq!(
+        signed_in_as(&app).await.as_deref(),
+        Some("ada_l"),
+        "the header follows the rename"
+    );
+    let profile = app.get("/@ada_l").await.text().await.unwrap();
+    assert!(
+        profile.contains("Wrote the first program."),
+        "the author page shows the new bio"
+    );
+
+    let taken = post_form(&app, "/fn/save-settings", "/settings", &fields("Grace", "")).await;
+    let page = app
+        .client
+        .get(location(&taken))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Username has already been taken"));
+    assert!(page.contains(r#"value="Grace""#), "what was typed is kept");
+
+    post_form(&app, "/fn/logout", "/", &[]).await;
+    let old = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "ada@example.org"), ("password", "correct horse")],
+    )
+    .await;
+    assert!(location(&old).contains("__err="), "the old password no longer works");
+    let new = post_form(
+        &app,
+        "/fn/login",
+        "/login",
+        &[("email", "ada@example.org"), ("password", "a new password")],
+    )
+    .await;
+    assert_eq!(location(&new), "/");
+}
