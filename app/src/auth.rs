@@ -70,6 +70,22 @@ impl FormError {
         self.form = Some(message.to_owned());
         self
     }
+
+    /// A taken username or email is the user's to fix (422); anything else
+    /// is ours, logged, with a message saying what could not be done.
+    #[cfg(feature = "ssr")]
+    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::RegisterError, doing: &str) -> Self {
+        match problem {
+            crate::ssr::accounts::RegisterError::Taken(field) => {
+                self.add(field, "has already been taken");
+                refused(self)
+            }
+            crate::ssr::accounts::RegisterError::Query(query) => {
+                tracing::error!(error = %query, doing, "an account change failed");
+                self.failed(&format!("We could not {doing} just now; please try again."))
+            }
+        }
+    }
 }
 
 fn capitalized(word: &str) -> String {
@@ -110,7 +126,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 pub async fn register(username: String, email: String, password: String) -> Result<(), FormError> {
     use crate::{
         domain::{Email, Password, Username},
-        ssr::accounts::{self, RegisterError},
+        ssr::accounts,
     };
 
     let mut error = FormError::default();
@@ -126,14 +142,7 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     let state = expect_context::<crate::ssr::AppState>();
     let id = match accounts::register(&state.db, &username, &email, &password).await {
         Ok(id) => id,
-        Err(RegisterError::Taken(field)) => {
-            error.add(field, "has already been taken");
-            return Err(refused(error));
-        }
-        Err(RegisterError::Query(query)) => {
-            tracing::error!(error = %query, "registering failed");
-            return Err(error.failed("We could not create your account just now; please try again."));
-        }
+        Err(problem) => return Err(error.refuse_or_fail(problem, "create your account")),
     };
     sign_in(id, username.as_str(), "/")
         .await
@@ -309,7 +318,7 @@ pub async fn save_settings(
 ) -> Result<(), FormError> {
     use crate::{
         domain::{Email, Password, Username},
-        ssr::accounts::{self, Changes, RegisterError},
+        ssr::accounts::{self, Changes},
     };
 
     let mut error = FormError::default();
@@ -364,14 +373,7 @@ pub async fn save_settings(
     let account = match accounts::update(&state.db, id, changes).await {
         Ok(Some(account)) => account,
         Ok(None) => return Err(error.failed("Your account no longer exists.")),
-        Err(RegisterError::Taken(field)) => {
-            error.add(field, "has already been taken");
-            return Err(refused(error));
-        }
-        Err(RegisterError::Query(query)) => {
-            tracing::error!(error = %query, "saving settings failed");
-            return Err(error.failed("We could not save your settings just now; please try again."));
-        }
+        Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
     };
     // The author page shows the profile: drop its cached pages' first one.
     crate::ssr::reading::forget_author(&state.cache, &account.username).await;

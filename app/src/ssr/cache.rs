@@ -92,15 +92,17 @@ impl Cache {
         let key = self.key(name);
         let stored = self
             .redis
-            .run("cache read", |mut conn| async move {
-                redis::cmd("GET")
-                    .arg(&key)
-                    .query_async::<Option<String>>(&mut conn)
-                    .await
+            .run("cache read", |mut conn| {
+                let key = &key;
+                async move {
+                    redis::cmd("GET")
+                        .arg(key)
+                        .query_async::<Option<String>>(&mut conn)
+                        .await
+                }
             })
             .await
             .flatten();
-        let key = self.key(name);
         if let Some((fresh_until, value)) = stored.as_deref().and_then(decode::<T>) {
             if fresh_until < now_ms() {
                 self.refresh_in_background(key, policy, compute);
