@@ -52,6 +52,7 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         published_at: record.published_at,
         updated_at: record.updated_at,
         reading_minutes: entry.reading_minutes,
+        tags: record.tag_list,
     })
 }
 

@@ -55,13 +55,21 @@ impl FormError {
             .map(|(_, value)| value.clone())
     }
 
+    /// A refusal that is nobody's typing mistake.
+    pub fn failure(message: &str) -> Self {
+        Self {
+            form: Some(message.to_owned()),
+            ..Self::default()
+        }
+    }
+
     #[cfg(feature = "ssr")]
-    fn keep(&mut self, field: &str, value: &str) {
+    pub(crate) fn keep(&mut self, field: &str, value: &str) {
         self.values.push((field.to_owned(), value.to_owned()));
     }
 
     #[cfg(feature = "ssr")]
-    fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.fields.push((field.to_owned(), message.into()));
     }
 
@@ -218,7 +226,7 @@ async fn sign_in(id: i64, username: &str, to: &str) -> Result<(), &'static str> 
 /// error. A plain form post (it accepts HTML) keeps Leptos' redirect back
 /// to the form.
 #[cfg(feature = "ssr")]
-fn refused(error: FormError) -> FormError {
+pub(crate) fn refused(error: FormError) -> FormError {
     let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers

@@ -15,6 +15,9 @@ pub enum AppError {
     /// The thing asked for does not exist.
     #[error("not found")]
     NotFound,
+    /// The thing exists, but is not the reader's to see or change.
+    #[error("this is not yours to change")]
+    Forbidden,
     /// A dependency (the database, say) failed; the request may be retried.
     #[error("something went wrong on our side; please try again")]
     Internal,

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod editor;
 pub mod error;
 pub mod model;
 pub mod pages;
@@ -29,6 +30,7 @@ use crate::{
         account::{LoginPage, RegisterPage, SettingsPage},
         article::ArticlePage,
         author::AuthorPage,
+        editor::{DeletePage, EditorPage},
         home::HomePage,
         not_found::NotFound,
         popular::PopularPage,
@@ -120,6 +122,17 @@ fn Frame() -> impl IntoView {
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("editor") view=EditorPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("editor"), ParamSegment("slug"))
+                        view=EditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("editor"), ParamSegment("slug"), StaticSegment("delete"))
+                        view=DeletePage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("articles"), ParamSegment("slug"))
                         view=ArticlePage

@@ -17,6 +17,8 @@ pub struct ArticleSummary {
     pub author_image: Option<String>,
     /// Views counted so far (flushed in batches, so up to a few seconds old).
     pub views: i64,
+    /// In the order the author gave them.
+    pub tag_list: Vec<String>,
 }
 
 /// A date as readers see it, e.g. "Mar 4, 2026".
@@ -49,6 +51,7 @@ pub struct Article {
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub reading_minutes: u32,
+    pub tags: Vec<String>,
 }
 
 impl Article {
@@ -61,6 +64,14 @@ impl Article {
     pub fn was_updated(&self) -> bool {
         self.updated_at - self.published_at > chrono::Duration::hours(1)
     }
+}
+
+/// A draft, as its author's page lists it (to its author only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub slug: String,
+    pub title: String,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A writer, as their page introduces them.

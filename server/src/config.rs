@@ -208,6 +208,9 @@ pub struct Settings {
     pub page_cache_ttl: Duration,
     /// `WARTA_SESSION_DAYS`: a session ends after this long unused.
     pub session_inactivity: Duration,
+    /// `WARTA_ARTICLE_MAX_KB`: the largest article body accepted, in bytes.
+    /// Request bodies are capped at a few times this (413 beyond).
+    pub article_body_max: usize,
     /// `WARTA_BIND`: the address to listen on.
     pub bind: IpAddr,
     /// `PORT`: the port to listen on; 0 picks a free one.
@@ -262,6 +265,12 @@ impl Settings {
             Duration::from_millis(parse_or(source, "WARTA_PAGE_CACHE_MS", 1_000_u64, |ms| *ms <= 60_000)?);
         let session_days: u64 = parse_or(source, "WARTA_SESSION_DAYS", 14, |days| (1..=365).contains(days))?;
         let session_inactivity = Duration::from_secs(session_days * 24 * 60 * 60);
+        let article_max_kb: usize = parse_or(
+            source,
+            "WARTA_ARTICLE_MAX_KB",
+            app::domain::BODY_MAX_DEFAULT / 1024,
+            |kb| (1..=10 * 1024).contains(kb),
+        )?;
         let bind = parse_or(source, "WARTA_BIND", IpAddr::from([127, 0, 0, 1]), |_| true)?;
         let port = parse_or(source, "PORT", 3000_u16, |_| true)?;
 
@@ -331,6 +340,7 @@ impl Settings {
             view_flush_interval,
             page_cache_ttl,
             session_inactivity,
+            article_body_max: article_max_kb * 1024,
             bind,
             port,
             public_url,

@@ -15,7 +15,7 @@ use axum::{
     extract::{Request, State},
     middleware::{from_fn_with_state, map_response},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -26,7 +26,7 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, health, rate_limit, security, sessions, trace, views},
+    http::{assets, caching, editor, health, limits, rate_limit, security, sessions, trace, views},
     upkeep,
 };
 
@@ -75,6 +75,7 @@ impl Application {
                     .clone()
                     .unwrap_or_else(|| format!("http://{address}")),
             ),
+            body_max: settings.article_body_max,
         };
         let router = router(state.clone(), settings)?;
         Ok(Self {
@@ -138,6 +139,8 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/articles/{slug}/view.gif", get(views::pixel))
+        .route("/editor", post(editor::submit_new))
+        .route("/editor/{slug}", post(editor::submit_edit))
         .merge(crate::api::router())
         .leptos_routes_with_context(
             &state,
@@ -161,12 +164,19 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 .layer(trace::propagate_request_id())
                 .layer(map_response(security::add_headers))
                 .layer(from_fn_with_state(trusted_origin, security::refuse_cross_site))
+                .layer(from_fn_with_state(
+                    limits::BodyLimit::for_articles(settings.article_body_max),
+                    limits::layer,
+                ))
                 .layer(from_fn_with_state(redis, rate_limit::layer))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(from_fn_with_state(
                     caching::PageCache::new(settings.page_cache_ttl),
                     caching::layer,
                 ))
+                // Inside the page cache, so kept pages keep their policy.
+                .layer(axum::middleware::from_fn(security::script_policy))
+                .layer(map_response(sessions::unavailable))
                 // Inside the caching layer, which must see the cookie it sets.
                 .layer(sessions::layer(
                     settings.redis_url.expose(),
@@ -178,19 +188,35 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
 
 /// Renders the app for a path no route or file matched: the styled 404.
 async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let leptos = state.leptos.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            provide_page_context(&state.public_url);
-            provide_context(state.clone());
-        },
-        move || shell(leptos.clone()),
-    );
-    let mut response = handler(request).await.into_response();
+    let mut response = render_page(state, request, || {}).await;
     if response.status().is_success() {
         *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     response
+}
+
+/// Renders the page for `request`'s path, as a GET would, with `context`
+/// provided besides the usual: for handlers that answer a form post with a
+/// page.
+pub async fn render_page(
+    state: AppState,
+    request: Request<Body>,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let leptos = state.leptos.clone();
+    // Whole, not streamed: the status is known only once every resource
+    // has loaded (a 403 or a 404 is found inside a `<Suspense>`).
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_page_context(&state.public_url);
+            provide_context(state.clone());
+            context();
+        },
+        move || shell(leptos.clone()),
+    );
+    let (mut parts, _) = request.into_parts();
+    parts.method = axum::http::Method::GET;
+    handler(Request::from_parts(parts, Body::empty())).await.into_response()
 }
 
 /// What every page render needs beyond the state.

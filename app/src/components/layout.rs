@@ -53,6 +53,7 @@ fn AccountLinks() -> impl IntoView {
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! {
+                        <li><A href="/editor" attr:class="nav-link">"Write"</A></li>
                         <li>
                             <a href=format!("/@{}", user.username) class="font-medium text-ink" data-testid="signed-in-as">
                                 {user.username.clone()}

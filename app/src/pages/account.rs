@@ -216,9 +216,8 @@ pub fn SettingsPage() -> impl IntoView {
                                             aria-invalid=bio_invalid
                                             aria-describedby="field-bio-note"
                                             class="field mt-1"
-                                        >
-                                            {bio}
-                                        </textarea>
+                                            inner_html=crate::components::textarea_content(&bio)
+                                        ></textarea>
                                         <p id="field-bio-note" class="mt-1 text-sm text-muted">
                                             {bio_message.unwrap_or_else(|| format!("Up to {BIO_MAX} characters, shown on your page."))}
                                         </p>

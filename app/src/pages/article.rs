@@ -41,6 +41,9 @@ fn ArticleView(article: Article) -> impl IntoView {
     let date_iso = article.published_at.to_rfc3339();
     let updated = article.was_updated().then(|| model::date_label(article.updated_at));
     let minutes = article.reading_minutes;
+    let tags = article.tags.clone();
+    let edit_href = crate::editor::editor_path(&article.slug);
+    let author = article.author.clone();
     view! {
         <PageMeta title=article.title.clone() description=article.description.clone() path=href kind="article" />
         <Meta property="article:published_time" content=date_iso.clone() />
@@ -60,9 +63,37 @@ fn ArticleView(article: Article) -> impl IntoView {
                 </p>
             </header>
             <div class="prose mt-8" inner_html=article.body_html></div>
+            {(!tags.is_empty()).then(|| view! {
+                <ul class="mt-8 flex flex-wrap gap-2" aria-label="Tags">
+                    {tags.into_iter().map(|tag| view! { <li class="tag">{tag}</li> }).collect_view()}
+                </ul>
+            })}
+            <EditLink author href=edit_href />
         </article>
         // Counts the view (see `ssr::views`): an image, so it works without
         // JavaScript and is fetched even when a CDN serves the page.
         <img src=view_pixel alt="" width="1" height="1" aria-hidden="true" class="absolute h-px w-px opacity-0" />
+    }
+}
+
+/// "Edit" and "Delete" for the article's author; nothing for anyone else.
+#[component]
+fn EditLink(author: String, href: String) -> impl IntoView {
+    let user = Resource::new(|| (), |_| crate::auth::current_user());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (author, href) = (author.clone(), href.clone());
+                Suspend::new(async move {
+                    let mine = matches!(user.await, Ok(Some(user)) if user.username == author);
+                    mine.then(|| view! {
+                        <p class="mt-8 flex gap-4 text-sm">
+                            <a href=href.clone() class="button-secondary">"Edit"</a>
+                            <a href=format!("{href}/delete") class="button-secondary">"Delete"</a>
+                        </p>
+                    })
+                })
+            }}
+        </Suspense>
     }
 }

@@ -57,6 +57,9 @@ fn AuthorView(page: Page) -> impl IntoView {
         format!("{} (page {page})", profile.username)
     };
     let empty = articles.is_empty();
+    let username = profile.username.clone();
+    let query = use_query_map();
+    let deleted = move || query.read().get("deleted").is_some();
 
     view! {
         <PageMeta title description path kind="profile" />
@@ -64,11 +67,40 @@ fn AuthorView(page: Page) -> impl IntoView {
             <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username}</h1>
             {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
         </header>
+        {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"The article was deleted."</p> })}
         {if empty && page > 1 {
             view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
         } else {
             view! { <ArticleList articles /> }.into_any()
         }}
         <Pager base page has_more />
+        <Drafts username=username />
+    }
+}
+
+/// The author's own drafts, shown to them alone.
+#[component]
+fn Drafts(username: String) -> impl IntoView {
+    let drafts = Resource::new(move || username.clone(), crate::editor::my_drafts);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let drafts = drafts.await.unwrap_or_default();
+                (!drafts.is_empty()).then(|| view! {
+                    <section aria-labelledby="drafts-heading" class="mt-10 border-t border-rule pt-6" data-testid="drafts">
+                        <h2 id="drafts-heading" class="font-serif text-xl font-bold">"Your drafts"</h2>
+                        <p class="mt-1 text-sm text-muted">"Only you can see these."</p>
+                        <ul class="mt-4 space-y-2">
+                            {drafts.into_iter().map(|draft| view! {
+                                <li>
+                                    <a href=crate::editor::editor_path(&draft.slug) class="article-link font-medium">{draft.title}</a>
+                                    <span class="text-sm text-muted">" · edited " {crate::model::date_label(draft.updated_at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -12,6 +12,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(match error {
             AppError::NotFound => http::StatusCode::NOT_FOUND,
+            AppError::Forbidden => http::StatusCode::FORBIDDEN,
             _ => http::StatusCode::SERVICE_UNAVAILABLE,
         });
     }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod article;
 pub mod author;
+pub mod editor;
 pub mod error;
 pub mod home;
 pub mod not_found;

@@ -30,7 +30,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::ssr::{queries::QueryError, redis::Redis};
 
 /// The cache's format version, part of every key.
-pub const VERSION: &str = "v1";
+pub const VERSION: &str = "v2";
 
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);
@@ -113,6 +113,56 @@ impl Cache {
         serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
     }
 
+    /// Like [`Cache::fetch`], for a value that belongs to `group` (every
+    /// page of a listing, say): its key carries the group's generation, so
+    /// [`Cache::bump`] drops every value of the group at once, however many
+    /// there are. When the generation cannot be read, nothing is cached.
+    pub async fn fetch_in<T, F, Fut>(
+        &self,
+        group: &str,
+        name: &str,
+        policy: Policy,
+        compute: F,
+    ) -> Result<T, QueryError>
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
+    {
+        let generation_key = self.generation_key(group);
+        let generation = self
+            .redis
+            .run("cache generation", |mut conn| {
+                let key = &generation_key;
+                async move { redis::cmd("GET").arg(key).query_async::<Option<u64>>(&mut conn).await }
+            })
+            .await;
+        match generation {
+            Some(generation) => {
+                let name = format!("{name}:g{}", generation.unwrap_or(0));
+                self.fetch(&name, policy, compute).await
+            }
+            // Reading a value without knowing its generation could serve
+            // one that was dropped.
+            None => compute().await,
+        }
+    }
+
+    /// Starts a new generation of each of `groups`: values cached in the
+    /// old one are never read again (they expire on their own).
+    pub async fn bump(&self, groups: &[&str]) {
+        let keys: Vec<String> = groups.iter().map(|group| self.generation_key(group)).collect();
+        self.redis
+            .run("cache bump", |mut conn| async move {
+                let mut pipe = redis::pipe();
+                for key in &keys {
+                    pipe.cmd("INCR").arg(key).ignore();
+                }
+                pipe.query_async::<()>(&mut conn).await
+            })
+            .await;
+    }
+
     /// Forgets `names`, so the next read recomputes them. Used when what
     /// they were computed from changes.
     pub async fn invalidate(&self, names: &[&str]) {
@@ -142,6 +192,10 @@ impl Cache {
 
     fn key(&self, name: &str) -> String {
         self.redis.key(format_args!("cache:{VERSION}:{name}"))
+    }
+
+    fn generation_key(&self, group: &str) -> String {
+        self.redis.key(format_args!("cache:{VERSION}:generation:{group}"))
     }
 
     async fn single_flight<T, F, Fut>(&self, key: String, policy: Policy, compute: F) -> Result<Arc<str>, QueryError>

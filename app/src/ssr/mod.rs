@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cache;
 pub mod markdown;
 pub mod pagination;
+pub mod publishing;
 pub mod queries;
 pub mod reading;
 pub mod redis;

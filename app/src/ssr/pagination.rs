@@ -53,7 +53,7 @@ struct Anchors {
 }
 
 /// A page of the listing and the size of the whole listing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     pub articles: Vec<ArticleSummary>,
     /// Published articles in all, as of this page.

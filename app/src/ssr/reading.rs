@@ -56,10 +56,78 @@ pub async fn latest(state: &AppState, offset: i64, limit: i64) -> Result<Page, Q
     let (db, index) = (state.db.clone(), state.latest.clone());
     state
         .cache
-        .fetch(&format!("latest:{offset}:{limit}"), LISTING, move || async move {
-            index.page(&db, offset, limit).await
-        })
+        .fetch_in(
+            LATEST,
+            &format!("latest:{offset}:{limit}"),
+            LISTING,
+            move || async move { index.page(&db, offset, limit).await },
+        )
         .await
+}
+
+/// The cache group of everything that lists published articles across
+/// authors: the latest listing and tag listings. Publishing starts a new
+/// generation of it.
+const LATEST: &str = "latest";
+
+/// The cache group of `username`'s pages.
+fn author_group(username: &str) -> String {
+    format!("author:{}", username.to_lowercase())
+}
+
+/// `limit` of the latest published articles tagged `tag` from `offset`,
+/// and how many there are.
+pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Result<Page, QueryError> {
+    if tag.len() > MAX_NAME {
+        return Ok(Page::default());
+    }
+    let (db, owned) = (state.db.clone(), tag.to_owned());
+    state
+        .cache
+        .fetch_in(
+            LATEST,
+            &format!("tag:{tag}:{offset}:{limit}"),
+            LISTING,
+            move || async move {
+                let (articles, total) = articles::published_with_tag(&db, &owned, limit, offset).await?;
+                Ok(Page { articles, total })
+            },
+        )
+        .await
+}
+
+/// `limit` of `username`'s published articles from `offset`, and how many
+/// there are; `None` when nobody has that name.
+pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64) -> Result<Option<Page>, QueryError> {
+    if username.len() > MAX_NAME {
+        return Ok(None);
+    }
+    let (db, owned) = (state.db.clone(), username.to_owned());
+    state
+        .cache
+        .fetch_in(
+            &author_group(username),
+            &format!("by-author:{}:{offset}:{limit}", username.to_lowercase()),
+            LISTING,
+            move || async move {
+                let Some((author_id, _)) = users::profile(&db, &owned).await? else {
+                    return Ok(None);
+                };
+                let articles = articles::published_by_author(&db, author_id, limit, offset).await?;
+                let total = articles::count_published_by_author(&db, author_id).await?;
+                Ok(Some(Page { articles, total }))
+            },
+        )
+        .await
+}
+
+/// Forgets every cached listing an article appears in (the latest
+/// listing, tag listings, the popular lists): after it is published,
+/// changed while published, unpublished or deleted.
+pub async fn forget_listings(cache: &Cache) {
+    cache.bump(&[LATEST]).await;
+    let names = Period::ALL.map(|period| format!("popular:{}", period.as_str()));
+    cache.invalidate(&names.each_ref().map(String::as_str)).await;
 }
 
 /// The most-viewed articles of `period`.
@@ -141,7 +209,7 @@ pub async fn author(
     let name = format!("author:{}:{offset}:{limit}", username.to_lowercase());
     state
         .cache
-        .fetch(&name, LISTING, move || async move {
+        .fetch_in(&author_group(username), &name, LISTING, move || async move {
             let Some((author_id, profile)) = users::profile(&db, &owned).await? else {
                 return Ok(None);
             };
@@ -151,11 +219,10 @@ pub async fn author(
         .await
 }
 
-/// Drops the cached first page of `username`'s author page (after their
-/// profile changed); later pages expire within [`LISTING`]'s freshness.
+/// Forgets every cached page of `username`'s (after their profile or one
+/// of their articles changed).
 pub async fn forget_author(cache: &Cache, username: &str) {
-    let name = format!("author:{}:0:{}", username.to_lowercase(), crate::api::PAGE_SIZE + 1);
-    cache.invalidate(&[&name]).await;
+    cache.bump(&[&author_group(username)]).await;
 }
 
 /// The public profile of `username`.

@@ -27,9 +27,14 @@ pub async fn user_id(session: &Session) -> Option<i64> {
 
 /// The signed-in user, if any (see [`user_id`] for failures).
 pub async fn current(session: &Session) -> Option<SignedInUser> {
-    user_id(session).await?;
+    user(session).await.map(|(_, username)| SignedInUser { username })
+}
+
+/// The signed-in user's id and name (see [`user_id`] for failures).
+pub async fn user(session: &Session) -> Option<(i64, String)> {
+    let id = user_id(session).await?;
     let username = session.get::<String>(USERNAME).await.ok().flatten()?;
-    Some(SignedInUser { username })
+    Some((id, username))
 }
 
 /// Keeps the session's copy of the username in step after a rename.

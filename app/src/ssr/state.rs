@@ -27,4 +27,6 @@ pub struct AppState {
     /// Where readers reach the site (`WARTA_PUBLIC_URL`), for absolute
     /// canonical and OpenGraph links.
     pub public_url: PublicUrl,
+    /// The largest article body accepted, in bytes (`WARTA_ARTICLE_MAX_KB`).
+    pub body_max: usize,
 }

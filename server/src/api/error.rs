@@ -23,6 +23,10 @@ pub enum ApiError {
     /// No usable credentials: 401 (`token`/`credentials`).
     #[error("{0} {1}")]
     Unauthorized(&'static str, &'static str),
+    /// The caller may not change the named thing (`article`, `comment`):
+    /// 403.
+    #[error("{0} forbidden")]
+    Forbidden(&'static str),
     /// The named value (`username`, `email`) belongs to someone else: 409.
     #[error("{0} has already been taken")]
     Conflict(&'static str),
@@ -37,6 +41,12 @@ impl From<QueryError> for ApiError {
     }
 }
 
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Unavailable(error.into())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, field, message) = match &self {
@@ -44,6 +54,7 @@ impl IntoResponse for ApiError {
             Self::Invalid(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, *message),
             Self::InvalidOwned(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, message.as_str()),
             Self::Unauthorized(field, message) => (StatusCode::UNAUTHORIZED, *field, *message),
+            Self::Forbidden(field) => (StatusCode::FORBIDDEN, *field, "forbidden"),
             Self::Conflict(field) => (StatusCode::CONFLICT, *field, "has already been taken"),
             Self::Unavailable(error) => {
                 tracing::error!(error = %error, "database query failed");

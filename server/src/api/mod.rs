@@ -3,22 +3,46 @@
 //! Handlers call the same query layer as the pages' server functions
 //! (`app::ssr::queries`); only the shapes differ.
 
+mod articles;
 mod error;
 mod users;
 
 use app::{
     model::{ArticleSummary, Period},
-    ssr::{AppState, reading},
+    ssr::{AppState, pagination::Page, reading},
 };
 use axum::{
     Json, Router,
     extract::{Path, Query, State, rejection::QueryRejection},
-    routing::{any, get, post},
+    routing::{any, delete, get, post},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub use error::ApiError;
+
+/// The `{"<name>": {...}}` object of a request body.
+fn object(
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+    name: &'static str,
+) -> Result<serde_json::Map<String, Value>, ApiError> {
+    let Json(body) = body.map_err(|_| ApiError::Invalid("body", "is not a JSON object"))?;
+    match body.get(name) {
+        Some(Value::Object(inner)) => Ok(inner.clone()),
+        _ => Err(ApiError::Invalid(name, "can't be blank")),
+    }
+}
+
+/// A text field: `Ok(None)` when absent, 422 when null or not text.
+fn text(object: &serde_json::Map<String, Value>, field: &'static str) -> Result<Option<String>, ApiError> {
+    match object.get(field) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(Value::Null) => Err(ApiError::Invalid(field, "can't be blank")),
+        Some(_) => Err(ApiError::Invalid(field, "must be text")),
+    }
+}
 
 /// Routes under `/api`.
 pub fn router() -> Router<AppState> {
@@ -26,9 +50,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/users", post(users::register))
         .route("/api/users/login", post(users::login))
         .route("/api/user", get(users::current).put(users::update))
-        .route("/api/articles", get(list_articles))
+        .route("/api/articles", get(list_articles).post(articles::create))
         .route("/api/articles/popular", get(popular_articles))
-        .route("/api/articles/{slug}", get(article))
+        .route(
+            "/api/articles/{slug}",
+            get(article).put(articles::update).delete(articles::delete),
+        )
+        .route(
+            "/api/articles/{slug}/comments",
+            get(articles::list_comments).post(articles::add_comment),
+        )
+        .route("/api/articles/{slug}/comments/{id}", delete(articles::delete_comment))
         .route("/api/profiles/{username}", get(profile))
         .route("/api/{*rest}", any(|| async { ApiError::NotFound("path") }))
 }
@@ -62,7 +94,7 @@ impl From<ArticleSummary> for ArticleListItem {
             slug: article.slug,
             title: article.title,
             description: article.description,
-            tag_list: Vec::new(),
+            tag_list: article.tag_list,
             created_at: article.created_at,
             updated_at: article.updated_at,
             favorited: false,
@@ -116,6 +148,9 @@ struct ListParams {
     limit: Option<String>,
     offset: Option<String>,
     page: Option<String>,
+    tag: Option<String>,
+    author: Option<String>,
+    favorited: Option<String>,
 }
 
 /// The default page size, and the largest a client may ask for.
@@ -165,7 +200,22 @@ async fn list_articles(
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
     let (offset, limit) = params.window()?;
-    let page = reading::latest(&state, offset, limit).await?;
+    let filters = [&params.tag, &params.author, &params.favorited];
+    if filters.iter().filter(|filter| filter.is_some()).count() > 1 {
+        return Err(ApiError::Invalid(
+            "query",
+            "can filter by one of tag, author or favorited at a time",
+        ));
+    }
+    let page = match (&params.tag, &params.author, &params.favorited) {
+        (Some(tag), _, _) => reading::tagged(&state, tag, offset, limit).await?,
+        (_, Some(author), _) => reading::by_author(&state, author, offset, limit)
+            .await?
+            .unwrap_or_default(),
+        // Nobody can favorite articles yet.
+        (_, _, Some(_)) => Page::default(),
+        _ => reading::latest(&state, offset, limit).await?,
+    };
     Ok(Json(ArticlesEnvelope {
         articles: page.articles.into_iter().map(ArticleListItem::from).collect(),
         articles_count: page.total,
@@ -207,7 +257,7 @@ async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Res
                 slug: record.slug,
                 title: record.title,
                 description: record.description,
-                tag_list: Vec::new(),
+                tag_list: record.tag_list,
                 created_at: record.created_at,
                 updated_at: record.updated_at,
                 favorited: false,

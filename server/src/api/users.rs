@@ -9,6 +9,7 @@ use app::{
     ssr::{
         AppState,
         accounts::{self, Account, Changes, RegisterError},
+        reading,
     },
 };
 use axum::{
@@ -20,7 +21,7 @@ use axum::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::ApiError;
+use super::{ApiError, object, text};
 
 #[derive(Debug, Serialize)]
 struct UserBody {
@@ -76,26 +77,7 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The `{"user": {...}}` object of a request body.
-fn user_object(body: Result<Json<Value>, JsonRejection>) -> Result<serde_json::Map<String, Value>, ApiError> {
-    let Json(body) = body.map_err(|_| ApiError::Invalid("body", "is not a JSON object"))?;
-    match body.get("user") {
-        Some(Value::Object(user)) => Ok(user.clone()),
-        _ => Err(ApiError::Invalid("user", "can't be blank")),
-    }
-}
-
-/// A text field: `Ok(None)` when absent, 422 when null or not text.
-fn text(user: &serde_json::Map<String, Value>, field: &'static str) -> Result<Option<String>, ApiError> {
-    match user.get(field) {
-        None => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(Value::Null) => Err(ApiError::Invalid(field, "can't be blank")),
-        Some(_) => Err(ApiError::Invalid(field, "must be text")),
-    }
-}
-
-fn invalid(invalid: Invalid) -> ApiError {
+pub(super) fn invalid(invalid: Invalid) -> ApiError {
     ApiError::InvalidOwned(invalid.field, invalid.message)
 }
 
@@ -111,7 +93,7 @@ pub(super) async fn register(
     State(state): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = user_object(body)?;
+    let user = object(body, "user")?;
     let username = Username::parse(&text(&user, "username")?.unwrap_or_default()).map_err(invalid)?;
     let email = Email::parse(&text(&user, "email")?.unwrap_or_default()).map_err(invalid)?;
     let password = Password::parse(&text(&user, "password")?.unwrap_or_default()).map_err(invalid)?;
@@ -131,7 +113,7 @@ pub(super) async fn login(
     State(state): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<UserEnvelope>, ApiError> {
-    let user = user_object(body)?;
+    let user = object(body, "user")?;
     let email = text(&user, "email")?.unwrap_or_default();
     let password = text(&user, "password")?.unwrap_or_default();
     if email.trim().is_empty() {
@@ -163,7 +145,7 @@ pub(super) async fn update(
     caller: Caller,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<UserEnvelope>, ApiError> {
-    let user = user_object(body)?;
+    let user = object(body, "user")?;
     let changes = Changes {
         username: text(&user, "username")?
             .map(|raw| Username::parse(&raw))
@@ -199,5 +181,8 @@ pub(super) async fn update(
         .await
         .map_err(taken)?
         .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
+    // The author page shows the profile, under the old name and the new.
+    reading::forget_author(&state.cache, &caller.account.username).await;
+    reading::forget_author(&state.cache, &account.username).await;
     Ok(Json(UserEnvelope::new(account, caller.token)))
 }

@@ -15,6 +15,8 @@
 //! (`WARTA_PAGE_CACHE_MS`, one second by default): the same 60 seconds of
 //! freshness it promises a CDN, cut short so an instance without a CDN in
 //! front still renders a hot page once a second instead of once a request.
+//! Any successful state change through an instance empties its page cache;
+//! other instances catch up within that second.
 //!
 //! Anything that sets a cookie, or answers a request carrying a session
 //! cookie or an `Authorization` header, is `private, no-cache` and never
@@ -107,6 +109,15 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     }
 
     let mut response = next.run(request).await;
+    if let Some(pages) = &cache.pages
+        && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && (response.status().is_success() || response.status().is_redirection())
+    {
+        // Something may have changed: what this instance rendered before
+        // is not served again, so a writer's next page, and every reader
+        // of this instance, sees the change at once.
+        pages.invalidate_all();
+    }
     if !matches!(method, Method::GET | Method::HEAD)
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::CACHE_CONTROL)

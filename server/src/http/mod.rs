@@ -4,7 +4,9 @@
 
 pub mod assets;
 pub mod caching;
+pub mod editor;
 pub mod health;
+pub mod limits;
 pub mod rate_limit;
 pub mod security;
 pub mod sessions;

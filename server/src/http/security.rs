@@ -93,22 +93,19 @@ pub async fn refuse_cross_site(State(trusted): State<TrustedOrigin>, request: Re
         .into_response()
 }
 
+/// The policy every response carries: no framing by other sites, no
+/// `<base>`, no plugins, forms post only to us.
+const BASE_POLICY: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
+
 /// Headers for every response: no MIME sniffing, no framing by other sites,
-/// referrers trimmed to the origin when leaving the site.
-///
-/// The Content-Security-Policy restricts framing, `<base>`, plugins and
-/// form targets. It does not restrict scripts yet: the hydration data
-/// Leptos inlines differs per page, so it needs per-response hashes (or a
-/// nonce, which would stop shared caching); that comes with the editor.
+/// referrers trimmed to the origin when leaving the site, and the base
+/// Content-Security-Policy where [`script_policy`] has not set a fuller one.
 pub async fn add_headers(mut response: Response) -> Response {
     const HEADERS: [(HeaderName, &str); 4] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
-        ),
+        (header::CONTENT_SECURITY_POLICY, BASE_POLICY),
     ];
     let headers = response.headers_mut();
     for (name, value) in HEADERS {
@@ -119,9 +116,100 @@ pub async fn add_headers(mut response: Response) -> Response {
     response
 }
 
+/// Pages larger than this are refused rather than served without a policy.
+const MAX_PAGE: usize = 8 * 1024 * 1024;
+
+/// A script-restricting Content-Security-Policy for every HTML page:
+/// scripts only from this site (`'self'`, which covers the wasm bundle's
+/// JavaScript; `'wasm-unsafe-eval'` lets it compile the wasm) and the
+/// inline scripts this very page carries, allowed by their SHA-256 hashes.
+/// Leptos inlines the hydration bootstrap and each page's data, which
+/// differ per page; hashes (unlike a nonce) are the same for everyone who
+/// gets the same page, so a shared cache can still keep it. Markup in an
+/// article can never add a script: the sanitizer removed it before it was
+/// rendered, and anything inline that is not ours has no matching hash.
+pub async fn script_policy(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_PAGE).await else {
+        tracing::error!("a page could not be buffered to compute its script hashes");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This page could not be rendered; please retry.",
+        )
+            .into_response();
+    };
+    let policy = format!(
+        "script-src 'self' 'wasm-unsafe-eval'{}; {BASE_POLICY}",
+        inline_script_hashes(&body)
+    );
+    if let Ok(policy) = HeaderValue::try_from(policy) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// ` 'sha256-…'` for each distinct non-empty inline script in `html`.
+fn inline_script_hashes(html: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+
+    let mut hashes: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(start) = find(rest, b"<script") {
+        let after_tag = &rest[start..];
+        let Some(open_end) = find(after_tag, b">") else { break };
+        let content = &after_tag[open_end + 1..];
+        let Some(close) = find(content, b"</script>") else {
+            break;
+        };
+        let script = &content[..close];
+        if !script.is_empty() {
+            let hash = format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+            );
+            if !hashes.contains(&hash) {
+                hashes.push(hash);
+            }
+        }
+        rest = &content[close + b"</script>".len()..];
+    }
+    hashes.concat()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_inline_script_is_hashed_once_and_external_ones_not_at_all() {
+        let html = br#"<head><script src="/pkg/warta.js"></script><script type="module">boot()</script></head>
+            <body><p>text</p><script>data=1</script><script>boot()</script></body>"#;
+        let hashes = inline_script_hashes(html);
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let expected = |script: &str| {
+            format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+            )
+        };
+        assert_eq!(hashes, format!("{}{}", expected("boot()"), expected("data=1")));
+        assert_eq!(inline_script_hashes(b"<p>no scripts</p>"), "");
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         pairs

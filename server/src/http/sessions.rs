@@ -3,7 +3,9 @@
 //!
 //! The cookie (`warta_session`) is `HttpOnly`, `SameSite=Lax`, `Secure`
 //! whenever the public URL is https (`WARTA_SECURE_COOKIES`), and expires
-//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use. A session is
+//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use. When Redis
+//! cannot save a session, the answer is a 503 saying so ([`unavailable`]),
+//! not tower-sessions' bare 500. A session is
 //! created only when something is stored in it (signing in), so anonymous
 //! readers get no cookie and their pages stay publicly cacheable.
 
@@ -46,5 +48,29 @@ pub fn layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(inactivity)))
+        .with_expiry(Expiry::OnInactivity(inactivity))
+        // Saved (and its cookie re-sent) on every request that carries a
+        // session, so inactivity is counted from the last use: one Redis
+        // write per signed-in request, nothing for anonymous readers.
+        .with_always_save(true))
+}
+
+/// Turns tower-sessions' bare 500 (it answers so when saving a session
+/// fails) into a 503 a person can read. Every other 500 of ours has a body.
+pub async fn unavailable(response: axum::response::Response) -> axum::response::Response {
+    use axum::body::HttpBody as _;
+    use axum::{
+        http::{StatusCode, header},
+        response::IntoResponse as _,
+    };
+
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || response.body().size_hint().exact() != Some(0) {
+        return response;
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5"), (header::CACHE_CONTROL, "no-store")],
+        "Sign-in sessions are unavailable for a moment. Please try again in a few seconds.",
+    )
+        .into_response()
 }

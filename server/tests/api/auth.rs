@@ -3,25 +3,7 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::helpers::{TestApp, test_redis_url};
-
-/// Posts a form the way a browser without JavaScript does: from a page of
-/// ours (Referer, Origin), accepting HTML.
-async fn post_form(app: &TestApp, action: &str, from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(action))
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, app.url(from))
-        .header(header::ORIGIN, app.address.as_str())
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
-}
+use crate::helpers::{TestApp, location, test_redis_url};
 
 /// The session id the response set, if it set one.
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -42,8 +24,7 @@ async fn session_exists(id: &str) -> bool {
 }
 
 async fn register(app: &TestApp, username: &str, email: &str, password: &str) -> reqwest::Response {
-    post_form(
-        app,
+    app.post_form(
         "/fn/register",
         "/register",
         &[("username", username), ("email", email), ("password", password)],
@@ -159,20 +140,20 @@ async fn signing_in_cycles_the_session_and_signing_out_deletes_it() {
     let app = TestApp::spawn().await;
     let first = session_cookie(&register(&app, "ada", "ada@example.org", "correct horse").await).unwrap();
 
-    let again = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "ADA@example.org"), ("password", "correct horse")],
-    )
-    .await;
+    let again = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "ADA@example.org"), ("password", "correct horse")],
+        )
+        .await;
     assert_eq!(again.status(), StatusCode::FOUND);
     let second = session_cookie(&again).expect("a new session id at sign-in");
     assert_ne!(first, second);
     assert!(!session_exists(&first).await, "the old id is gone");
     assert_eq!(signed_in_as(&app).await.as_deref(), Some("ada"));
 
-    let out = post_form(&app, "/fn/logout", "/", &[]).await;
+    let out = app.post_form("/fn/logout", "/", &[]).await;
     assert_eq!(out.status(), StatusCode::FOUND);
     assert_eq!(location(&out), "/");
     assert!(
@@ -182,13 +163,13 @@ async fn signing_in_cycles_the_session_and_signing_out_deletes_it() {
     assert_eq!(signed_in_as(&app).await, None);
     assert!(app.get("/").await.text().await.unwrap().contains(r#"href="/login""#));
 
-    let wrong = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "ada@example.org"), ("password", "wrong horse")],
-    )
-    .await;
+    let wrong = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "ada@example.org"), ("password", "wrong horse")],
+        )
+        .await;
     assert!(session_cookie(&wrong).is_none());
     let html = app
         .client
@@ -212,17 +193,17 @@ async fn sign_in_returns_to_a_path_on_this_site_and_nowhere_else() {
         ("https://evil.example/", "/"),
         ("//evil.example", "/"),
     ] {
-        let response = post_form(
-            &app,
-            "/fn/login",
-            "/login",
-            &[
-                ("email", "ada@example.org"),
-                ("password", "correct horse"),
-                ("next", next),
-            ],
-        )
-        .await;
+        let response = app
+            .post_form(
+                "/fn/login",
+                "/login",
+                &[
+                    ("email", "ada@example.org"),
+                    ("password", "correct horse"),
+                    ("next", next),
+                ],
+            )
+            .await;
         assert_eq!(location(&response), expected, "next={next}");
     }
 }
@@ -278,22 +259,22 @@ async fn the_hydrated_form_gets_a_422_with_the_messages() {
 async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
     let app = TestApp::spawn().await;
     for attempt in 1..=10 {
-        let response = post_form(
-            &app,
-            "/fn/login",
-            "/login",
-            &[("email", "ada@example.org"), ("password", "guess")],
-        )
-        .await;
+        let response = app
+            .post_form(
+                "/fn/login",
+                "/login",
+                &[("email", "ada@example.org"), ("password", "guess")],
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::FOUND, "attempt {attempt} is allowed");
     }
-    let limited = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "ADA@example.org"), ("password", "guess")],
-    )
-    .await;
+    let limited = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "ADA@example.org"), ("password", "guess")],
+        )
+        .await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = limited.headers()[header::RETRY_AFTER]
         .to_str()
@@ -305,13 +286,13 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
 
     // Another account from the same address is still allowed (until the
     // per-address limit).
-    let other = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "grace@example.org"), ("password", "guess")],
-    )
-    .await;
+    let other = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "grace@example.org"), ("password", "guess")],
+        )
+        .await;
     assert_eq!(other.status(), StatusCode::FOUND);
 
     // The hydrated form gets the message in its error shape.
@@ -365,7 +346,7 @@ async fn settings_need_a_signed_in_user() {
 async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
     let app = TestApp::spawn().await;
     register(&app, "grace", "grace@example.org", "correct horse").await;
-    post_form(&app, "/fn/logout", "/", &[]).await;
+    app.post_form("/fn/logout", "/", &[]).await;
     register(&app, "ada", "ada@example.org", "correct horse").await;
 
     let page = app.get("/settings").await.text().await.unwrap();
@@ -383,13 +364,9 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
             ("password", password),
         ]
     };
-    let saved = post_form(
-        &app,
-        "/fn/save-settings",
-        "/settings",
-        &fields("ada_l", "a new password"),
-    )
-    .await;
+    let saved = app
+        .post_form("/fn/save-settings", "/settings", &fields("ada_l", "a new password"))
+        .await;
     assert_eq!(saved.status(), StatusCode::FOUND);
     assert_eq!(location(&saved), "/settings?saved=1");
     let page = app.get("/settings?saved=1").await.text().await.unwrap();
@@ -406,7 +383,9 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
         "the author page shows the new bio"
     );
 
-    let taken = post_form(&app, "/fn/save-settings", "/settings", &fields("Grace", "")).await;
+    let taken = app
+        .post_form("/fn/save-settings", "/settings", &fields("Grace", ""))
+        .await;
     let page = app
         .client
         .get(location(&taken))
@@ -419,21 +398,21 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
     assert!(page.contains("Username has already been taken"));
     assert!(page.contains(r#"value="Grace""#), "what was typed is kept");
 
-    post_form(&app, "/fn/logout", "/", &[]).await;
-    let old = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "ada@example.org"), ("password", "correct horse")],
-    )
-    .await;
+    app.post_form("/fn/logout", "/", &[]).await;
+    let old = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "ada@example.org"), ("password", "correct horse")],
+        )
+        .await;
     assert!(location(&old).contains("__err="), "the old password no longer works");
-    let new = post_form(
-        &app,
-        "/fn/login",
-        "/login",
-        &[("email", "ada@example.org"), ("password", "a new password")],
-    )
-    .await;
+    let new = app
+        .post_form(
+            "/fn/login",
+            "/login",
+            &[("email", "ada@example.org"), ("password", "a new password")],
+        )
+        .await;
     assert_eq!(location(&new), "/");
 }

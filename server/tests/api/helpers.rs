@@ -17,6 +17,30 @@ pub(crate) struct TestApp {
     pub(crate) address: String,
     pub(crate) db: PgPool,
     pub(crate) client: reqwest::Client,
+    /// The settings it was started with, for a second instance.
+    vars: HashMap<String, String>,
+}
+
+/// How long any one request may take before the test fails: a hang shows
+/// up as a failure naming the request, not as a stuck test run.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A client like a browser's: keeps cookies, does not follow redirects.
+pub(crate) fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("client")
+}
+
+/// Where a redirect points.
+pub(crate) fn location(response: &reqwest::Response) -> String {
+    response.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .expect("a text Location")
+        .to_owned()
 }
 
 /// Builder for a [`TestApp`]: tests say only what differs from the default.
@@ -81,6 +105,85 @@ impl TestApp {
     pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request")
     }
+
+    /// Posts a form the way a browser without JavaScript does, from the
+    /// page `from` of this site (Referer, Origin), accepting HTML.
+    pub(crate) async fn post_form(&self, action: &str, from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form_with(&self.client, action, from, fields).await
+    }
+
+    /// [`TestApp::post_form`] from another browser.
+    pub(crate) async fn post_form_with(
+        &self,
+        client: &reqwest::Client,
+        action: &str,
+        from: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(action))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(reqwest::header::REFERER, self.url(from))
+            .header(reqwest::header::ORIGIN, self.address.as_str())
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers `username` through the form in `client`, which is then
+    /// signed in as them.
+    pub(crate) async fn sign_up_with(&self, client: &reqwest::Client, username: &str) {
+        let email = format!("{username}@example.org");
+        let response = self
+            .post_form_with(
+                client,
+                "/fn/register",
+                "/register",
+                &[("username", username), ("email", &email), ("password", "correct horse")],
+            )
+            .await;
+        assert_eq!(response.status(), 302, "registering {username}");
+        assert_eq!(location(&response), "/");
+    }
+
+    /// Registers `username` through the JSON API and returns their token.
+    pub(crate) async fn api_token(&self, username: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/users"))
+            .json(&serde_json::json!({ "user": {
+                "username": username,
+                "email": format!("{username}@example.org"),
+                "password": "password123",
+            } }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 201, "registering {username}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        body["user"]["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Registers `username` in the app's own client.
+    pub(crate) async fn sign_up(&self, username: &str) {
+        self.sign_up_with(&self.client, username).await;
+    }
+
+    /// Another instance of the same app: same database, same Redis and key
+    /// prefix, its own port, as behind a load balancer.
+    pub(crate) async fn sibling(&self) -> TestApp {
+        let settings = Settings::from_source(&self.vars).expect("valid test settings");
+        let app = Application::build(&settings).await.expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        TestApp {
+            address,
+            db: self.db.clone(),
+            client: browser(),
+            vars: self.vars.clone(),
+        }
+    }
 }
 
 impl TestAppBuilder {
@@ -133,13 +236,13 @@ impl TestAppBuilder {
         let app = Application::build(&settings).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let running = tokio::spawn(app.run_until_stopped(shutdown));
-
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .expect("client");
-        (TestApp { address, db, client }, running)
+        let app = TestApp {
+            address,
+            db,
+            client: browser(),
+            vars,
+        };
+        (app, running)
     }
 }
 
@@ -246,6 +349,43 @@ impl Drop for OwnRedis {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// No element of `page` runs anything we did not write: no event handler
+/// attributes, no `javascript:` URLs, no frames or SVG, and no script made
+/// of the hostile text.
+pub(crate) fn assert_harmless(path: &str, page: &str) {
+    let document = scraper::Html::parse_document(page);
+    for element in document.tree.nodes().filter_map(scraper::ElementRef::wrap) {
+        let name = element.value().name();
+        assert!(
+            !matches!(name, "iframe" | "svg" | "object" | "embed"),
+            "{path}: <{name}>"
+        );
+        if name == "script" {
+            // Our own scripts may carry the text as escaped JSON data; a
+            // script the text broke out into would hold it alone.
+            let text: String = element.text().collect();
+            assert!(!text.trim().starts_with("alert("), "{path}: a hostile script survived");
+        }
+        for (attribute, value) in element.value().attrs() {
+            assert!(!attribute.starts_with("on"), "{path}: <{name} {attribute}>");
+            assert!(
+                !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                "{path}: <{name} {attribute}={value}>"
+            );
+        }
+    }
+}
+
+/// The text of the first element matching `selector` in `page`.
+pub(crate) fn text_of(page: &str, selector: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(page);
+    let selector = scraper::Selector::parse(selector).expect("a valid selector");
+    document
+        .select(&selector)
+        .next()
+        .map(|element| element.text().collect())
 }
 
 /// Fixtures written straight to the database.

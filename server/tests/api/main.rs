@@ -3,10 +3,12 @@
 
 mod accounts;
 mod article;
+mod articles_api;
 mod assets;
 mod auth;
 mod author;
 mod caching;
+mod editor;
 mod health;
 mod helpers;
 mod home;

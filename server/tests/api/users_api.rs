@@ -6,18 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 async fn register(app: &TestApp, name: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/users"))
-        .json(
-            &json!({ "user": { "username": name, "email": format!("{name}@example.org"), "password": "password123" } }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    body["user"]["token"].as_str().unwrap().to_owned()
+    app.api_token(name).await
 }
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {

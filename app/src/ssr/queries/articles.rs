@@ -24,7 +24,12 @@ pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64, offset: i64) 
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published'
@@ -52,7 +57,12 @@ pub async fn latest_published_from(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published' AND (a.published_at, a.id) <= ($1, $2)
@@ -148,7 +158,12 @@ pub async fn most_viewed(
                 r#"
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
-                       u.image AS author_image
+                       u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
                 FROM articles a
                 JOIN users u ON u.id = a.user_id
                 WHERE a.status = 'published'
@@ -176,7 +191,12 @@ pub async fn most_viewed(
                 )
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
-                       u.image AS author_image
+                       u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
                 FROM top t
                 JOIN articles a ON a.id = t.id
                 JOIN users u ON u.id = a.user_id
@@ -231,6 +251,7 @@ pub struct ArticleRecord {
     pub author: String,
     pub author_bio: String,
     pub author_image: Option<String>,
+    pub tag_list: Vec<String>,
 }
 
 /// The published article that has (or once had) `slug`.
@@ -244,7 +265,12 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         r#"
         SELECT a.slug, a.title, a.description, a.body, a.created_at,
                a.published_at AS "published_at!", a.updated_at,
-               u.username AS author, u.bio AS author_bio, u.image AS author_image
+               u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
@@ -280,7 +306,12 @@ pub async fn published_by_author(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.user_id = $1 AND a.status = 'published'
@@ -295,4 +326,61 @@ pub async fn published_by_author(
     .await?;
     tx.commit().await?;
     Ok(articles)
+}
+
+/// How many of `author_id`'s articles are published.
+#[tracing::instrument(skip_all)]
+pub async fn count_published_by_author(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM articles WHERE user_id = $1 AND status = 'published'"#,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// `limit` published articles tagged `tag`, newest first, after skipping
+/// `offset`, and how many there are. Reads `article_tags_tag_idx`.
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn published_with_tag(
+    db: &PgPool,
+    tag: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<ArticleSummary>, i64)> {
+    let articles = sqlx::query_as!(
+        ArticleSummary,
+        r#"
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               ARRAY(
+                   SELECT g.tag FROM article_tags g
+                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
+                   ORDER BY g.position
+               ) AS "tag_list!"
+        FROM article_tags t
+        JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
+        JOIN users u ON u.id = a.user_id
+        WHERE t.tag = $1 AND a.status = 'published'
+        ORDER BY a.published_at DESC, a.id DESC
+        LIMIT $2 OFFSET $3
+        "#,
+        tag,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"
+        SELECT count(*) AS "count!"
+        FROM article_tags t
+        JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
+        WHERE t.tag = $1 AND a.status = 'published'
+        "#,
+        tag
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((articles, total))
 }

@@ -3,6 +3,8 @@
 //! which adds caching).
 
 pub mod articles;
+pub mod comments;
+pub mod editing;
 pub mod users;
 
 use std::sync::Arc;

@@ -1,0 +1,293 @@
+//! Writing: the server functions behind `/editor` and `/editor/{slug}`.
+//!
+//! The editor form has three buttons (save as draft, publish, preview),
+//! told apart by the `intent` the pressed one sends. With JavaScript the
+//! hydrated form calls [`save_article`] and shows its messages without a
+//! page load. Without it the form posts to the editor's own URL, where the
+//! server runs the same [`submit`] and either redirects or renders the
+//! editor again with the messages and everything the author typed (see
+//! `server/src/http/editor.rs`): a long body never travels in a URL, so
+//! nothing written is lost.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{auth::FormError, error::AppError};
+
+/// The editor's fields, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleForm {
+    pub title: String,
+    pub description: String,
+    pub body: String,
+    /// Comma-separated.
+    pub tags: String,
+}
+
+/// What the pressed button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Intent {
+    /// Save without publishing (an article that was public becomes a
+    /// draft again).
+    Draft,
+    /// Save and make public.
+    Publish,
+    /// Render the body, saving nothing.
+    Preview,
+}
+
+/// The editor as it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorState {
+    /// The article being edited; `None` for a new one.
+    pub slug: Option<String>,
+    /// Whether the article is public.
+    pub published: bool,
+    /// What the fields hold.
+    pub form: ArticleForm,
+    /// The largest body accepted, in bytes.
+    pub body_max: usize,
+    /// A refused submission's messages (forms posted without JavaScript).
+    pub error: Option<FormError>,
+    /// A preview asked for without JavaScript: the body as HTML.
+    pub preview: Option<String>,
+}
+
+/// A submission the server already handled, for the editor to show again:
+/// provided as context when a form posted without JavaScript is refused or
+/// previewed.
+#[derive(Debug, Clone)]
+pub struct Resubmitted(pub EditorState);
+
+/// What a successful [`save_article`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Saved {
+    /// Saved; the response redirects to the article or back to the editor.
+    Done,
+    /// The body, rendered and sanitized; nothing was saved.
+    Preview(String),
+}
+
+/// Opens the editor on a new article (`slug` of `None`) or on one of the
+/// signed-in author's own. `Ok(None)` when nobody is signed in: the
+/// response then redirects to sign in and back.
+#[server(prefix = "/fn", endpoint = "editor")]
+pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, AppError> {
+    use crate::ssr::publishing::{self, WriteError};
+
+    if let Some(Resubmitted(state)) = use_context::<Resubmitted>() {
+        return Ok(Some(state));
+    }
+    let state = expect_context::<crate::ssr::AppState>();
+    let Some((user_id, _)) = signed_in().await else {
+        let here = slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path);
+        leptos_axum::redirect(&format!("/login?next={here}"));
+        return Ok(None);
+    };
+    let Some(slug) = slug else {
+        return Ok(Some(EditorState {
+            slug: None,
+            published: false,
+            form: ArticleForm::default(),
+            body_max: state.body_max,
+            error: None,
+            preview: None,
+        }));
+    };
+    let article = publishing::editable(&state, user_id, &slug)
+        .await
+        .map_err(|error| match error {
+            WriteError::NotFound => AppError::NotFound,
+            WriteError::Forbidden => AppError::Forbidden,
+            WriteError::Query(query) => query.into(),
+        })?;
+    Ok(Some(EditorState {
+        slug: Some(article.slug),
+        published: article.published,
+        form: ArticleForm {
+            title: article.title,
+            description: article.description,
+            body: article.body,
+            tags: crate::domain::join_tags(&article.tags),
+        },
+        body_max: state.body_max,
+        error: None,
+        preview: None,
+    }))
+}
+
+/// Saves (as a draft or published) or previews the editor's article.
+#[server(prefix = "/fn", endpoint = "save-article")]
+pub async fn save_article(
+    slug: Option<String>,
+    title: String,
+    description: String,
+    body: String,
+    tags: String,
+    intent: Option<Intent>,
+) -> Result<Saved, FormError> {
+    let state = expect_context::<crate::ssr::AppState>();
+    let form = ArticleForm {
+        title,
+        description,
+        body,
+        tags,
+    };
+    let user = signed_in().await;
+    match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Draft)).await {
+        Outcome::Saved(location) => {
+            leptos_axum::redirect(&location);
+            Ok(Saved::Done)
+        }
+        Outcome::Preview(html) => Ok(Saved::Preview(html)),
+        Outcome::Refused(error) => Err(crate::auth::refused(error)),
+        Outcome::NotFound => Err(FormError::failure("This article no longer exists.")),
+        Outcome::Forbidden => Err(FormError::failure("Only its author may change this article.")),
+    }
+}
+
+/// Deletes one of the signed-in author's articles, then shows their page.
+#[server(prefix = "/fn", endpoint = "delete-article")]
+pub async fn delete_article(slug: String) -> Result<(), AppError> {
+    use crate::ssr::publishing::{self, WriteError};
+
+    let state = expect_context::<crate::ssr::AppState>();
+    let Some((user_id, username)) = signed_in().await else {
+        leptos_axum::redirect(&format!("/login?next={}/delete", editor_path(&slug)));
+        return Ok(());
+    };
+    let article = publishing::editable(&state, user_id, &slug)
+        .await
+        .map_err(|error| match error {
+            WriteError::NotFound => AppError::NotFound,
+            WriteError::Forbidden => AppError::Forbidden,
+            WriteError::Query(query) => query.into(),
+        })?;
+    publishing::delete(&state, &article).await?;
+    leptos_axum::redirect(&format!("/@{username}?deleted=1"));
+    Ok(())
+}
+
+/// How many drafts an author's page lists.
+pub const DRAFTS_LISTED: i64 = 50;
+
+/// `username`'s drafts, most recently edited first, when `username` is
+/// who is signed in; nothing for anyone else.
+#[server(prefix = "/fn", endpoint = "drafts")]
+pub async fn my_drafts(username: String) -> Result<Vec<crate::model::DraftSummary>, AppError> {
+    let Some((user_id, me)) = signed_in().await else {
+        return Ok(Vec::new());
+    };
+    if !me.eq_ignore_ascii_case(&username) {
+        return Ok(Vec::new());
+    }
+    let state = expect_context::<crate::ssr::AppState>();
+    Ok(crate::ssr::queries::editing::drafts(&state.db, user_id, DRAFTS_LISTED)
+        .await
+        .map_err(crate::ssr::queries::QueryError::from)?)
+}
+
+/// The editor's path for `slug`.
+pub fn editor_path(slug: &str) -> String {
+    format!("/editor/{slug}")
+}
+
+/// What a submission of the editor came to.
+#[cfg(feature = "ssr")]
+#[derive(Debug)]
+pub enum Outcome {
+    /// Saved: go to this path.
+    Saved(String),
+    /// A preview of the body.
+    Preview(String),
+    /// Refused, with messages and what was typed.
+    Refused(FormError),
+    NotFound,
+    Forbidden,
+}
+
+/// Handles one submission of the editor, for [`save_article`] and for the
+/// server's plain form posts alike.
+#[cfg(feature = "ssr")]
+pub async fn submit(
+    state: &crate::ssr::AppState,
+    user: Option<(i64, String)>,
+    slug: Option<&str>,
+    form: ArticleForm,
+    intent: Intent,
+) -> Outcome {
+    use crate::{
+        domain::{ArticleText, split_tags},
+        ssr::{
+            markdown,
+            publishing::{self, WriteError},
+        },
+    };
+
+    let mut error = FormError::default();
+    for (field, value) in [
+        ("title", &form.title),
+        ("description", &form.description),
+        ("body", &form.body),
+        ("tags", &form.tags),
+    ] {
+        error.keep(field, value);
+    }
+    let Some((user_id, username)) = user else {
+        error.form =
+            Some("You are signed out. Sign in again in another tab, then save: your text is still here.".to_owned());
+        return Outcome::Refused(error);
+    };
+    if intent == Intent::Preview {
+        if form.body.len() > state.body_max {
+            error.add("body", format!("is too long (at most {} KB)", state.body_max / 1024));
+            return Outcome::Refused(error);
+        }
+        return Outcome::Preview(markdown::to_safe_html(&form.body));
+    }
+    let text = match ArticleText::parse(
+        &form.title,
+        &form.description,
+        &form.body,
+        &split_tags(&form.tags),
+        state.body_max,
+    ) {
+        Ok(text) => text,
+        Err(faults) => {
+            for fault in faults {
+                error.add(fault.field, fault.message);
+            }
+            return Outcome::Refused(error);
+        }
+    };
+    let publish = intent == Intent::Publish;
+    let saved = match slug {
+        None => publishing::create(state, user_id, &username, &text, publish).await,
+        Some(slug) => match publishing::editable(state, user_id, slug).await {
+            Ok(article) => publishing::update(state, &article, &text, Some(publish))
+                .await
+                .map(|()| article.slug),
+            Err(WriteError::NotFound) => return Outcome::NotFound,
+            Err(WriteError::Forbidden) => return Outcome::Forbidden,
+            Err(WriteError::Query(query)) => Err(query),
+        },
+    };
+    match saved {
+        Ok(slug) if publish => Outcome::Saved(format!("/articles/{slug}")),
+        Ok(slug) => Outcome::Saved(format!("{}?saved=draft", editor_path(&slug))),
+        Err(query) => {
+            tracing::error!(error = %query, "saving an article failed");
+            error.form =
+                Some("We could not save your article just now; your text is still here, please try again.".to_owned());
+            Outcome::Refused(error)
+        }
+    }
+}
+
+/// The signed-in user's id and name, from the request's session.
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Option<(i64, String)> {
+    let session = leptos_axum::extract::<tower_sessions::Session>().await.ok()?;
+    crate::ssr::session::user(&session).await
+}

@@ -1,0 +1,275 @@
+//! `/editor`, `/editor/{slug}` and `/editor/{slug}/delete`: writing, with
+//! and without JavaScript (see [`crate::editor`] for how each path works).
+
+use leptos::{ev::SubmitEvent, form::FromFormData as _, prelude::*};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{
+    auth::FormError,
+    components::meta::PageMeta,
+    domain::{ArticleText, DESCRIPTION_MAX, TAGS_MAX, TITLE_MAX, split_tags},
+    editor::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor},
+    error::AppError,
+    pages::{error::ErrorNotice, not_found::NotFound},
+};
+
+/// The editor on a new article, or on `{slug}`.
+#[component]
+pub fn EditorPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug");
+    // Created under the routes, like the account forms.
+    let save = ServerAction::<SaveArticle>::new();
+    let editor = Resource::new(slug, open_editor);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match editor.await {
+                    Ok(Some(state)) => view! { <EditorForm state save /> }.into_any(),
+                    Ok(None) => view! { <Redirect path=sign_in_path(slug()) /> }.into_any(),
+                    Err(error) => view! { <EditorError error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn sign_in_path(slug: Option<String>) -> String {
+    format!(
+        "/login?next={}",
+        slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path)
+    )
+}
+
+/// 404 for articles that do not exist, 403 for other people's.
+#[component]
+fn EditorError(error: AppError) -> impl IntoView {
+    match error {
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        AppError::Forbidden => view! { <Forbidden /> }.into_any(),
+        error => view! { <ErrorNotice error /> }.into_any(),
+    }
+}
+
+/// A styled 403.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <PageMeta title="Not yours to edit" description="Only an article's author may change it." path="/editor" />
+        <section class="py-16 text-center">
+            <p class="font-mono text-sm font-semibold uppercase tracking-widest text-accent">"403"</p>
+            <h1 class="mt-2 font-serif text-3xl font-bold tracking-tight">"This article is not yours to edit"</h1>
+            <p class="mt-4 text-muted">"Only its author can change or delete an article."</p>
+            <p class="mt-8"><a href="/editor" class="button">"Write your own"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoView {
+    let EditorState {
+        slug,
+        published,
+        form,
+        body_max,
+        error: resubmitted_error,
+        preview: resubmitted_preview,
+    } = state;
+    let query = use_query_map();
+    let saved_draft = move || query.read().get("saved").as_deref() == Some("draft");
+    // Messages found in the browser before sending anything.
+    let local_error = RwSignal::new(None::<FormError>);
+    let outcome = save.value();
+    let resubmitted_error = StoredValue::new(resubmitted_error);
+    let resubmitted_preview = StoredValue::new(resubmitted_preview);
+    let error = move || {
+        local_error.get().or_else(|| match outcome.get() {
+            Some(result) => result.err(),
+            None => resubmitted_error.get_value(),
+        })
+    };
+    let preview = move || match outcome.get() {
+        Some(Ok(Saved::Preview(html))) => Some(html),
+        Some(_) => None,
+        None => resubmitted_preview.get_value(),
+    };
+    let message = move |field: &'static str| move || error().and_then(|error| error.message(field));
+    let invalid = move |field: &'static str| {
+        move || {
+            error()
+                .is_some_and(|error| error.message(field).is_some())
+                .then_some("true")
+        }
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Ok(input) = SaveArticle::from_event(&ev) else {
+            local_error.set(Some(FormError::failure(
+                "This form could not be read; please reload the page.",
+            )));
+            return;
+        };
+        local_error.set(check(&input, body_max));
+        if local_error.get_untracked().is_none() {
+            save.dispatch(input);
+        }
+    };
+
+    let action = slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path);
+    let heading = if slug.is_some() { "Edit article" } else { "New article" };
+    let publish_label = if published { "Update" } else { "Publish" };
+    let draft_label = if published {
+        "Unpublish (save as draft)"
+    } else {
+        "Save draft"
+    };
+    let delete_href = slug.as_deref().map(|slug| format!("{}/delete", editor_path(slug)));
+    let view_href = slug
+        .as_deref()
+        .filter(|_| published)
+        .map(|slug| format!("/articles/{slug}"));
+    let pending = save.pending();
+
+    view! {
+        <PageMeta title=heading description="Write on Warta." path=action.clone() />
+        <section>
+            <h1 class="font-serif text-3xl font-bold tracking-tight">{heading}</h1>
+            {move || saved_draft().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Draft saved. Only you can see it."</p> })}
+            {view_href.map(|href| view! { <p class="mt-2 text-sm"><a href=href class="underline">"View the published article"</a></p> })}
+            <form method="post" action=action on:submit=on_submit novalidate data-testid="editor">
+                {move || error().and_then(|error| error.form).map(|message| view! { <p role="alert" class="notice mt-4">{message}</p> })}
+                {slug.clone().map(|slug| view! { <input type="hidden" name="slug" value=slug /> })}
+                <div class="mt-5">
+                    <label for="field-title" class="block text-sm font-medium">"Title"</label>
+                    <input id="field-title" name="title" type="text" value=form.title maxlength=TITLE_MAX required
+                        aria-invalid=invalid("title") aria-describedby="field-title-note" class="field mt-1" />
+                    <p id="field-title-note" class="mt-1 text-sm text-danger">{message("title")}</p>
+                </div>
+                <div class="mt-5">
+                    <label for="field-description" class="block text-sm font-medium">"Description"</label>
+                    <input id="field-description" name="description" type="text" value=form.description maxlength=DESCRIPTION_MAX
+                        aria-invalid=invalid("description") aria-describedby="field-description-note" class="field mt-1" />
+                    <p id="field-description-note" class="mt-1 text-sm" class:text-danger=move || message("description")().is_some()>
+                        {move || message("description")().unwrap_or_else(|| format!("A line under the title, up to {DESCRIPTION_MAX} characters."))}
+                    </p>
+                </div>
+                <div class="mt-5">
+                    <label for="field-body" class="block text-sm font-medium">"Body"</label>
+                    <textarea id="field-body" name="body" rows="18" required
+                        aria-invalid=invalid("body") aria-describedby="field-body-note" class="field mt-1 font-mono text-sm"
+                        inner_html=crate::components::textarea_content(&form.body)></textarea>
+                    <p id="field-body-note" class="mt-1 text-sm" class:text-danger=move || message("body")().is_some()>
+                        {move || message("body")().unwrap_or_else(|| format!("Markdown, up to {} KB.", body_max / 1024))}
+                    </p>
+                </div>
+                <div class="mt-5">
+                    <label for="field-tags" class="block text-sm font-medium">"Tags"</label>
+                    <input id="field-tags" name="tags" type="text" value=form.tags
+                        aria-invalid=invalid("tags") aria-describedby="field-tags-note" class="field mt-1" />
+                    <p id="field-tags-note" class="mt-1 text-sm" class:text-danger=move || message("tags")().is_some()>
+                        {move || message("tags")().unwrap_or_else(|| format!("Separated by commas, up to {TAGS_MAX}."))}
+                    </p>
+                </div>
+                <div class="mt-6 flex flex-wrap gap-3">
+                    <button type="submit" name="intent" value="draft" class="button-secondary" disabled=pending>{draft_label}</button>
+                    <button type="submit" name="intent" value="preview" class="button-secondary" disabled=pending>"Preview"</button>
+                    <button type="submit" name="intent" value="publish" class="button" disabled=pending>{publish_label}</button>
+                </div>
+            </form>
+            {move || preview().map(|html| view! {
+                <section aria-labelledby="preview-heading" class="mt-10 border-t border-rule pt-6" data-testid="preview">
+                    <h2 id="preview-heading" class="text-sm font-semibold uppercase tracking-widest text-muted">"Preview"</h2>
+                    <div class="prose mt-4" inner_html=html></div>
+                </section>
+            })}
+            {delete_href.map(|href| view! {
+                <p class="mt-10 border-t border-rule pt-6 text-sm">
+                    <a href=href class="text-danger underline">"Delete this article…"</a>
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// The rules [`ArticleText`] enforces, checked in the browser so a mistake
+/// shows at once (the server checks again). A preview needs only a body
+/// that is not too long.
+fn check(input: &SaveArticle, body_max: usize) -> Option<FormError> {
+    let preview = input.intent == Some(crate::editor::Intent::Preview);
+    let faults = if !preview {
+        ArticleText::parse(
+            &input.title,
+            &input.description,
+            &input.body,
+            &split_tags(&input.tags),
+            body_max,
+        )
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|fault| (fault.field.to_owned(), fault.message))
+        .collect()
+    } else if input.body.len() > body_max {
+        vec![(
+            "body".to_owned(),
+            format!("is too long (at most {} KB)", body_max / 1024),
+        )]
+    } else {
+        Vec::new()
+    };
+    (!faults.is_empty()).then(|| FormError {
+        fields: faults,
+        ..FormError::default()
+    })
+}
+
+/// `/editor/{slug}/delete`: asks before deleting.
+#[component]
+pub fn DeletePage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug");
+    let delete = ServerAction::<DeleteArticle>::new();
+    let editor = Resource::new(slug, open_editor);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match editor.await {
+                    Ok(Some(state)) => {
+                        let slug = state.slug.clone().unwrap_or_default();
+                        let back = editor_path(&slug);
+                        let failed = move || delete.value().get().and_then(Result::err);
+                        view! {
+                            <PageMeta title="Delete article" description="Delete an article for good." path=format!("{back}/delete") />
+                            <section class="mx-auto max-w-md">
+                                <h1 class="font-serif text-3xl font-bold tracking-tight">"Delete this article?"</h1>
+                                <p class="mt-4">"“" {state.form.title} "” will be gone for good, with its views and comments. This cannot be undone."</p>
+                                {move || failed().map(|error| view! { <p role="alert" class="notice mt-4">{error.to_string()}</p> })}
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="slug" value=slug />
+                                    <div class="mt-6 flex gap-3">
+                                        <button type="submit" class="button-danger">"Delete for good"</button>
+                                        <a href=back class="button-secondary">"Keep it"</a>
+                                    </div>
+                                </ActionForm>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    Ok(None) => {
+                        let next = slug().map(|slug| format!("/login?next={}/delete", editor_path(&slug))).unwrap_or_default();
+                        view! { <Redirect path=next /> }.into_any()
+                    }
+                    Err(error) => view! { <EditorError error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,177 @@
+//! Publishing: creating, editing and deleting articles, each in one
+//! transaction, then forgetting every cached page the change shows on, so
+//! readers see it at once and the author always sees their own write.
+//!
+//! Slugs come from titles (`Hello, World!` → `hello-world`) and never
+//! change afterwards, so links to an article keep working when its title
+//! does. A slug some article already has (or had) gets a short random
+//! suffix instead (`hello-world-k3x9qa`).
+
+use crate::{
+    domain::ArticleText,
+    ssr::{
+        AppState,
+        queries::{
+            QueryError,
+            editing::{self, EditableArticle},
+        },
+        reading,
+    },
+};
+
+/// How many characters of a title a slug keeps, at most.
+const SLUG_MAX: usize = 80;
+
+/// Why a change to an existing article was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("no such article")]
+    NotFound,
+    #[error("only its author may change an article")]
+    Forbidden,
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+/// Creates an article by `author` (id and username) and returns its slug.
+/// `publish` makes it public at once; otherwise it is a draft.
+pub async fn create(
+    state: &AppState,
+    author_id: i64,
+    author: &str,
+    text: &ArticleText,
+    publish: bool,
+) -> Result<String, QueryError> {
+    let base = slug_of(&text.title);
+    let mut tx = state.db.begin().await?;
+    let (id, created_at) = editing::insert(
+        &mut tx,
+        author_id,
+        &base,
+        &text.title,
+        &text.description,
+        &text.body,
+        publish,
+    )
+    .await?;
+    let mut slug = base.clone();
+    let mut attempts = 0;
+    while !editing::claim_slug(&mut tx, id, created_at, &slug).await? {
+        attempts += 1;
+        if attempts > 8 {
+            // 36^6 suffixes: only a broken random source gets here.
+            return Err(QueryError::Encoding("no free slug found".into()));
+        }
+        slug = format!("{base}-{}", random_suffix());
+    }
+    editing::set_tags(&mut tx, id, created_at, &text.tags).await?;
+    tx.commit().await?;
+    forget(state, &slug, author, publish).await;
+    Ok(slug)
+}
+
+/// The article with `slug`, for `user_id` to edit: [`WriteError::NotFound`]
+/// when there is none, [`WriteError::Forbidden`] when it is someone else's.
+pub async fn editable(state: &AppState, user_id: i64, slug: &str) -> Result<EditableArticle, WriteError> {
+    let article = editing::by_slug(&state.db, slug)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(WriteError::NotFound)?;
+    if article.user_id != user_id {
+        return Err(WriteError::Forbidden);
+    }
+    Ok(article)
+}
+
+/// Replaces `article`'s text; `publish` as in [`editing::update`].
+pub async fn update(
+    state: &AppState,
+    article: &EditableArticle,
+    text: &ArticleText,
+    publish: Option<bool>,
+) -> Result<(), QueryError> {
+    let mut tx = state.db.begin().await?;
+    editing::update(
+        &mut tx,
+        article.id,
+        article.created_at,
+        &text.title,
+        &text.description,
+        &text.body,
+        publish,
+    )
+    .await?;
+    editing::set_tags(&mut tx, article.id, article.created_at, &text.tags).await?;
+    tx.commit().await?;
+    let listed = article.published || publish == Some(true);
+    forget(state, &article.slug, &article.author, listed).await;
+    Ok(())
+}
+
+/// Deletes `article` for good.
+pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), QueryError> {
+    editing::delete(&state.db, article.id, article.created_at).await?;
+    forget(state, &article.slug, &article.author, article.published).await;
+    Ok(())
+}
+
+/// Drops what showed the article: its page, its author's pages and, when
+/// it is or was public, every listing.
+async fn forget(state: &AppState, slug: &str, author: &str, listed: bool) {
+    reading::forget_article(&state.cache, slug).await;
+    reading::forget_author(&state.cache, author).await;
+    if listed {
+        reading::forget_listings(&state.cache).await;
+    }
+}
+
+/// A readable slug for `title`: ASCII words joined by hyphens, cut at a word
+/// boundary; `article` when nothing readable is left.
+pub fn slug_of(title: &str) -> String {
+    let slug = slug::slugify(title);
+    let mut cut = String::new();
+    for word in slug.split('-') {
+        if !cut.is_empty() && cut.len() + 1 + word.len() > SLUG_MAX {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push('-');
+        }
+        cut.push_str(word);
+    }
+    cut.truncate(SLUG_MAX);
+    if cut.is_empty() { "article".to_owned() } else { cut }
+}
+
+fn random_suffix() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..6)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_readable_ascii_cut_at_a_word() {
+        assert_eq!(slug_of("Hello, World!"), "hello-world");
+        assert_eq!(slug_of("Ünïcödé — café"), "unicode-cafe");
+        assert_eq!(slug_of("<script>alert(1)</script>"), "script-alert-1-script");
+        assert_eq!(slug_of("!!!"), "article");
+        assert_eq!(slug_of("日本語"), "ri-ben-yu");
+        let long = slug_of(&"word ".repeat(40));
+        assert!(long.len() <= SLUG_MAX && !long.ends_with('-'), "{long}");
+        assert_eq!(slug_of(&"x".repeat(100)).len(), SLUG_MAX);
+    }
+
+    #[test]
+    fn suffixes_are_six_plain_characters() {
+        let suffix = random_suffix();
+        assert_eq!(suffix.len(), 6);
+        assert!(suffix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+}

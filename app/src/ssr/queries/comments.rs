@@ -1,0 +1,98 @@
+//! Comments on articles (through the JSON API for now).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+/// A comment with its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub author: String,
+    pub author_bio: String,
+    pub author_image: Option<String>,
+}
+
+/// How many comments a list returns at most.
+pub const LISTED: i64 = 500;
+
+/// The comments on article `(id, created_at)`, oldest first.
+#[tracing::instrument(skip_all)]
+pub async fn on_article(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    article_created_at: DateTime<Utc>,
+) -> sqlx::Result<Vec<CommentRecord>> {
+    sqlx::query_as!(
+        CommentRecord,
+        r#"
+        SELECT c.id, c.user_id, c.body, c.created_at, c.updated_at,
+               u.username AS author, u.bio AS author_bio, u.image AS author_image
+        FROM comments c
+        JOIN users u ON u.id = c.user_id
+        WHERE c.article_id = $1 AND c.article_created_at = $2
+        ORDER BY c.id
+        LIMIT $3
+        "#,
+        article_id,
+        article_created_at,
+        LISTED
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Adds a comment by `user_id` and returns it.
+#[tracing::instrument(skip_all)]
+pub async fn add(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    article_created_at: DateTime<Utc>,
+    user_id: i64,
+    body: &str,
+) -> sqlx::Result<CommentRecord> {
+    sqlx::query_as!(
+        CommentRecord,
+        r#"
+        WITH c AS (
+            INSERT INTO comments (article_id, article_created_at, user_id, body)
+            VALUES ($1, $2, $3, $4)
+            RETURNING id, user_id, body, created_at, updated_at
+        )
+        SELECT c.id AS "id!", c.user_id AS "user_id!", c.body AS "body!", c.created_at AS "created_at!",
+               c.updated_at AS "updated_at!", u.username AS author, u.bio AS author_bio, u.image AS author_image
+        FROM c JOIN users u ON u.id = c.user_id
+        "#,
+        article_id,
+        article_created_at,
+        user_id,
+        body
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Who wrote comment `id` on article `article_id`; `None` when there is no
+/// such comment there.
+#[tracing::instrument(skip_all)]
+pub async fn author_of(db: impl PgExecutor<'_>, article_id: i64, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "SELECT user_id FROM comments WHERE id = $1 AND article_id = $2",
+        id,
+        article_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes comment `id`.
+#[tracing::instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM comments WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

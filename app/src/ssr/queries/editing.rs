@@ -1,0 +1,191 @@
+//! Writing articles: what the editor and the JSON API change.
+//!
+//! An article is addressed by `(id, created_at)`, the partition key, so
+//! every write reaches one partition. Callers run these inside one
+//! transaction per change (see [`crate::ssr::publishing`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::model::DraftSummary;
+
+/// An article as its author edits it, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditableArticle {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub user_id: i64,
+    pub author: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub published: bool,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The article with `slug` (current or former), published or not.
+#[tracing::instrument(skip_all)]
+pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<EditableArticle>> {
+    sqlx::query_as!(
+        EditableArticle,
+        r#"
+        SELECT a.id, a.created_at, a.user_id, u.username AS author, a.slug, a.title, a.description,
+               a.body, a.status = 'published' AS "published!", a.published_at, a.updated_at,
+               ARRAY(
+                   SELECT t.tag FROM article_tags t
+                   WHERE t.article_id = a.id AND t.article_created_at = a.created_at
+                   ORDER BY t.position
+               ) AS "tags!"
+        FROM article_slugs s
+        JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
+        JOIN users u ON u.id = a.user_id
+        WHERE s.slug = $1
+        "#,
+        slug
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Inserts an article under a provisional `slug` (see [`claim_slug`]) and
+/// returns its key.
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    db: &mut PgConnection,
+    user_id: i64,
+    slug: &str,
+    title: &str,
+    description: &str,
+    body: &str,
+    publish: bool,
+) -> sqlx::Result<(i64, DateTime<Utc>)> {
+    let row = sqlx::query!(
+        r#"
+        INSERT INTO articles (user_id, slug, title, description, body, status, published_at)
+        VALUES ($1, $2, $3, $4, $5,
+                CASE WHEN $6 THEN 'published' ELSE 'draft' END,
+                CASE WHEN $6 THEN now() END)
+        RETURNING id, created_at
+        "#,
+        user_id,
+        slug,
+        title,
+        description,
+        body,
+        publish
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.id, row.created_at))
+}
+
+/// Gives the article `(id, created_at)` the slug `slug` if no article has
+/// ever had it; `false` when it is taken. The registry's primary key makes
+/// this safe against a concurrent claim.
+#[tracing::instrument(skip_all)]
+pub async fn claim_slug(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>, slug: &str) -> sqlx::Result<bool> {
+    let claimed = sqlx::query!(
+        "INSERT INTO article_slugs (slug, article_id, article_created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (slug) DO NOTHING",
+        slug,
+        id,
+        created_at
+    )
+    .execute(&mut *db)
+    .await?
+    .rows_affected()
+        == 1;
+    if claimed {
+        sqlx::query!(
+            "UPDATE articles SET slug = $1 WHERE id = $2 AND created_at = $3",
+            slug,
+            id,
+            created_at
+        )
+        .execute(db)
+        .await?;
+    }
+    Ok(claimed)
+}
+
+/// Replaces an article's text. `publish`: `Some(true)` publishes (keeping
+/// the first publication date if it had one), `Some(false)` makes it a
+/// draft again, `None` keeps the status.
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: &mut PgConnection,
+    id: i64,
+    created_at: DateTime<Utc>,
+    title: &str,
+    description: &str,
+    body: &str,
+    publish: Option<bool>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"
+        UPDATE articles
+        SET title = $3, description = $4, body = $5,
+            status = CASE WHEN $6::boolean IS NULL THEN status
+                          WHEN $6 THEN 'published' ELSE 'draft' END,
+            published_at = CASE WHEN $6 THEN coalesce(published_at, now()) ELSE published_at END,
+            updated_at = now()
+        WHERE id = $1 AND created_at = $2
+        "#,
+        id,
+        created_at,
+        title,
+        description,
+        body,
+        publish
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Makes `tags` (in order) the article's tags.
+#[tracing::instrument(skip_all)]
+pub async fn set_tags(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>, tags: &[String]) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM article_tags WHERE article_id = $1", id)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO article_tags (article_id, article_created_at, tag, position)
+         SELECT $1, $2, tag, position::smallint FROM unnest($3::text[]) WITH ORDINALITY AS t (tag, position)",
+        id,
+        created_at,
+        tags
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes an article with its slugs, tags and comments.
+#[tracing::instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, id: i64, created_at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM articles WHERE id = $1 AND created_at = $2", id, created_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// `user_id`'s drafts, most recently edited first (at most `limit`).
+#[tracing::instrument(skip_all)]
+pub async fn drafts(db: impl PgExecutor<'_>, user_id: i64, limit: i64) -> sqlx::Result<Vec<DraftSummary>> {
+    sqlx::query_as!(
+        DraftSummary,
+        "SELECT slug, title, updated_at FROM articles
+         WHERE user_id = $1 AND status = 'draft'
+         ORDER BY updated_at DESC
+         LIMIT $2",
+        user_id,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,241 @@
+//! `POST /api/articles`, `PUT` and `DELETE /api/articles/{slug}`, and the
+//! comments under an article: writing through the JSON API, by the same
+//! rules and the same code ([`publishing`]) as the editor.
+//!
+//! Articles created here are published at once (the RealWorld API has no
+//! drafts); editing one of the author's drafts keeps it a draft.
+
+use app::{
+    domain::{ArticleText, Invalid},
+    ssr::{
+        AppState,
+        accounts::Account,
+        publishing::{self, WriteError},
+        queries::{
+            comments::{self, CommentRecord},
+            editing::{self, EditableArticle},
+        },
+    },
+};
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+    response::IntoResponse,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{ApiError, ArticleBody, ArticleEnvelope, ArticleListItem, ProfileBody, object, text, users::Caller};
+
+fn refused(faults: Vec<Invalid>) -> ApiError {
+    let fault = faults.into_iter().next().expect("a refusal names a fault");
+    ApiError::InvalidOwned(fault.field, fault.message)
+}
+
+fn write_error(error: WriteError) -> ApiError {
+    match error {
+        WriteError::NotFound => ApiError::NotFound("article"),
+        WriteError::Forbidden => ApiError::Forbidden("article"),
+        WriteError::Query(query) => query.into(),
+    }
+}
+
+/// `tagList`: `Ok(None)` when absent; 422 when null or not a list of text.
+fn tag_list(article: &serde_json::Map<String, Value>) -> Result<Option<Vec<String>>, ApiError> {
+    match article.get("tagList") {
+        None => Ok(None),
+        Some(Value::Array(tags)) => tags
+            .iter()
+            .map(|tag| match tag {
+                Value::String(tag) => Ok(tag.clone()),
+                _ => Err(ApiError::Invalid("tagList", "must be a list of text")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(Value::Null) => Err(ApiError::Invalid("tagList", "can't be null")),
+        Some(_) => Err(ApiError::Invalid("tagList", "must be a list of text")),
+    }
+}
+
+/// An article as its author sees it, in the API's shape.
+fn envelope(article: EditableArticle, author: &Account) -> ArticleEnvelope {
+    ArticleEnvelope {
+        article: ArticleBody {
+            item: ArticleListItem {
+                slug: article.slug,
+                title: article.title,
+                description: article.description,
+                tag_list: article.tags,
+                created_at: article.created_at,
+                updated_at: article.updated_at,
+                favorited: false,
+                favorites_count: 0,
+                author: ProfileBody::new(author.username.clone(), author.bio.clone(), author.image.clone()),
+            },
+            body: article.body,
+        },
+    }
+}
+
+async fn read_back(state: &AppState, slug: &str, author: &Account) -> Result<ArticleEnvelope, ApiError> {
+    let article = editing::by_slug(&state.db, slug)
+        .await?
+        .ok_or(ApiError::NotFound("article"))?;
+    Ok(envelope(article, author))
+}
+
+/// `POST /api/articles`: 201 with the published article.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let article = object(body, "article")?;
+    let title = text(&article, "title")?.unwrap_or_default();
+    let description = text(&article, "description")?.unwrap_or_default();
+    let body = text(&article, "body")?.unwrap_or_default();
+    let tags = tag_list(&article)?.unwrap_or_default();
+    let text = ArticleText::parse(&title, &description, &body, &tags, state.body_max).map_err(refused)?;
+    // The API, unlike the editor, requires a description.
+    if text.description.is_empty() {
+        return Err(ApiError::Invalid("description", "can't be blank"));
+    }
+    let account = caller.account;
+    let slug = publishing::create(&state, account.id, &account.username, &text, true).await?;
+    let created = read_back(&state, &slug, &account).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `PUT /api/articles/{slug}`: changes any of title, description, body and
+/// `tagList` (absent keeps the tags, `[]` clears them). The slug stays.
+pub(super) async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<ArticleEnvelope>, ApiError> {
+    let account = caller.account;
+    let current = publishing::editable(&state, account.id, &slug)
+        .await
+        .map_err(write_error)?;
+    let changes = object(body, "article")?;
+    let title = text(&changes, "title")?.unwrap_or_else(|| current.title.clone());
+    let description = text(&changes, "description")?.unwrap_or_else(|| current.description.clone());
+    let body = text(&changes, "body")?.unwrap_or_else(|| current.body.clone());
+    let tags = tag_list(&changes)?.unwrap_or_else(|| current.tags.clone());
+    let text = ArticleText::parse(&title, &description, &body, &tags, state.body_max).map_err(refused)?;
+    publishing::update(&state, &current, &text, None).await?;
+    Ok(Json(read_back(&state, &current.slug, &account).await?))
+}
+
+/// `DELETE /api/articles/{slug}`: 204.
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let article = publishing::editable(&state, caller.account.id, &slug)
+        .await
+        .map_err(write_error)?;
+    publishing::delete(&state, &article).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentBody {
+    id: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    body: String,
+    author: ProfileBody,
+}
+
+impl From<CommentRecord> for CommentBody {
+    fn from(comment: CommentRecord) -> Self {
+        Self {
+            id: comment.id,
+            created_at: comment.created_at,
+            updated_at: comment.updated_at,
+            body: comment.body,
+            author: ProfileBody::new(comment.author, comment.author_bio, comment.author_image),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct CommentEnvelope {
+    comment: CommentBody,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct CommentsEnvelope {
+    comments: Vec<CommentBody>,
+}
+
+/// The published article `slug`, for its comments.
+async fn commentable(state: &AppState, slug: &str) -> Result<EditableArticle, ApiError> {
+    editing::by_slug(&state.db, slug)
+        .await?
+        .filter(|article| article.published)
+        .ok_or(ApiError::NotFound("article"))
+}
+
+/// How long a comment may be, in characters.
+const COMMENT_MAX: usize = 5_000;
+
+/// `POST /api/articles/{slug}/comments`: 201 with the comment.
+pub(super) async fn add_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let comment = object(body, "comment")?;
+    let body = text(&comment, "body")?.unwrap_or_default();
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(ApiError::Invalid("body", "can't be blank"));
+    }
+    if body.chars().count() > COMMENT_MAX {
+        return Err(ApiError::InvalidOwned(
+            "body",
+            format!("is too long (at most {COMMENT_MAX} characters)"),
+        ));
+    }
+    let article = commentable(&state, &slug).await?;
+    let added = comments::add(&state.db, article.id, article.created_at, caller.account.id, body).await?;
+    Ok((StatusCode::CREATED, Json(CommentEnvelope { comment: added.into() })))
+}
+
+/// `GET /api/articles/{slug}/comments`: oldest first.
+pub(super) async fn list_comments(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<CommentsEnvelope>, ApiError> {
+    let article = commentable(&state, &slug).await?;
+    let found = comments::on_article(&state.db, article.id, article.created_at).await?;
+    Ok(Json(CommentsEnvelope {
+        comments: found.into_iter().map(CommentBody::from).collect(),
+    }))
+}
+
+/// `DELETE /api/articles/{slug}/comments/{id}`: 204; only its writer may.
+pub(super) async fn delete_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let article = commentable(&state, &slug).await?;
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound("comment"))?;
+    let writer = comments::author_of(&state.db, article.id, id)
+        .await?
+        .ok_or(ApiError::NotFound("comment"))?;
+    if writer != caller.account.id {
+        return Err(ApiError::Forbidden("comment"));
+    }
+    comments::delete(&state.db, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
