@@ -341,7 +341,7 @@ pub async fn save_settings(
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
         return Err(error.failed("Sessions are unavailable just now; please try again."));
     };
-    let Some(id) = crate::ssr::session::user_id(&session).await else {
+    let Some((id, old_username)) = crate::ssr::session::user(&session).await else {
         leptos_axum::redirect("/login?next=/settings");
         return Ok(());
     };
@@ -383,7 +383,8 @@ pub async fn save_settings(
         Ok(None) => return Err(error.failed("Your account no longer exists.")),
         Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
     };
-    // The author page shows the profile: drop its cached pages' first one.
+    // The author page shows the profile, under the old name and the new.
+    crate::ssr::reading::forget_author(&state.cache, &old_username).await;
     crate::ssr::reading::forget_author(&state.cache, &account.username).await;
     if let Err(problem) = crate::ssr::session::rename(&session, &account.username).await {
         tracing::warn!(error = %problem, "updating the session's username failed");

@@ -51,7 +51,7 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByLabel('Title', { exact: true })).toHaveValue(title);
 
       await page.getByRole('button', { name: 'Publish' }).click();
-      await expect(page).toHaveURL(/\/articles\/field-notes-author_/);
+      await expect(page).toHaveURL(/\/articles\/field-notes-author-/);
       await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
       await expect(page.locator('article strong')).toHaveText('bold');
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
@@ -126,11 +126,20 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test('writing needs an account, and others cannot edit', async ({ page, browser, baseURL }) => {
+      const name = await signUp(page, javaScriptEnabled);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(nav(page).getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+      // Signed out, the editor sends you to sign in, then back to it.
       await page.goto('/editor');
       await expect(page).toHaveURL(/\/login\?next=\/editor$/);
-
-      await signUp(page, javaScriptEnabled);
-      await page.goto('/editor');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByLabel('Email', { exact: true }).fill(`${name}@example.org`);
+      await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(/\/editor$/);
+      await expect(page.getByRole('heading', { level: 1, name: 'New article' })).toBeVisible();
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
       await write(page, { title: `Mine ${freshName()}`, body: 'Only mine.' });
       await page.getByRole('button', { name: 'Publish' }).click();
       await expect(page).toHaveURL(/\/articles\//);

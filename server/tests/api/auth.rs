@@ -416,3 +416,43 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
         .await;
     assert_eq!(location(&new), "/");
 }
+
+#[tokio::test]
+async fn a_session_is_renewed_on_use_and_a_redis_outage_gets_a_503_not_a_500() {
+    let mut redis = crate::helpers::OwnRedis::start().await;
+    let app = TestApp::builder().var("REDIS_URL", redis.url()).spawn().await;
+    app.sign_up("ada").await;
+    let page = app.get("/popular").await;
+    let renewed = page.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        renewed.starts_with("warta_session=") && renewed.contains("Max-Age="),
+        "using the session re-sends its cookie with a fresh expiry: {renewed}"
+    );
+    let ttl: i64 = {
+        let client = redis::Client::open(redis.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let id = renewed
+            .trim_start_matches("warta_session=")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        redis::cmd("TTL").arg(&id).query_async(&mut conn).await.unwrap()
+    };
+    assert!(
+        ttl > 13 * 24 * 60 * 60,
+        "the record lives for the inactivity window: {ttl}"
+    );
+
+    redis.stop();
+    let down = app.get("/popular").await;
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(down.headers().contains_key(header::RETRY_AFTER));
+    assert!(down.text().await.unwrap().contains("sessions are unavailable"));
+    let anonymous = crate::helpers::browser().get(app.url("/popular")).send().await.unwrap();
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::OK,
+        "readers without a session are unaffected"
+    );
+}

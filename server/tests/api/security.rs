@@ -80,3 +80,58 @@ async fn every_page_carries_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
     }
 }
+
+#[tokio::test]
+async fn pages_allow_exactly_their_own_inline_scripts() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+
+    let app = TestApp::spawn().await;
+    for path in ["/", "/popular", "/login", "/no/such/page"] {
+        let response = app.get(path).await;
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let page = response.text().await.unwrap();
+        let script_src = csp
+            .split(';')
+            .map(str::trim)
+            .find(|directive| directive.starts_with("script-src "))
+            .unwrap_or_else(|| panic!("{path}: no script-src in {csp}"));
+        assert!(
+            script_src.starts_with("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{path}: {script_src}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+
+        let document = scraper::Html::parse_document(&page);
+        let scripts = scraper::Selector::parse("script:not([src])").unwrap();
+        let mut inline = 0;
+        for script in document.select(&scripts) {
+            let text: String = script.text().collect();
+            if text.is_empty() {
+                continue;
+            }
+            inline += 1;
+            let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()));
+            assert!(
+                script_src.contains(&format!("'sha256-{hash}'")),
+                "{path}: script not allowed: {text}"
+            );
+        }
+        assert!(inline >= 1, "{path}: the hydration bootstrap is inline");
+        assert_eq!(
+            script_src.matches("'sha256-").count(),
+            inline,
+            "{path}: nothing else is allowed"
+        );
+    }
+    let api = app.get("/api/articles").await;
+    assert!(
+        !api.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("sha256")
+    );
+}
