@@ -44,9 +44,13 @@ for (const javaScriptEnabled of [true, false]) {
         tags: 'travel, notes',
       });
 
+      // With JavaScript, the form answers in place: this marker survives.
+      await page.evaluate(() => ((window as unknown as { stayed?: number }).stayed = 1));
       await page.getByRole('button', { name: 'Preview' }).click();
       const preview = page.getByTestId('preview');
       await expect(preview.locator('strong')).toHaveText('bold');
+      const stayed = await page.evaluate(() => (window as unknown as { stayed?: number }).stayed);
+      expect(stayed).toBe(javaScriptEnabled ? 1 : undefined);
       await expect(preview.locator('script')).toHaveCount(0);
       await expect(page.getByLabel('Title', { exact: true })).toHaveValue(title);
 
@@ -70,8 +74,12 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByLabel('Tags', { exact: true })).toHaveValue('travel, notes');
       await page.getByLabel('Title', { exact: true }).fill('');
       await page.getByLabel('Body', { exact: true }).fill('A second draft I must not lose.');
+      await page.evaluate(() => ((window as unknown as { stayed?: number }).stayed = 2));
       await page.getByRole('button', { name: 'Update' }).click();
       await expect(page.getByText("Title can't be blank")).toBeVisible();
+      expect(await page.evaluate(() => (window as unknown as { stayed?: number }).stayed)).toBe(
+        javaScriptEnabled ? 2 : undefined,
+      );
       await expect(page.getByLabel('Title', { exact: true })).toHaveAttribute('aria-invalid', 'true');
       await expect(page.getByLabel('Body', { exact: true })).toHaveValue('A second draft I must not lose.');
 
