@@ -18,7 +18,7 @@ use axum::{
     routing::{get, post},
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{CompressionLevel, compression::CompressionLayer};
@@ -124,7 +124,7 @@ impl Application {
 
 /// Every route, with the middleware around them.
 pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos = state.leptos.clone();
     let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
     let redis = state.redis.clone();
@@ -184,6 +184,20 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                     settings.session_inactivity,
                 )?),
         ))
+}
+
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the app with resource loading switched off, and
+/// that switch is process-wide in leptos 0.8 (leptos-rs/leptos#4773): a
+/// page rendering elsewhere in the process at that moment would wait
+/// forever on a resource that never loads. Listed once, before anything in
+/// the process can render, the window never overlaps a render: it matters
+/// wherever one process builds the app more than once (the integration
+/// tests, where it caused rare hung requests).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Renders the app for a path no route or file matched: the styled 404.
