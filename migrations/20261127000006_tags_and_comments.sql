@@ -13,6 +13,16 @@ CREATE TABLE article_tags (
         REFERENCES articles (id, created_at) ON DELETE CASCADE,
     CONSTRAINT article_tags_tag_length CHECK (char_length(tag) BETWEEN 1 AND 40)
 );
+-- An article's tags in order: what every listing query shows.
+CREATE FUNCTION article_tag_list(article_id bigint, article_created_at timestamptz)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(array_agg(t.tag ORDER BY t.position), '{}')
+    FROM article_tags t
+    WHERE t.article_id = $1 AND t.article_created_at = $2
+$$;
+
 -- `?tag=`: the articles with a tag, newest first.
 CREATE INDEX article_tags_tag_idx ON article_tags (tag, article_created_at DESC, article_id DESC);
 

@@ -74,15 +74,14 @@ pub enum Saved {
 /// response then redirects to sign in and back.
 #[server(prefix = "/fn", endpoint = "editor")]
 pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, AppError> {
-    use crate::ssr::publishing::{self, WriteError};
+    use crate::ssr::publishing;
 
     if let Some(Resubmitted(state)) = use_context::<Resubmitted>() {
         return Ok(Some(state));
     }
     let state = expect_context::<crate::ssr::AppState>();
     let Some((user_id, _)) = signed_in().await else {
-        let here = slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path);
-        leptos_axum::redirect(&format!("/login?next={here}"));
+        leptos_axum::redirect(&sign_in_path(slug.as_deref(), ""));
         return Ok(None);
     };
     let Some(slug) = slug else {
@@ -95,13 +94,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
             preview: None,
         }));
     };
-    let article = publishing::editable(&state, user_id, &slug)
-        .await
-        .map_err(|error| match error {
-            WriteError::NotFound => AppError::NotFound,
-            WriteError::Forbidden => AppError::Forbidden,
-            WriteError::Query(query) => query.into(),
-        })?;
+    let article = publishing::editable(&state, user_id, &slug).await?;
     Ok(Some(EditorState {
         slug: Some(article.slug),
         published: article.published,
@@ -135,35 +128,44 @@ pub async fn save_article(
         tags,
     };
     let user = signed_in().await;
-    match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Draft)).await {
+    let status = |status: http::StatusCode| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    };
+    match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Preview)).await {
         Outcome::Saved(location) => {
             leptos_axum::redirect(&location);
             Ok(Saved::Done)
         }
         Outcome::Preview(html) => Ok(Saved::Preview(html)),
         Outcome::Refused(error) => Err(crate::auth::refused(error)),
-        Outcome::NotFound => Err(FormError::failure("This article no longer exists.")),
-        Outcome::Forbidden => Err(FormError::failure("Only its author may change this article.")),
+        Outcome::Failed(error) => {
+            status(http::StatusCode::SERVICE_UNAVAILABLE);
+            Err(error)
+        }
+        Outcome::NotFound => {
+            status(http::StatusCode::NOT_FOUND);
+            Err(FormError::failure("This article no longer exists."))
+        }
+        Outcome::Forbidden => {
+            status(http::StatusCode::FORBIDDEN);
+            Err(FormError::failure("Only its author may change this article."))
+        }
     }
 }
 
 /// Deletes one of the signed-in author's articles, then shows their page.
 #[server(prefix = "/fn", endpoint = "delete-article")]
 pub async fn delete_article(slug: String) -> Result<(), AppError> {
-    use crate::ssr::publishing::{self, WriteError};
+    use crate::ssr::publishing;
 
     let state = expect_context::<crate::ssr::AppState>();
     let Some((user_id, username)) = signed_in().await else {
-        leptos_axum::redirect(&format!("/login?next={}/delete", editor_path(&slug)));
+        leptos_axum::redirect(&sign_in_path(Some(&slug), "/delete"));
         return Ok(());
     };
-    let article = publishing::editable(&state, user_id, &slug)
-        .await
-        .map_err(|error| match error {
-            WriteError::NotFound => AppError::NotFound,
-            WriteError::Forbidden => AppError::Forbidden,
-            WriteError::Query(query) => query.into(),
-        })?;
+    let article = publishing::editable(&state, user_id, &slug).await?;
     publishing::delete(&state, &article).await?;
     leptos_axum::redirect(&format!("/@{username}?deleted=1"));
     Ok(())
@@ -193,6 +195,17 @@ pub fn editor_path(slug: &str) -> String {
     format!("/editor/{slug}")
 }
 
+/// Where a signed-out writer is sent: sign in, then back to the editor
+/// (for `slug`, then `rest`, e.g. `/delete`). A slug that is not one of
+/// ours (any character slugs never have) is not echoed into the URL.
+pub fn sign_in_path(slug: Option<&str>, rest: &str) -> String {
+    let plain = |slug: &&str| slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match slug.filter(plain) {
+        Some(slug) => format!("/login?next={}{rest}", editor_path(slug)),
+        None => "/login?next=/editor".to_owned(),
+    }
+}
+
 /// What a submission of the editor came to.
 #[cfg(feature = "ssr")]
 #[derive(Debug)]
@@ -203,6 +216,8 @@ pub enum Outcome {
     Preview(String),
     /// Refused, with messages and what was typed.
     Refused(FormError),
+    /// Not saved because the database failed; what was typed comes back.
+    Failed(FormError),
     NotFound,
     Forbidden,
 }
@@ -218,7 +233,7 @@ pub async fn submit(
     intent: Intent,
 ) -> Outcome {
     use crate::{
-        domain::{ArticleText, split_tags},
+        domain::{ArticleText, body_too_long, split_tags},
         ssr::{
             markdown,
             publishing::{self, WriteError},
@@ -239,9 +254,19 @@ pub async fn submit(
             Some("You are signed out. Sign in again in another tab, then save: your text is still here.".to_owned());
         return Outcome::Refused(error);
     };
+    // Whose article it is comes first: nothing else is anyone's business.
+    let article = match slug {
+        None => None,
+        Some(slug) => match publishing::editable(state, user_id, slug).await {
+            Ok(article) => Some(article),
+            Err(WriteError::NotFound) => return Outcome::NotFound,
+            Err(WriteError::Forbidden) => return Outcome::Forbidden,
+            Err(WriteError::Query(query)) => return failed(error, &query),
+        },
+    };
     if intent == Intent::Preview {
-        if form.body.len() > state.body_max {
-            error.add("body", format!("is too long (at most {} KB)", state.body_max / 1024));
+        if let Some(fault) = body_too_long(form.body.len(), state.body_max) {
+            error.add(fault.field, fault.message);
             return Outcome::Refused(error);
         }
         return Outcome::Preview(markdown::to_safe_html(&form.body));
@@ -262,27 +287,24 @@ pub async fn submit(
         }
     };
     let publish = intent == Intent::Publish;
-    let saved = match slug {
+    let saved = match &article {
         None => publishing::create(state, user_id, &username, &text, publish).await,
-        Some(slug) => match publishing::editable(state, user_id, slug).await {
-            Ok(article) => publishing::update(state, &article, &text, Some(publish))
-                .await
-                .map(|()| article.slug),
-            Err(WriteError::NotFound) => return Outcome::NotFound,
-            Err(WriteError::Forbidden) => return Outcome::Forbidden,
-            Err(WriteError::Query(query)) => Err(query),
-        },
+        Some(article) => publishing::update(state, article, &text, Some(publish))
+            .await
+            .map(|()| article.slug.clone()),
     };
     match saved {
         Ok(slug) if publish => Outcome::Saved(format!("/articles/{slug}")),
         Ok(slug) => Outcome::Saved(format!("{}?saved=draft", editor_path(&slug))),
-        Err(query) => {
-            tracing::error!(error = %query, "saving an article failed");
-            error.form =
-                Some("We could not save your article just now; your text is still here, please try again.".to_owned());
-            Outcome::Refused(error)
-        }
+        Err(query) => failed(error, &query),
     }
+}
+
+#[cfg(feature = "ssr")]
+fn failed(mut error: FormError, query: &crate::ssr::queries::QueryError) -> Outcome {
+    tracing::error!(error = %query, "saving an article failed");
+    error.form = Some("We could not save your article just now; your text is still here, please try again.".to_owned());
+    Outcome::Failed(error)
 }
 
 /// The signed-in user's id and name, from the request's session.

@@ -41,3 +41,15 @@ impl From<crate::ssr::queries::QueryError> for AppError {
         Self::Internal
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::publishing::WriteError> for AppError {
+    fn from(error: crate::ssr::publishing::WriteError) -> Self {
+        use crate::ssr::publishing::WriteError;
+        match error {
+            WriteError::NotFound => Self::NotFound,
+            WriteError::Forbidden => Self::Forbidden,
+            WriteError::Query(query) => query.into(),
+        }
+    }
+}

@@ -208,6 +208,9 @@ pub struct Settings {
     pub page_cache_ttl: Duration,
     /// `WARTA_SESSION_DAYS`: a session ends after this long unused.
     pub session_inactivity: Duration,
+    /// `WARTA_SESSION_RENEW_SECS`: how often a session in use is saved
+    /// again to push its expiry back.
+    pub session_renewal: Duration,
     /// `WARTA_ARTICLE_MAX_KB`: the largest article body accepted, in bytes.
     /// Request bodies are capped at a few times this (413 beyond).
     pub article_body_max: usize,
@@ -265,6 +268,9 @@ impl Settings {
             Duration::from_millis(parse_or(source, "WARTA_PAGE_CACHE_MS", 1_000_u64, |ms| *ms <= 60_000)?);
         let session_days: u64 = parse_or(source, "WARTA_SESSION_DAYS", 14, |days| (1..=365).contains(days))?;
         let session_inactivity = Duration::from_secs(session_days * 24 * 60 * 60);
+        let session_renewal = Duration::from_secs(parse_or(source, "WARTA_SESSION_RENEW_SECS", 3_600_u64, |secs| {
+            *secs < session_days * 24 * 60 * 60
+        })?);
         let article_max_kb: usize = parse_or(
             source,
             "WARTA_ARTICLE_MAX_KB",
@@ -340,6 +346,7 @@ impl Settings {
             view_flush_interval,
             page_cache_ttl,
             session_inactivity,
+            session_renewal,
             article_body_max: article_max_kb * 1024,
             bind,
             port,

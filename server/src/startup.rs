@@ -182,7 +182,8 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                     settings.redis_url.expose(),
                     settings.secure_cookies,
                     settings.session_inactivity,
-                )?),
+                )?)
+                .layer(from_fn_with_state(settings.session_renewal, sessions::renew)),
         ))
 }
 

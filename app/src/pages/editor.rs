@@ -11,7 +11,7 @@ use crate::{
     auth::FormError,
     components::meta::PageMeta,
     domain::{ArticleText, DESCRIPTION_MAX, TAGS_MAX, TITLE_MAX, split_tags},
-    editor::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor},
+    editor::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor, sign_in_path},
     error::AppError,
     pages::{error::ErrorNotice, not_found::NotFound},
 };
@@ -29,19 +29,12 @@ pub fn EditorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(Some(state)) => view! { <EditorForm state save /> }.into_any(),
-                    Ok(None) => view! { <Redirect path=sign_in_path(slug()) /> }.into_any(),
+                    Ok(None) => view! { <Redirect path=sign_in_path(slug().as_deref(), "") /> }.into_any(),
                     Err(error) => view! { <EditorError error /> }.into_any(),
                 }
             })}
         </Suspense>
     }
-}
-
-fn sign_in_path(slug: Option<String>) -> String {
-    format!(
-        "/login?next={}",
-        slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path)
-    )
 }
 
 /// 404 for articles that do not exist, 403 for other people's.
@@ -179,8 +172,10 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
                     </p>
                 </div>
                 <div class="mt-6 flex flex-wrap gap-3">
-                    <button type="submit" name="intent" value="draft" class="button-secondary" disabled=pending>{draft_label}</button>
+                    // The first button is what Enter in a field presses: a
+                    // preview, which changes nothing.
                     <button type="submit" name="intent" value="preview" class="button-secondary" disabled=pending>"Preview"</button>
+                    <button type="submit" name="intent" value="draft" class="button-secondary" disabled=pending>{draft_label}</button>
                     <button type="submit" name="intent" value="publish" class="button" disabled=pending>{publish_label}</button>
                 </div>
             </form>
@@ -203,8 +198,17 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
 /// shows at once (the server checks again). A preview needs only a body
 /// that is not too long.
 fn check(input: &SaveArticle, body_max: usize) -> Option<FormError> {
-    let preview = input.intent == Some(crate::editor::Intent::Preview);
-    let faults = if !preview {
+    // No button named (a form submitted some other way) means a preview,
+    // as on the server.
+    let preview = input
+        .intent
+        .is_none_or(|intent| intent == crate::editor::Intent::Preview);
+    let faults: Vec<(String, String)> = if preview {
+        crate::domain::body_too_long(input.body.len(), body_max)
+            .into_iter()
+            .map(|fault| (fault.field.to_owned(), fault.message))
+            .collect()
+    } else {
         ArticleText::parse(
             &input.title,
             &input.description,
@@ -217,13 +221,6 @@ fn check(input: &SaveArticle, body_max: usize) -> Option<FormError> {
         .into_iter()
         .map(|fault| (fault.field.to_owned(), fault.message))
         .collect()
-    } else if input.body.len() > body_max {
-        vec![(
-            "body".to_owned(),
-            format!("is too long (at most {} KB)", body_max / 1024),
-        )]
-    } else {
-        Vec::new()
     };
     (!faults.is_empty()).then(|| FormError {
         fields: faults,
@@ -264,7 +261,7 @@ pub fn DeletePage() -> impl IntoView {
                         .into_any()
                     }
                     Ok(None) => {
-                        let next = slug().map(|slug| format!("/login?next={}/delete", editor_path(&slug))).unwrap_or_default();
+                        let next = sign_in_path(slug().as_deref(), "/delete");
                         view! { <Redirect path=next /> }.into_any()
                     }
                     Err(error) => view! { <EditorError error /> }.into_any(),

@@ -71,16 +71,19 @@ pub async fn create(
 }
 
 /// The article with `slug`, for `user_id` to edit: [`WriteError::NotFound`]
-/// when there is none, [`WriteError::Forbidden`] when it is someone else's.
+/// when there is none (or it is someone else's draft, whose existence is
+/// nobody else's business), [`WriteError::Forbidden`] when it is someone
+/// else's published article.
 pub async fn editable(state: &AppState, user_id: i64, slug: &str) -> Result<EditableArticle, WriteError> {
     let article = editing::by_slug(&state.db, slug)
         .await
         .map_err(QueryError::from)?
         .ok_or(WriteError::NotFound)?;
-    if article.user_id != user_id {
-        return Err(WriteError::Forbidden);
+    match (article.user_id == user_id, article.published) {
+        (true, _) => Ok(article),
+        (false, true) => Err(WriteError::Forbidden),
+        (false, false) => Err(WriteError::NotFound),
     }
-    Ok(article)
 }
 
 /// Replaces `article`'s text; `publish` as in [`editing::update`].

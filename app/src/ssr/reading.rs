@@ -167,7 +167,7 @@ pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry
     let (db, owned) = (state.db.clone(), slug.to_owned());
     state
         .cache
-        .fetch(&article_key(slug), ARTICLE, move || async move {
+        .fetch_in(&article_key(slug), &article_key(slug), ARTICLE, move || async move {
             let record = articles::published_by_slug(&db, &owned).await?;
             Ok(record.map(|record| ArticleEntry {
                 body_html: markdown::to_safe_html(&record.body),
@@ -178,9 +178,12 @@ pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry
         .await
 }
 
-/// Drops the cached article with `slug`; for every change to an article.
+/// Forgets the cached article with `slug`; for every change to an article.
+/// A generation, not a delete: a read that began before the change and
+/// ends after it stores the old article under the old generation, where
+/// nobody looks again.
 pub async fn forget_article(cache: &Cache, slug: &str) {
-    cache.invalidate(&[&article_key(slug)]).await;
+    cache.bump(&[&article_key(slug)]).await;
 }
 
 fn article_key(slug: &str) -> String {

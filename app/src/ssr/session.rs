@@ -9,6 +9,14 @@ use crate::auth::SignedInUser;
 
 const USER_ID: &str = "user_id";
 const USERNAME: &str = "username";
+/// When the session was last saved for being used (seconds since the epoch).
+const RENEWED_AT: &str = "renewed_at";
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
 
 /// Makes `session` belong to user `id`. The session id is cycled first: an
 /// id an attacker planted before sign-in is worthless after it.
@@ -16,7 +24,27 @@ pub async fn sign_in(session: &Session, id: i64, username: &str) -> Result<(), t
     session.cycle_id().await?;
     session.insert(USER_ID, id).await?;
     session.insert(USERNAME, username).await?;
+    session.insert(RENEWED_AT, now()).await?;
     Ok(())
+}
+
+/// Saves a signed-in session again (so its inactivity expiry starts over
+/// and its cookie is re-sent) when its last renewal is `every` or more ago.
+/// Anything else, a session that cannot be read included, is left alone.
+pub async fn renew_if_due(session: &Session, every: std::time::Duration) {
+    if user_id(session).await.is_none() {
+        return;
+    }
+    let last = session.get::<i64>(RENEWED_AT).await.ok().flatten().unwrap_or(0);
+    let now = now();
+    if now - last >= every.as_secs() as i64 {
+        if let Err(error) = session.insert(RENEWED_AT, now).await {
+            tracing::warn!(%error, "renewing a session failed");
+            return;
+        }
+        // Saved even when the clock has not moved since the last save.
+        session.set_expiry(session.expiry());
+    }
 }
 
 /// The signed-in user's id, if any. A session that cannot be read (Redis

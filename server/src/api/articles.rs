@@ -10,7 +10,7 @@ use app::{
     ssr::{
         AppState,
         accounts::Account,
-        publishing::{self, WriteError},
+        publishing,
         queries::{
             comments::{self, CommentRecord},
             editing::{self, EditableArticle},
@@ -29,17 +29,12 @@ use serde_json::Value;
 
 use super::{ApiError, ArticleBody, ArticleEnvelope, ArticleListItem, ProfileBody, object, text, users::Caller};
 
+/// The first of a refusal's faults (the API names one field at a time).
 fn refused(faults: Vec<Invalid>) -> ApiError {
-    let fault = faults.into_iter().next().expect("a refusal names a fault");
-    ApiError::InvalidOwned(fault.field, fault.message)
-}
-
-fn write_error(error: WriteError) -> ApiError {
-    match error {
-        WriteError::NotFound => ApiError::NotFound("article"),
-        WriteError::Forbidden => ApiError::Forbidden("article"),
-        WriteError::Query(query) => query.into(),
-    }
+    faults
+        .into_iter()
+        .next()
+        .map_or(ApiError::Invalid("article", "is invalid"), ApiError::from)
 }
 
 /// `tagList`: `Ok(None)` when absent; 422 when null or not a list of text.
@@ -117,9 +112,7 @@ pub(super) async fn update(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<ArticleEnvelope>, ApiError> {
     let account = caller.account;
-    let current = publishing::editable(&state, account.id, &slug)
-        .await
-        .map_err(write_error)?;
+    let current = publishing::editable(&state, account.id, &slug).await?;
     let changes = object(body, "article")?;
     let title = text(&changes, "title")?.unwrap_or_else(|| current.title.clone());
     let description = text(&changes, "description")?.unwrap_or_else(|| current.description.clone());
@@ -136,9 +129,7 @@ pub(super) async fn delete(
     caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let article = publishing::editable(&state, caller.account.id, &slug)
-        .await
-        .map_err(write_error)?;
+    let article = publishing::editable(&state, caller.account.id, &slug).await?;
     publishing::delete(&state, &article).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -41,6 +41,23 @@ impl From<QueryError> for ApiError {
     }
 }
 
+impl From<app::domain::Invalid> for ApiError {
+    fn from(invalid: app::domain::Invalid) -> Self {
+        Self::InvalidOwned(invalid.field, invalid.message)
+    }
+}
+
+impl From<app::ssr::publishing::WriteError> for ApiError {
+    fn from(error: app::ssr::publishing::WriteError) -> Self {
+        use app::ssr::publishing::WriteError;
+        match error {
+            WriteError::NotFound => Self::NotFound("article"),
+            WriteError::Forbidden => Self::Forbidden("article"),
+            WriteError::Query(query) => query.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::Unavailable(error.into())

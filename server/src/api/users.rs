@@ -5,7 +5,7 @@
 //! 30 days and revocable by deleting their row.
 
 use app::{
-    domain::{Email, Invalid, Password, Username},
+    domain::{Email, Password, Username},
     ssr::{
         AppState,
         accounts::{self, Account, Changes, RegisterError},
@@ -77,10 +77,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-pub(super) fn invalid(invalid: Invalid) -> ApiError {
-    ApiError::InvalidOwned(invalid.field, invalid.message)
-}
-
 fn taken(error: RegisterError) -> ApiError {
     match error {
         RegisterError::Taken(field) => ApiError::Conflict(field),
@@ -94,9 +90,9 @@ pub(super) async fn register(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = object(body, "user")?;
-    let username = Username::parse(&text(&user, "username")?.unwrap_or_default()).map_err(invalid)?;
-    let email = Email::parse(&text(&user, "email")?.unwrap_or_default()).map_err(invalid)?;
-    let password = Password::parse(&text(&user, "password")?.unwrap_or_default()).map_err(invalid)?;
+    let username = Username::parse(&text(&user, "username")?.unwrap_or_default()).map_err(ApiError::from)?;
+    let email = Email::parse(&text(&user, "email")?.unwrap_or_default()).map_err(ApiError::from)?;
+    let password = Password::parse(&text(&user, "password")?.unwrap_or_default()).map_err(ApiError::from)?;
     let id = accounts::register(&state.db, &username, &email, &password)
         .await
         .map_err(taken)?;
@@ -150,15 +146,15 @@ pub(super) async fn update(
         username: text(&user, "username")?
             .map(|raw| Username::parse(&raw))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(ApiError::from)?,
         email: text(&user, "email")?
             .map(|raw| Email::parse(&raw))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(ApiError::from)?,
         password: text(&user, "password")?
             .map(|raw| Password::parse(&raw))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(ApiError::from)?,
         bio: match user.get("bio") {
             None => None,
             Some(Value::Null) => Some(String::new()),

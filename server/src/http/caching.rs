@@ -15,8 +15,8 @@
 //! (`WARTA_PAGE_CACHE_MS`, one second by default): the same 60 seconds of
 //! freshness it promises a CDN, cut short so an instance without a CDN in
 //! front still renders a hot page once a second instead of once a request.
-//! Any successful state change through an instance empties its page cache;
-//! other instances catch up within that second.
+//! Any successful signed-in state change through an instance empties its
+//! page cache; other instances catch up within that second.
 //!
 //! Anything that sets a cookie, or answers a request carrying a session
 //! cookie or an `Authorization` header, is `private, no-cache` and never
@@ -110,12 +110,15 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
 
     let mut response = next.run(request).await;
     if let Some(pages) = &cache.pages
+        && signed_in
         && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
         && (response.status().is_success() || response.status().is_redirection())
     {
-        // Something may have changed: what this instance rendered before
-        // is not served again, so a writer's next page, and every reader
-        // of this instance, sees the change at once.
+        // A signed-in write may have changed any page: what this instance
+        // rendered before is not served again, so every reader of this
+        // instance sees the change at once. (Anonymous posts, sign-in and
+        // registration, change no page, and must not be a way to empty
+        // the cache.)
         pages.invalidate_all();
     }
     if !matches!(method, Method::GET | Method::HEAD)
@@ -184,7 +187,8 @@ fn respond(page: &Page, if_none_match: Option<&HeaderValue>, x_cache: HeaderValu
     response
 }
 
-fn has_session(headers: &HeaderMap) -> bool {
+/// Whether the request carries our session cookie.
+pub fn has_session(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()

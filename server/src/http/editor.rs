@@ -73,7 +73,9 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         body: posted.body,
         tags: posted.tags,
     };
-    let intent = posted.intent.unwrap_or(Intent::Draft);
+    // No button named (Enter pressed in some browsers): a preview, which
+    // changes nothing.
+    let intent = posted.intent.unwrap_or(Intent::Preview);
     let outcome = editor::submit(&state, user, slug.as_deref(), form.clone(), intent).await;
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
@@ -82,6 +84,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         Outcome::NotFound | Outcome::Forbidden => return render_page(state, request, || {}).await,
         Outcome::Preview(html) => (StatusCode::OK, None, Some(html)),
         Outcome::Refused(error) => (StatusCode::UNPROCESSABLE_ENTITY, Some(error), None),
+        Outcome::Failed(error) => (StatusCode::SERVICE_UNAVAILABLE, Some(error), None),
     };
     let published = match (&slug, user_id) {
         (Some(slug), Some(user_id)) => publishing::editable(&state, user_id, slug)

@@ -3,7 +3,12 @@
 //!
 //! The cookie (`warta_session`) is `HttpOnly`, `SameSite=Lax`, `Secure`
 //! whenever the public URL is https (`WARTA_SECURE_COOKIES`), and expires
-//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use. When Redis
+//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use ([`renew`]): a
+//! signed-in user's session is saved again, with a fresh expiry and cookie,
+//! when a page or API answer finds its last renewal older than
+//! `WARTA_SESSION_RENEW_SECS` (an hour): at most one Redis write per user
+//! per hour, none for static files, none for cookies naming no session (so
+//! a made-up cookie writes nothing to Redis). When Redis
 //! cannot save a session, the answer is a 503 saying so ([`unavailable`]),
 //! not tower-sessions' bare 500. A session is
 //! created only when something is stored in it (signing in), so anonymous
@@ -48,11 +53,7 @@ pub fn layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(inactivity))
-        // Saved (and its cookie re-sent) on every request that carries a
-        // session, so inactivity is counted from the last use: one Redis
-        // write per signed-in request, nothing for anonymous readers.
-        .with_always_save(true))
+        .with_expiry(Expiry::OnInactivity(inactivity)))
 }
 
 /// Turns tower-sessions' bare 500 (it answers so when saving a session
@@ -73,4 +74,25 @@ pub async fn unavailable(response: axum::response::Response) -> axum::response::
         "Sign-in sessions are unavailable for a moment. Please try again in a few seconds.",
     )
         .into_response()
+}
+
+/// Renews the signed-in user's session when it is due (see the module
+/// documentation). Runs inside the session layer.
+pub async fn renew(
+    axum::extract::State(every): axum::extract::State<Duration>,
+    session: tower_sessions::Session,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let carries_session = crate::http::caching::has_session(request.headers());
+    let response = next.run(request).await;
+    let page_or_api = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html") || value.starts_with("application/json"));
+    if carries_session && page_or_api {
+        app::ssr::session::renew_if_due(&session, every).await;
+    }
+    response
 }

@@ -36,7 +36,8 @@ async fn publish(app: &TestApp, title: &str, body: &str) -> String {
 
 #[tokio::test]
 async fn an_author_publishes_edits_and_deletes_and_readers_see_each_change_at_once() {
-    let app = TestApp::spawn().await;
+    // Even with the page cache keeping pages a minute.
+    let app = TestApp::builder().var("WARTA_PAGE_CACHE_MS", "60000").spawn().await;
     app.sign_up("ada").await;
     // Readers have the pages cached before anything is written.
     for path in ["/", "/@ada", "/api/articles", "/api/articles?tag=rust"] {
@@ -178,6 +179,8 @@ async fn drafts_are_seen_by_their_author_alone_until_published() {
     app.sign_up_with(&other, "bob").await;
     let bobs_view = other.get(app.url("/@ada")).send().await.unwrap().text().await.unwrap();
     assert!(!bobs_view.contains("Secret plans"), "another user does not see it");
+    let bobs_editor = other.get(app.url("/editor/secret-plans")).send().await.unwrap();
+    assert_eq!(bobs_editor.status(), StatusCode::NOT_FOUND, "nor learns that it exists");
 
     let published = app
         .post_form(
@@ -323,18 +326,8 @@ async fn an_editor_post_from_another_site_is_refused() {
 #[tokio::test]
 async fn a_second_instance_honours_the_first_instances_session() {
     let first = TestApp::spawn().await;
-    first.sign_up("ada").await;
+    let cookie = first.sign_up("ada").await;
     let second = first.sibling().await;
-    let cookie = first
-        .client
-        .get(first.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .cookies()
-        .find(|cookie| cookie.name() == "warta_session")
-        .map(|cookie| format!("warta_session={}", cookie.value()));
-    let cookie = cookie.expect("the session is renewed on use, so every signed-in response sets it");
     let page = second
         .client
         .get(second.url("/editor"))

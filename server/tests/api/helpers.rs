@@ -132,8 +132,8 @@ impl TestApp {
     }
 
     /// Registers `username` through the form in `client`, which is then
-    /// signed in as them.
-    pub(crate) async fn sign_up_with(&self, client: &reqwest::Client, username: &str) {
+    /// signed in as them; returns the session cookie (`name=value`).
+    pub(crate) async fn sign_up_with(&self, client: &reqwest::Client, username: &str) -> String {
         let email = format!("{username}@example.org");
         let response = self
             .post_form_with(
@@ -145,6 +145,11 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 302, "registering {username}");
         assert_eq!(location(&response), "/");
+        response
+            .cookies()
+            .find(|cookie| cookie.name() == "warta_session")
+            .map(|cookie| format!("warta_session={}", cookie.value()))
+            .expect("signing up starts a session")
     }
 
     /// Registers `username` through the JSON API and returns their token.
@@ -166,8 +171,8 @@ impl TestApp {
     }
 
     /// Registers `username` in the app's own client.
-    pub(crate) async fn sign_up(&self, username: &str) {
-        self.sign_up_with(&self.client, username).await;
+    pub(crate) async fn sign_up(&self, username: &str) -> String {
+        self.sign_up_with(&self.client, username).await
     }
 
     /// Another instance of the same app: same database, same Redis and key

@@ -25,11 +25,7 @@ pub async fn latest_published(db: impl PgExecutor<'_>, limit: i64, offset: i64) 
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published'
@@ -58,11 +54,7 @@ pub async fn latest_published_from(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published' AND (a.published_at, a.id) <= ($1, $2)
@@ -159,11 +151,7 @@ pub async fn most_viewed(
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
                        u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM articles a
                 JOIN users u ON u.id = a.user_id
                 WHERE a.status = 'published'
@@ -192,11 +180,7 @@ pub async fn most_viewed(
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
                        u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM top t
                 JOIN articles a ON a.id = t.id
                 JOIN users u ON u.id = a.user_id
@@ -266,11 +250,7 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         SELECT a.slug, a.title, a.description, a.body, a.created_at,
                a.published_at AS "published_at!", a.updated_at,
                u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
@@ -307,11 +287,7 @@ pub async fn published_by_author(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.user_id = $1 AND a.status = 'published'
@@ -353,11 +329,7 @@ pub async fn published_with_tag(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               ARRAY(
-                   SELECT g.tag FROM article_tags g
-                   WHERE g.article_id = a.id AND g.article_created_at = a.created_at
-                   ORDER BY g.position
-               ) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM article_tags t
         JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
         JOIN users u ON u.id = a.user_id

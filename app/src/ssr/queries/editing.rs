@@ -35,11 +35,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         r#"
         SELECT a.id, a.created_at, a.user_id, u.username AS author, a.slug, a.title, a.description,
                a.body, a.status = 'published' AS "published!", a.published_at, a.updated_at,
-               ARRAY(
-                   SELECT t.tag FROM article_tags t
-                   WHERE t.article_id = a.id AND t.article_created_at = a.created_at
-                   ORDER BY t.position
-               ) AS "tags!"
+               article_tag_list(a.id, a.created_at) AS "tags!"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
