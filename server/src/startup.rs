@@ -7,7 +7,7 @@ use app::{
     App,
     components::meta::PublicUrl,
     shell,
-    ssr::{AppState, cache::Cache, pagination::LatestIndex, redis::Redis},
+    ssr::{AppState, Shared, cache::Cache, pagination::LatestIndex, redis::Redis},
 };
 use axum::{
     Router,
@@ -63,7 +63,7 @@ impl Application {
             })
             .build();
 
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos,
             db,
             cache: Cache::new(redis.clone()),
@@ -76,7 +76,7 @@ impl Application {
                     .unwrap_or_else(|| format!("http://{address}")),
             ),
             body_max: settings.article_body_max,
-        };
+        });
         let router = router(state.clone(), settings)?;
         Ok(Self {
             listener,

@@ -13,4 +13,4 @@ pub mod session;
 mod state;
 pub mod views;
 
-pub use state::AppState;
+pub use state::{AppState, Shared};

@@ -9,11 +9,34 @@ use crate::{
     ssr::{cache::Cache, pagination::LatestIndex, redis::Redis},
 };
 
-/// What every request handler and server function can reach.
-///
-/// Cheap to clone: every field is a handle to shared state.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every request handler and server function can reach: [`Shared`]
+/// behind one `Arc`, so a clone (which middleware makes on every request)
+/// is one reference count, not a copy of Leptos' settings.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The application's shared state.
+pub struct Shared {
     /// Leptos' own settings (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
     /// The Postgres pool.
