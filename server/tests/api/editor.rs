@@ -17,6 +17,14 @@ fn article<'a>(title: &'a str, body: &'a str, intent: &'a str) -> Vec<(&'a str, 
     ]
 }
 
+/// How many articles the database holds.
+async fn articles_saved(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 /// A page as an anonymous reader (no cookies) gets it.
 async fn read(app: &TestApp, path: &str) -> (StatusCode, String) {
     let response = browser().get(app.url(path)).send().await.unwrap();
@@ -123,11 +131,7 @@ async fn a_refused_article_comes_back_with_messages_and_everything_typed() {
     );
     assert_harmless("/editor (refused)", &page);
     assert!(page.contains(r#"value="rust, web""#), "the tags are kept");
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 0, "nothing saved");
+    assert_eq!(articles_saved(&app).await, 0, "nothing saved");
 }
 
 #[tokio::test]
@@ -149,11 +153,7 @@ async fn a_preview_renders_sanitized_markdown_and_saves_nothing() {
     let page = response.text().await.unwrap();
     assert!(page.contains("<strong>bold</strong>"), "{page}");
     assert_harmless("/editor (preview)", &page);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(articles_saved(&app).await, 0);
 }
 
 #[tokio::test]
@@ -316,11 +316,7 @@ async fn an_editor_post_from_another_site_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(articles_saved(&app).await, 0);
 }
 
 #[tokio::test]
