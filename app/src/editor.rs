@@ -309,7 +309,7 @@ fn failed(mut error: FormError, query: &crate::ssr::queries::QueryError) -> Outc
 
 /// The signed-in user's id and name, from the request's session.
 #[cfg(feature = "ssr")]
-async fn signed_in() -> Option<(i64, String)> {
+pub(crate) async fn signed_in() -> Option<(i64, String)> {
     let session = leptos_axum::extract::<tower_sessions::Session>().await.ok()?;
     crate::ssr::session::user(&session).await
 }

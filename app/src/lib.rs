@@ -11,6 +11,7 @@ pub mod components;
 pub mod domain;
 pub mod editor;
 pub mod error;
+pub mod following;
 pub mod model;
 pub mod pages;
 pub mod routing;
@@ -31,9 +32,11 @@ use crate::{
         article::ArticlePage,
         author::AuthorPage,
         editor::{DeletePage, EditorPage},
+        following::FollowingPage,
         home::HomePage,
         not_found::NotFound,
         popular::PopularPage,
+        unsubscribe::UnsubscribePage,
     },
     routing::AuthorSegment,
 };
@@ -136,6 +139,12 @@ fn Frame() -> impl IntoView {
                     <Route
                         path=(StaticSegment("articles"), ParamSegment("slug"))
                         view=ArticlePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("following") view=FollowingPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("unsubscribe"), ParamSegment("token"))
+                        view=UnsubscribePage
                         ssr=SsrMode::Async
                     />
                     <Route path=AuthorSegment view=AuthorPage ssr=SsrMode::Async />

@@ -7,7 +7,7 @@ use crate::{
     config::{DatabaseSettings, Settings},
     db, seed,
     startup::Application,
-    telemetry,
+    telemetry, worker,
 };
 
 /// Warta: a publishing platform.
@@ -27,6 +27,46 @@ pub enum Command {
     Migrate,
     /// Load deterministic demo data: users and articles.
     Seed(SeedArgs),
+    /// Run background jobs (emails to followers) until SIGTERM or Ctrl-C.
+    Worker,
+    /// Inspect the job queue; retry or discard dead jobs.
+    Jobs(JobsArgs),
+}
+
+/// `warta jobs`: with no subcommand, counts by state and the dead jobs.
+#[derive(Debug, Clone, Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    pub action: Option<JobsAction>,
+}
+
+/// What to do with the queue.
+#[derive(Debug, Clone, Subcommand)]
+pub enum JobsAction {
+    /// List jobs in one state (dead by default), oldest first.
+    List {
+        /// `dead`, `queued` or `running`.
+        #[arg(long, default_value = "dead", value_parser = ["dead", "queued", "running"])]
+        state: String,
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Queue dead jobs again, with fresh attempts.
+    Retry(JobSelection),
+    /// Delete dead jobs for good.
+    Discard(JobSelection),
+}
+
+/// One dead job by id, or all of them.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct JobSelection {
+    /// The job's id (from `warta jobs list`).
+    pub id: Option<i64>,
+    /// Every dead job.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options for `warta seed`.
@@ -77,11 +117,93 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied; {created} new article partitions");
             Ok(())
         }
+        Command::Worker => {
+            let settings = Settings::from_env()?;
+            telemetry::init(&settings.log)?;
+            let pool = db::connect(&settings.database).await?;
+            let public_url = settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}:{}", settings.bind, settings.port));
+            let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url)?);
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                crate::startup::shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            worker::run(context, stopping).await?;
+            pool.close().await;
+            Ok(())
+        }
+        Command::Jobs(args) => {
+            let settings = DatabaseSettings::from_env()?;
+            let pool = db::connect(&settings).await?;
+            jobs(&pool, args.action).await
+        }
         Command::Seed(args) => {
             let settings = DatabaseSettings::from_env()?;
             let pool = db::connect(&settings).await?;
             db::migrate(&pool).await.context("migrating before seeding")?;
             seed::run(&pool, &args).await
         }
+    }
+}
+
+/// `warta jobs`.
+async fn jobs(pool: &sqlx::PgPool, action: Option<JobsAction>) -> anyhow::Result<()> {
+    use app::ssr::jobs;
+    match action {
+        None => {
+            let counts = jobs::counts(pool).await?;
+            println!(
+                "queued {}  running {}  dead {}",
+                counts.queued, counts.running, counts.dead
+            );
+            if counts.dead > 0 {
+                println!();
+                print_jobs(&jobs::list(pool, "dead", 50).await?);
+            }
+        }
+        Some(JobsAction::List { state, limit }) => print_jobs(&jobs::list(pool, &state, limit).await?),
+        Some(JobsAction::Retry(selection)) => {
+            let count = jobs::retry_dead(pool, selection.id).await?;
+            if count == 0 && selection.id.is_some() {
+                anyhow::bail!("no dead job with that id");
+            }
+            println!("{count} dead job(s) queued again");
+        }
+        Some(JobsAction::Discard(selection)) => {
+            let count = jobs::discard_dead(pool, selection.id).await?;
+            if count == 0 && selection.id.is_some() {
+                anyhow::bail!("no dead job with that id");
+            }
+            println!("{count} dead job(s) discarded");
+        }
+    }
+    Ok(())
+}
+
+fn print_jobs(rows: &[app::ssr::jobs::JobRow]) {
+    if rows.is_empty() {
+        println!("no jobs");
+        return;
+    }
+    println!(
+        "{:>8}  {:<20} {:<8} {:>8}  {:<20}  last error",
+        "id", "kind", "state", "attempts", "run at"
+    );
+    for row in rows {
+        let error = row.last_error.as_deref().unwrap_or("").replace('\n', " ");
+        let error: String = error.chars().take(100).collect();
+        println!(
+            "{:>8}  {:<20} {:<8} {:>4}/{:<3}  {:<20}  {error}",
+            row.id,
+            row.kind,
+            row.state,
+            row.attempts,
+            row.max_attempts,
+            row.run_at.format("%Y-%m-%d %H:%M:%S"),
+        );
+        println!("{:>8}  {}", "", row.payload);
     }
 }

@@ -236,6 +236,51 @@ pub struct Settings {
     /// `LEPTOS_HASH_FILES`: whether asset names carry content hashes;
     /// defaults to whether `hash.txt` sits beside the binary.
     pub hash_files: bool,
+    /// Outgoing email.
+    pub mail: MailSettings,
+    /// Background jobs.
+    pub worker: WorkerSettings,
+}
+
+/// Outgoing email.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `SMTP_URL`: `smtp://host:port` (plain, for a local relay),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtps://host:465` (TLS from the start). Unset in development: mail
+    /// is written as `.eml` files to `outbox` instead. Required in
+    /// production.
+    pub smtp_url: Option<Secret>,
+    /// `WARTA_MAIL_FROM`: the sender, e.g. `Warta <no-reply@warta.example>`.
+    pub from: lettre::message::Mailbox,
+    /// `WARTA_OUTBOX_DIR`: where development mail goes (`.data/outbox`).
+    pub outbox: std::path::PathBuf,
+    /// `WARTA_SMTP_CONNECTIONS`: connections kept open to the SMTP server.
+    pub connections: u32,
+}
+
+/// Background jobs.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// `WARTA_INLINE_WORKER`: whether `warta serve` also runs jobs (true by
+    /// default, so one process is a whole site; set false when separate
+    /// `warta worker` processes run them).
+    pub inline: bool,
+    /// `WARTA_WORKER_CONCURRENCY`: jobs one worker runs at once.
+    pub concurrency: usize,
+    /// `WARTA_JOB_LEASE_SECS`: how long a job stays claimed without a
+    /// heartbeat; a dead worker's jobs are taken again after this.
+    pub lease: Duration,
+    /// `WARTA_JOB_POLL_MS`: how often an idle worker looks for due jobs
+    /// (retries, expired leases) besides being woken by new ones.
+    pub poll: Duration,
+    /// `WARTA_MAIL_CONCURRENCY`: emails one batch sends at once.
+    pub mail_concurrency: usize,
+    /// `WARTA_FANOUT_BATCH`: recipients per batch job.
+    pub batch: i64,
+    /// `WARTA_WORKER_GRACE_SECS`: how long a stopping worker lets its jobs
+    /// run on before it returns them to the queue.
+    pub grace: Duration,
 }
 
 /// The secret development falls back to. Production refuses to start
@@ -338,6 +383,9 @@ impl Settings {
             .unwrap_or_else(|| "target/site".to_owned());
         let hash_files = parse_or(source, "LEPTOS_HASH_FILES", hash_file_beside_binary(), |_| true)?;
 
+        let mail = MailSettings::from_source(source, production, public_url.as_deref())?;
+        let worker = WorkerSettings::from_source(source)?;
+
         Ok(Self {
             environment,
             database,
@@ -357,6 +405,70 @@ impl Settings {
             log: LogSettings::from_source(source, environment)?,
             site_root,
             hash_files,
+            mail,
+            worker,
+        })
+    }
+}
+
+impl MailSettings {
+    fn from_source(source: &impl Source, production: bool, public_url: Option<&str>) -> Result<Self, ConfigError> {
+        let smtp_url = match source.get("SMTP_URL") {
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(Secret(url)),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "SMTP_URL",
+                    "expected smtp://host:port, smtp://user:pass@host:587?tls=required or smtps://host:465",
+                ));
+            }
+            None if production => {
+                return Err(ConfigError::new(
+                    "SMTP_URL",
+                    "required in production (development writes mail to WARTA_OUTBOX_DIR instead)",
+                ));
+            }
+            None => None,
+        };
+        let host = public_url
+            .and_then(|url| url.split_once("://"))
+            .map(|(_, rest)| rest.split([':', '/']).next().unwrap_or("localhost"))
+            .filter(|host| !host.is_empty())
+            .unwrap_or("localhost");
+        let from = source
+            .get("WARTA_MAIL_FROM")
+            .unwrap_or_else(|| format!("Warta <no-reply@{host}>"));
+        let from = from.parse().map_err(|error| {
+            ConfigError::new(
+                "WARTA_MAIL_FROM",
+                format!("`{from}` is not a mailbox like `Warta <no-reply@example.org>`: {error}"),
+            )
+        })?;
+        Ok(Self {
+            smtp_url,
+            from,
+            outbox: source
+                .get("WARTA_OUTBOX_DIR")
+                .unwrap_or_else(|| ".data/outbox".to_owned())
+                .into(),
+            connections: parse_or(source, "WARTA_SMTP_CONNECTIONS", 16_u32, |n| (1..=1_000).contains(n))?,
+        })
+    }
+}
+
+impl WorkerSettings {
+    fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            inline: parse_or(source, "WARTA_INLINE_WORKER", true, |_| true)?,
+            concurrency: parse_or(source, "WARTA_WORKER_CONCURRENCY", 4_usize, |n| (1..=256).contains(n))?,
+            lease: Duration::from_secs(parse_or(source, "WARTA_JOB_LEASE_SECS", 30_u64, |n| {
+                (1..=3_600).contains(n)
+            })?),
+            poll: Duration::from_millis(parse_or(source, "WARTA_JOB_POLL_MS", 1_000_u64, |n| {
+                (10..=60_000).contains(n)
+            })?),
+            mail_concurrency: parse_or(source, "WARTA_MAIL_CONCURRENCY", 4_usize, |n| (1..=256).contains(n))?,
+            batch: parse_or(source, "WARTA_FANOUT_BATCH", 500_i64, |n| (1..=10_000).contains(n))?,
+            grace: Duration::from_secs(parse_or(source, "WARTA_WORKER_GRACE_SECS", 10_u64, |n| *n <= 600)?),
         })
     }
 }
@@ -487,17 +599,39 @@ mod tests {
             ("WARTA_ENV", "production"),
             ("WARTA_PUBLIC_URL", "https://warta.example/"),
             ("WARTA_SECRET", &"x".repeat(40)),
+            ("SMTP_URL", "smtps://mail.example:465"),
         ]))
         .unwrap();
         assert!(settings.secure_cookies);
+        assert_eq!(settings.mail.from.to_string(), "Warta <no-reply@warta.example>");
         assert_eq!(settings.public_url.as_deref(), Some("https://warta.example"));
         assert_eq!(settings.log.format, LogFormat::Json);
     }
 
     #[test]
+    fn production_refuses_to_start_without_smtp_and_nothing_accepts_a_bad_sender() {
+        let error = Settings::from_source(&source(&[
+            ("WARTA_ENV", "production"),
+            ("WARTA_PUBLIC_URL", "https://warta.example"),
+            ("WARTA_SECRET", &"x".repeat(40)),
+        ]))
+        .unwrap_err();
+        assert_eq!(error.variable, "SMTP_URL");
+        let error = Settings::from_source(&source(&[("WARTA_MAIL_FROM", "not a mailbox")])).unwrap_err();
+        assert_eq!(error.variable, "WARTA_MAIL_FROM");
+        let error = Settings::from_source(&source(&[("SMTP_URL", "http://mail")])).unwrap_err();
+        assert_eq!(error.variable, "SMTP_URL");
+    }
+
+    #[test]
     fn secrets_are_redacted_in_debug_output() {
-        let settings = Settings::from_source(&source(&[("DATABASE_URL", "postgres://u:hunter2@db/warta")])).unwrap();
+        let settings = Settings::from_source(&source(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/warta"),
+            ("SMTP_URL", "smtp://mailer:swordfish@mail.example:587?tls=required"),
+        ]))
+        .unwrap();
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("swordfish"), "{printed}");
     }
 }

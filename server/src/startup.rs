@@ -7,7 +7,7 @@ use app::{
     App,
     components::meta::PublicUrl,
     shell,
-    ssr::{AppState, Shared, cache::Cache, pagination::LatestIndex, redis::Redis},
+    ssr::{AppState, Shared, cache::Cache, pagination::LatestIndex, redis::Redis, tokens::Signer},
 };
 use axum::{
     Router,
@@ -26,8 +26,8 @@ use tower_http::{CompressionLevel, compression::CompressionLayer};
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, editor, health, limits, rate_limit, security, sessions, trace, views},
-    upkeep,
+    http::{assets, caching, editor, health, limits, rate_limit, security, sessions, trace, unsubscribe, views},
+    upkeep, worker,
 };
 
 /// The built application, bound to its port but not yet serving.
@@ -36,6 +36,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     view_flush_interval: Duration,
+    /// The in-process worker's context, unless `WARTA_INLINE_WORKER=false`.
+    worker: Option<Arc<worker::Context>>,
 }
 
 impl Application {
@@ -76,13 +78,21 @@ impl Application {
                     .unwrap_or_else(|| format!("http://{address}")),
             ),
             body_max: settings.article_body_max,
+            signer: Signer::new(settings.secret.expose()),
         });
         let router = router(state.clone(), settings)?;
+        let worker = if settings.worker.inline {
+            let context = worker::Context::new(settings, state.db.clone(), state.public_url.0.clone())?;
+            Some(Arc::new(context))
+        } else {
+            None
+        };
         Ok(Self {
             listener,
             router,
             state,
             view_flush_interval: settings.view_flush_interval,
+            worker,
         })
     }
 
@@ -107,7 +117,8 @@ impl Application {
         let partitions = db::spawn_partition_upkeep(self.state.db.clone());
         upkeep::warm_listing_index(&self.state);
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping);
+        let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping.clone());
+        let worker = self.worker.map(|context| worker::spawn(context, stopping));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -116,6 +127,9 @@ impl Application {
         // One last flush, so counted views survive the restart.
         let _ = stop.send(true);
         let _ = flusher.await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         self.state.db.close().await;
         tracing::info!("stopped");
         result.context("serving HTTP")
@@ -141,6 +155,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/articles/{slug}/view.gif", get(views::pixel))
         .route("/editor", post(editor::submit_new))
         .route("/editor/{slug}", post(editor::submit_edit))
+        .route("/unsubscribe/{token}", post(unsubscribe::one_click))
         .merge(crate::api::router())
         .leptos_routes_with_context(
             &state,

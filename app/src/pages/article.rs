@@ -8,6 +8,7 @@ use crate::{
     api,
     components::meta::PageMeta,
     error::AppError,
+    following::FollowButton,
     model::{self, Article},
     pages::{error::ErrorNotice, not_found::NotFound},
 };
@@ -61,6 +62,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                     " · "
                     {format!("{minutes} min read")}
                 </p>
+                <div class="mt-4"><FollowButton username=author.clone() /></div>
             </header>
             <div class="prose mt-8" inner_html=article.body_html></div>
             {(!tags.is_empty()).then(|| view! {

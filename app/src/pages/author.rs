@@ -7,6 +7,7 @@ use crate::{
     api,
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
     error::AppError,
+    following::FollowButton,
     model::{AuthorPage as Page, parse_page},
     pages::{error::ErrorNotice, not_found::NotFound},
 };
@@ -64,7 +65,10 @@ fn AuthorView(page: Page) -> impl IntoView {
     view! {
         <PageMeta title description path kind="profile" />
         <header class="border-b border-rule pb-6">
-            <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username}</h1>
+            <div class="flex flex-wrap items-center justify-between gap-4">
+                <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username.clone()}</h1>
+                <FollowButton username=profile.username />
+            </div>
             {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
         </header>
         {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"The article was deleted."</p> })}

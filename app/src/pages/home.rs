@@ -44,6 +44,7 @@ fn ListingView(listing: Listing) -> impl IntoView {
             "Latest stories"
             {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{format!("page {page}")}</span> })}
         </h1>
+        <FeedTabs current="latest" />
         {if past_the_end {
             view! {
                 <p class="mt-6 text-muted">
@@ -56,5 +57,38 @@ fn ListingView(listing: Listing) -> impl IntoView {
             view! { <ArticleList articles /> }.into_any()
         }}
         <Pager base="/".to_owned() page pages=pages />
+    }
+}
+
+/// "Latest" and, for a signed-in reader, "Following": the two listings a
+/// reader switches between. Anonymous pages render no tab bar, so the page
+/// a CDN keeps is the same for everyone.
+#[component]
+pub fn FeedTabs(current: &'static str) -> impl IntoView {
+    let user = Resource::new(|| (), |_| crate::auth::current_user());
+    let tab = move |name: &'static str, href: &'static str, label: &'static str| {
+        let selected = name == current;
+        view! {
+            <a
+                href=href
+                class=if selected { "border-b-2 border-ink pb-2 font-semibold text-ink" } else { "pb-2 text-muted hover:text-ink" }
+                aria-current=selected.then_some("page")
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let signed_in = matches!(user.await, Ok(Some(_)));
+                (signed_in || current == "following").then(|| view! {
+                    <nav aria-label="Listings" class="mt-4 flex gap-6 border-b border-rule text-sm" data-testid="feed-tabs">
+                        {tab("latest", "/", "Latest")}
+                        {tab("following", "/following", "Following")}
+                    </nav>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -5,6 +5,8 @@ pub mod article;
 pub mod author;
 pub mod editor;
 pub mod error;
+pub mod following;
 pub mod home;
 pub mod not_found;
 pub mod popular;
+pub mod unsubscribe;

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod jobs;
 pub mod markdown;
+pub mod notifications;
 pub mod pagination;
 pub mod publishing;
 pub mod queries;
@@ -11,6 +13,7 @@ pub mod reading;
 pub mod redis;
 pub mod session;
 mod state;
+pub mod tokens;
 pub mod views;
 
 pub use state::{AppState, Shared};

@@ -10,7 +10,7 @@
 use crate::{
     domain::ArticleText,
     ssr::{
-        AppState,
+        AppState, notifications,
         queries::{
             QueryError,
             editing::{self, EditableArticle},
@@ -34,7 +34,8 @@ pub enum WriteError {
 }
 
 /// Creates an article by `author` (id and username) and returns its slug.
-/// `publish` makes it public at once; otherwise it is a draft.
+/// `publish` makes it public at once (and queues the emails to its
+/// author's followers in the same transaction); otherwise it is a draft.
 pub async fn create(
     state: &AppState,
     author_id: i64,
@@ -65,6 +66,9 @@ pub async fn create(
         slug = format!("{base}-{}", random_suffix());
     }
     editing::set_tags(&mut tx, id, created_at, &text.tags).await?;
+    if publish {
+        notifications::on_publish(&mut *tx, id, created_at).await?;
+    }
     tx.commit().await?;
     forget(state, &slug, author, publish).await;
     Ok(slug)
@@ -105,6 +109,11 @@ pub async fn update(
     )
     .await?;
     editing::set_tags(&mut tx, article.id, article.created_at, &text.tags).await?;
+    if publish == Some(true) && !article.published {
+        // A draft going public. Publishing again after unpublishing queues
+        // another fan-out, which emails only followers not yet told.
+        notifications::on_publish(&mut *tx, article.id, article.created_at).await?;
+    }
     tx.commit().await?;
     let listed = article.published || publish == Some(true);
     forget(state, &article.slug, &article.author, listed).await;

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::{
     components::meta::PublicUrl,
-    ssr::{cache::Cache, pagination::LatestIndex, redis::Redis},
+    ssr::{cache::Cache, pagination::LatestIndex, redis::Redis, tokens::Signer},
 };
 
 /// What every request handler and server function can reach: [`Shared`]
@@ -52,4 +52,6 @@ pub struct Shared {
     pub public_url: PublicUrl,
     /// The largest article body accepted, in bytes (`WARTA_ARTICLE_MAX_KB`).
     pub body_max: usize,
+    /// Signs and checks tokens in links (`WARTA_SECRET`).
+    pub signer: Signer,
 }

@@ -5,6 +5,7 @@
 
 mod articles;
 mod error;
+mod profiles;
 mod users;
 
 use app::{
@@ -61,7 +62,12 @@ pub fn router() -> Router<AppState> {
             get(articles::list_comments).post(articles::add_comment),
         )
         .route("/api/articles/{slug}/comments/{id}", delete(articles::delete_comment))
-        .route("/api/profiles/{username}", get(profile))
+        .route("/api/articles/feed", get(profiles::feed))
+        .route("/api/profiles/{username}", get(profiles::profile))
+        .route(
+            "/api/profiles/{username}/follow",
+            post(profiles::follow).delete(profiles::unfollow),
+        )
         .route("/api/{*rest}", any(|| async { ApiError::NotFound("path") }))
 }
 
@@ -120,6 +126,12 @@ struct ProfileBody {
 }
 
 impl ProfileBody {
+    /// The profile as a reader who does (or does not) follow it sees it.
+    fn followed(mut self, following: bool) -> Self {
+        self.following = following;
+        self
+    }
+
     /// A profile as an anonymous reader sees it (an empty bio is `null`).
     fn new(username: String, bio: String, image: Option<String>) -> Self {
         Self {
@@ -266,18 +278,5 @@ async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Res
             },
             body: record.body,
         },
-    }))
-}
-
-/// `GET /api/profiles/{username}`.
-async fn profile(
-    State(state): State<AppState>,
-    Path(username): Path<String>,
-) -> Result<Json<ProfileEnvelope>, ApiError> {
-    let profile = reading::profile(&state, &username)
-        .await?
-        .ok_or(ApiError::NotFound("profile"))?;
-    Ok(Json(ProfileEnvelope {
-        profile: ProfileBody::new(profile.username, profile.bio, profile.image),
     }))
 }

@@ -77,6 +77,22 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// Credentials are optional on public reads, but when sent they must be
+/// good: a bad token is a 401, not a silent anonymous read.
+impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
 fn taken(error: RegisterError) -> ApiError {
     match error {
         RegisterError::Taken(field) => ApiError::Conflict(field),

@@ -11,4 +11,5 @@ pub mod rate_limit;
 pub mod security;
 pub mod sessions;
 pub mod trace;
+pub mod unsubscribe;
 pub mod views;

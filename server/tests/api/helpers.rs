@@ -18,7 +18,7 @@ pub(crate) struct TestApp {
     pub(crate) db: PgPool,
     pub(crate) client: reqwest::Client,
     /// The settings it was started with, for a second instance.
-    vars: HashMap<String, String>,
+    pub(crate) vars: HashMap<String, String>,
 }
 
 /// How long any one request may take before the test fails: a hang shows
@@ -231,6 +231,16 @@ impl TestAppBuilder {
                 format!("warta-test-{}", uuid::Uuid::new_v4().simple()),
             ),
             ("WARTA_VIEW_FLUSH_MS", "100".to_owned()),
+            // Jobs run only in the tests about them (which turn this on),
+            // and development mail never lands in the source tree.
+            ("WARTA_INLINE_WORKER", "false".to_owned()),
+            (
+                "WARTA_OUTBOX_DIR",
+                std::env::temp_dir()
+                    .join(format!("warta-test-outbox-{}", uuid::Uuid::new_v4().simple()))
+                    .display()
+                    .to_string(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -5,6 +5,7 @@
 pub mod articles;
 pub mod comments;
 pub mod editing;
+pub mod follows;
 pub mod users;
 
 use std::sync::Arc;

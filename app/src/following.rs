@@ -1,0 +1,163 @@
+//! Following authors: the button on author and article pages, the
+//! "Following" feed, and unsubscribing from the emails a follow brings.
+//!
+//! The button is an `ActionForm`: with JavaScript it follows in place;
+//! without, it is a plain POST answered with a redirect back to the page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{error::AppError, model::Listing};
+
+/// What the follow button shows a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FollowStatus {
+    /// Nobody is signed in: a link to sign in.
+    SignedOut,
+    /// The author themself: no button.
+    Yourself,
+    /// A signed-in reader, following the author or not.
+    Reader { following: bool },
+}
+
+/// How the reader relates to `username`.
+#[server(prefix = "/fn", endpoint = "follow-state")]
+pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
+    use crate::ssr::queries::{QueryError, follows, users};
+    let Some((reader, _)) = crate::editor::signed_in().await else {
+        return Ok(FollowStatus::SignedOut);
+    };
+    let state = expect_context::<crate::ssr::AppState>();
+    let (author, _) = users::profile(&state.db, &username)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(AppError::NotFound)?;
+    if author == reader {
+        return Ok(FollowStatus::Yourself);
+    }
+    let following = follows::is_following(&state.db, reader, author)
+        .await
+        .map_err(QueryError::from)?;
+    Ok(FollowStatus::Reader { following })
+}
+
+/// Follows (`follow` true) or unfollows `username`; returns whether the
+/// reader now follows them. Signed out: 403.
+#[server(prefix = "/fn", endpoint = "follow")]
+pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError> {
+    use crate::ssr::queries::{QueryError, follows, users};
+    let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let state = expect_context::<crate::ssr::AppState>();
+    let (author, _) = users::profile(&state.db, &username)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(AppError::NotFound)?;
+    if follow {
+        let followed = follows::follow(&state.db, reader, author)
+            .await
+            .map_err(QueryError::from)?;
+        Ok(followed)
+    } else {
+        follows::unfollow(&state.db, reader, author)
+            .await
+            .map_err(QueryError::from)?;
+        Ok(false)
+    }
+}
+
+/// Page `page` of the articles by authors the reader follows; `None` when
+/// signed out.
+#[server(prefix = "/fn", endpoint = "following")]
+pub async fn following_feed(page: u32) -> Result<Option<Listing>, AppError> {
+    use crate::{api::PAGE_SIZE, ssr::queries::QueryError};
+    let Some((reader, _)) = crate::editor::signed_in().await else {
+        return Ok(None);
+    };
+    let state = expect_context::<crate::ssr::AppState>();
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let (articles, total) = crate::ssr::queries::follows::feed(&state.db, reader, PAGE_SIZE, offset)
+        .await
+        .map_err(QueryError::from)?;
+    Ok(Some(Listing {
+        articles,
+        page,
+        pages: crate::model::page_count(total, PAGE_SIZE),
+    }))
+}
+
+/// Whom an unsubscribe link is about, and whether its reader still gets
+/// the emails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionDetails {
+    pub author: String,
+    pub emailed: bool,
+}
+
+/// The subscription an unsubscribe token names; 404 for a token we did not
+/// sign (or whose follow is gone).
+#[server(prefix = "/fn", endpoint = "subscription")]
+pub async fn subscription(token: String) -> Result<SubscriptionDetails, AppError> {
+    use crate::ssr::queries::QueryError;
+    let state = expect_context::<crate::ssr::AppState>();
+    let (follower, author) = state.signer.check_unsubscribe(&token).ok_or(AppError::NotFound)?;
+    let row = sqlx::query!(
+        "SELECT u.username, f.notify FROM follows f JOIN users u ON u.id = f.author_id
+         WHERE f.follower_id = $1 AND f.author_id = $2",
+        follower,
+        author
+    )
+    .fetch_optional(&state.db)
+    .await
+    .map_err(QueryError::from)?;
+    let row = row.ok_or(AppError::NotFound)?;
+    Ok(SubscriptionDetails {
+        author: row.username,
+        emailed: row.notify,
+    })
+}
+
+/// Follow or unfollow `username`; a sign-in link when signed out, nothing
+/// on one's own pages.
+#[component]
+pub fn FollowButton(username: String) -> impl IntoView {
+    let action = ServerAction::<SetFollow>::new();
+    let name = username.clone();
+    let state = Resource::new(
+        move || (name.clone(), action.version().get()),
+        |(name, _)| follow_state(name),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let username = username.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(FollowStatus::Reader { following }) => view! {
+                            <ActionForm action=action attr:class="inline" attr:data-testid="follow-form">
+                                <input type="hidden" name="username" value=username.clone() />
+                                <input type="hidden" name="follow" value=(!following).to_string() />
+                                <button
+                                    type="submit"
+                                    class=if following { "button-secondary" } else { "button" }
+                                    aria-pressed=following.to_string()
+                                    disabled=move || action.pending().get()
+                                >
+                                    {if following { format!("Unfollow {username}") } else { format!("Follow {username}") }}
+                                </button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Ok(FollowStatus::SignedOut) => view! {
+                            <a href=format!("/login?next=/@{username}") class="button-secondary">
+                                {format!("Follow {username}")}
+                            </a>
+                        }
+                        .into_any(),
+                        _ => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,130 @@
+//! Following authors, and the feed of what they publish.
+
+use sqlx::{PgExecutor, PgPool};
+
+use crate::model::ArticleSummary;
+
+/// `follower_id` follows `author_id` (again: a repeat changes nothing, but
+/// turns emails back on, since following is asking for them). Returns
+/// `false` for oneself, whom nobody follows.
+#[tracing::instrument(skip_all)]
+pub async fn follow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
+    if follower_id == author_id {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "INSERT INTO follows (follower_id, author_id) VALUES ($1, $2)
+         ON CONFLICT (follower_id, author_id) DO UPDATE SET notify = true",
+        follower_id,
+        author_id
+    )
+    .execute(db)
+    .await?;
+    Ok(true)
+}
+
+/// `follower_id` no longer follows `author_id`.
+#[tracing::instrument(skip_all)]
+pub async fn unfollow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM follows WHERE follower_id = $1 AND author_id = $2",
+        follower_id,
+        author_id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `follower_id` follows `author_id`.
+#[tracing::instrument(skip_all)]
+pub async fn is_following(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND author_id = $2) AS "following!""#,
+        follower_id,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Which of `usernames` (lowercased) `follower_id` follows, lowercased.
+#[tracing::instrument(skip_all)]
+pub async fn followed_among(
+    db: impl PgExecutor<'_>,
+    follower_id: i64,
+    usernames: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT lower(u.username) AS "username!"
+           FROM follows f JOIN users u ON u.id = f.author_id
+           WHERE f.follower_id = $1 AND lower(u.username) = ANY($2)"#,
+        follower_id,
+        usernames
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Stops the emails `follower_id` gets when `author_id` publishes, keeping
+/// the follow. `false` when there was nothing to stop.
+#[tracing::instrument(skip_all)]
+pub async fn mute(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE follows SET notify = false WHERE follower_id = $1 AND author_id = $2 AND notify",
+        follower_id,
+        author_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many readers follow `author_id`.
+#[tracing::instrument(skip_all)]
+pub async fn follower_count(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM follows WHERE author_id = $1"#,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// `limit` published articles by authors `follower_id` follows, newest
+/// first, after skipping `offset`, and how many there are. Each followed
+/// author's newest articles come from `articles_user_id_status_idx`; a
+/// reader follows tens or hundreds of authors, not millions.
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn feed(db: &PgPool, follower_id: i64, limit: i64, offset: i64) -> sqlx::Result<(Vec<ArticleSummary>, i64)> {
+    let articles = sqlx::query_as!(
+        ArticleSummary,
+        r#"
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               article_tag_list(a.id, a.created_at) AS "tag_list!"
+        FROM follows f
+        JOIN articles a ON a.user_id = f.author_id
+        JOIN users u ON u.id = a.user_id
+        WHERE f.follower_id = $1 AND a.status = 'published'
+        ORDER BY a.published_at DESC, a.id DESC
+        LIMIT $2 OFFSET $3
+        "#,
+        follower_id,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"
+        SELECT count(*) AS "count!"
+        FROM follows f JOIN articles a ON a.user_id = f.author_id
+        WHERE f.follower_id = $1 AND a.status = 'published'
+        "#,
+        follower_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((articles, total))
+}

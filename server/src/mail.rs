@@ -1,0 +1,233 @@
+//! Outgoing email: the transport (SMTP, or `.eml` files in development)
+//! and the messages Warta sends.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
+    message::{
+        Mailbox, MultiPart,
+        header::{Header, HeaderName, HeaderValue},
+    },
+    transport::smtp::PoolConfig,
+};
+
+use crate::config::MailSettings;
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    /// An SMTP server (`SMTP_URL`), over a pool of kept-open connections.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `.eml` file per message in a folder, for development: a newcomer
+    /// reads the mail with any mail program, and nothing leaves the machine.
+    Files(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Self::Files(_, dir) => write!(f, "Mailer::Files({})", dir.display()),
+        }
+    }
+}
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The server refused this message for good (a 5xx, e.g. no such
+    /// mailbox): trying again would not help.
+    #[error("refused: {0}")]
+    Permanent(String),
+    /// Anything that may pass on a later try (connection, 4xx, timeout).
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl Mailer {
+    /// The transport `settings` ask for.
+    pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
+        match &settings.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .context("SMTP_URL: not a usable SMTP URL")?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(settings.connections))
+                    .build();
+                Ok(Self::Smtp(transport))
+            }
+            None => {
+                std::fs::create_dir_all(&settings.outbox)
+                    .with_context(|| format!("WARTA_OUTBOX_DIR: cannot create {}", settings.outbox.display()))?;
+                Ok(Self::Files(
+                    AsyncFileTransport::new(&settings.outbox),
+                    settings.outbox.clone(),
+                ))
+            }
+        }
+    }
+
+    /// Sends `message`; returns once the server has accepted it (or the
+    /// file is written).
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match self {
+            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(|error| {
+                if error.is_permanent() {
+                    SendError::Permanent(error.to_string())
+                } else {
+                    SendError::Transient(error.to_string())
+                }
+            }),
+            Self::Files(transport, _) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|error| SendError::Transient(error.to_string())),
+        }
+    }
+}
+
+/// `List-Unsubscribe` (RFC 2369).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): mail
+/// programs may unsubscribe with one POST to the `List-Unsubscribe` URL.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+/// What a follower is told about a new article.
+#[derive(Debug, Clone)]
+pub struct NewArticle<'a> {
+    pub recipient: Mailbox,
+    pub author: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// The article's absolute URL.
+    pub url: &'a str,
+    /// The absolute one-click unsubscribe URL.
+    pub unsubscribe_url: &'a str,
+    /// Names this (article, recipient) pair: the same on every attempt, so
+    /// a mail system that saw a message twice can tell.
+    pub message_id: String,
+}
+
+/// The email for `article`: plain text and HTML, with the unsubscribe
+/// headers of RFC 2369 and RFC 8058.
+pub fn new_article_message(from: &Mailbox, article: &NewArticle<'_>) -> anyhow::Result<Message> {
+    let NewArticle {
+        author,
+        title,
+        description,
+        url,
+        unsubscribe_url,
+        ..
+    } = article;
+    let text = format!(
+        "{author} published a new story on Warta:\n\n{title}\n{description}\n\nRead it: {url}\n\n\
+         --\nYou get this email because you follow {author} on Warta.\n\
+         Stop these emails: {unsubscribe_url}\n"
+    );
+    let e = |value: &str| html_escape::encode_text(value).into_owned();
+    let a = |value: &str| html_escape::encode_double_quoted_attribute(value).into_owned();
+    // Short lines: a line over 998 characters would force an encoding
+    // that makes the raw message unreadable.
+    let html = format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title_text}</title></head>
+<body style="font-family: Georgia, serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1c1917">
+<p style="color: #57534e">{author_text} published a new story on Warta:</p>
+<h1 style="font-size: 1.5rem"><a href="{url_attr}" style="color: #1c1917">{title_text}</a></h1>
+<p>{description_text}</p>
+<p><a href="{url_attr}">Read the story</a></p>
+<hr style="border: 0; border-top: 1px solid #e7e5e4">
+<p style="font-size: 0.8rem; color: #57534e">You get this email because you follow {author_text} on Warta.
+<a href="{unsubscribe_attr}">Unsubscribe</a></p>
+</body></html>
+"#,
+        title_text = e(title),
+        author_text = e(author),
+        description_text = e(description),
+        url_attr = a(url),
+        unsubscribe_attr = a(unsubscribe_url),
+    );
+    Message::builder()
+        .from(from.clone())
+        .to(article.recipient.clone())
+        .subject(format!("{author}: {title}"))
+        .message_id(Some(article.message_id.clone()))
+        .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
+        .header(ListUnsubscribePost)
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .context("building the email")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_has_both_parts_escaped_html_and_one_click_unsubscribe() {
+        let from: Mailbox = "Warta <no-reply@warta.example>".parse().unwrap();
+        let message = new_article_message(
+            &from,
+            &NewArticle {
+                recipient: "reader@example.org".parse().unwrap(),
+                author: "ada",
+                title: "Engines <and> \"looms\"",
+                description: "On machines",
+                url: "https://warta.example/articles/engines",
+                unsubscribe_url: "https://warta.example/unsubscribe/1-2-sig",
+                message_id: "<1.2@warta.example>".to_owned(),
+            },
+        )
+        .unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(
+            raw.contains("List-Unsubscribe: <https://warta.example/unsubscribe/1-2-sig>"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{raw}"
+        );
+        assert!(raw.contains("Message-ID: <1.2@warta.example>"), "{raw}");
+        assert!(raw.contains("Content-Type: text/plain"), "{raw}");
+        assert!(raw.contains("Content-Type: text/html"), "{raw}");
+        assert!(
+            raw.contains("Engines &lt;and&gt;"),
+            "the HTML part escapes the title: {raw}"
+        );
+        assert!(!raw.contains("<and>\"looms\"</a>"), "{raw}");
+    }
+}

@@ -1,0 +1,250 @@
+//! The job worker: `warta worker`, or a task inside `warta serve`.
+//!
+//! It claims up to `WARTA_WORKER_CONCURRENCY` jobs at a time (see
+//! [`app::ssr::jobs`] for the queue's guarantees), runs each in its own
+//! task with a heartbeat that extends its lease, and sleeps until Postgres
+//! notifies it of new jobs or the poll interval passes (retries and
+//! expired leases are found by polling).
+//!
+//! Stopping (SIGTERM, or the web server shutting down): it claims nothing
+//! more, tells running jobs to stop at their next safe point (between two
+//! emails, between two fan-out batches), waits up to the grace period, and
+//! returns whatever is unfinished to the queue.
+
+mod notify;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+use app::ssr::{
+    jobs::{ClaimedJob, Failure, Queue, Task as _},
+    notifications::{FanOut, SendNotifications},
+    tokens::Signer,
+};
+use lettre::message::Mailbox;
+use sqlx::{PgPool, postgres::PgListener};
+use tokio::{sync::watch, task::JoinSet};
+
+use crate::{config::WorkerSettings, mail::Mailer};
+
+/// What jobs need.
+#[derive(Debug)]
+pub struct Context {
+    pub db: PgPool,
+    pub mailer: Mailer,
+    /// `WARTA_MAIL_FROM`.
+    pub from: Mailbox,
+    /// Where readers reach the site, for links in email.
+    pub public_url: String,
+    pub signer: Signer,
+    pub settings: WorkerSettings,
+}
+
+impl Context {
+    /// What jobs need, from `settings`; `public_url` is where readers reach
+    /// the site.
+    pub fn new(settings: &crate::config::Settings, db: PgPool, public_url: String) -> anyhow::Result<Self> {
+        Ok(Self {
+            db,
+            mailer: Mailer::new(&settings.mail)?,
+            from: settings.mail.from.clone(),
+            public_url,
+            signer: Signer::new(settings.secret.expose()),
+            settings: settings.worker.clone(),
+        })
+    }
+
+    /// The host part of Message-IDs.
+    fn mail_host(&self) -> &str {
+        self.from.email.domain()
+    }
+}
+
+/// How a job's run ended, short of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Finished: the job is deleted.
+    Done,
+    /// Stopped at a safe point because the worker is stopping: the job goes
+    /// back to the queue, this attempt not counted.
+    Interrupted,
+    /// The lease was lost to another worker: leave the job to it.
+    Lost,
+}
+
+/// Runs jobs until `stop` turns true, then stops gracefully.
+pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let id = format!(
+        "{}-{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".to_owned()),
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..6]
+    );
+    let settings = context.settings.clone();
+    let queue = Queue::new(context.db.clone(), id.clone(), settings.lease);
+    let held: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let mut running = JoinSet::new();
+    let mut listener = listen(&context.db).await;
+    tracing::info!(worker = %id, concurrency = settings.concurrency, "worker started");
+
+    while !*stop.borrow() {
+        let free = settings.concurrency.saturating_sub(running.len());
+        let mut claimed_all = false;
+        if free > 0 {
+            match queue.claim(free as i64).await {
+                Ok(jobs) => {
+                    claimed_all = jobs.len() == free;
+                    for job in jobs {
+                        held.lock().expect("not poisoned").insert(job.id);
+                        running.spawn(run_one(context.clone(), queue.clone(), job, stop.clone(), held.clone()));
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not claim jobs; will try again"),
+            }
+        }
+        if claimed_all {
+            // Every slot filled: more may be waiting once one frees up.
+            tokio::select! {
+                _ = running.join_next() => {}
+                _ = stop.changed() => {}
+            }
+            continue;
+        }
+        tokio::select! {
+            woken = recv(&mut listener) => if !woken {
+                // The LISTEN connection broke: poll until it is back.
+                tokio::time::sleep(settings.poll).await;
+                listener = listen(&context.db).await;
+            },
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            _ = stop.changed() => {}
+            () = tokio::time::sleep(settings.poll) => {}
+        }
+    }
+
+    tracing::info!(worker = %id, jobs = running.len(), "worker stopping; letting running jobs reach a safe point");
+    let finished = tokio::time::timeout(settings.grace, async { while running.join_next().await.is_some() {} }).await;
+    if finished.is_err() {
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        let unfinished: Vec<i64> = held.lock().expect("not poisoned").drain().collect();
+        for job in unfinished {
+            if let Err(error) = queue.release(job).await {
+                tracing::warn!(job, %error, "could not return a job; it is taken again when its lease runs out");
+            }
+        }
+    }
+    tracing::info!(worker = %id, "worker stopped");
+    Ok(())
+}
+
+async fn listen(db: &PgPool) -> Option<PgListener> {
+    let mut listener = match PgListener::connect_with(db).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, "cannot LISTEN for new jobs; polling instead");
+            return None;
+        }
+    };
+    match listener.listen(app::ssr::jobs::CHANNEL).await {
+        Ok(()) => Some(listener),
+        Err(error) => {
+            tracing::warn!(%error, "cannot LISTEN for new jobs; polling instead");
+            None
+        }
+    }
+}
+
+/// Waits for a notification; `false` when there is no working listener.
+async fn recv(listener: &mut Option<PgListener>) -> bool {
+    match listener {
+        Some(connection) => match connection.recv().await {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::warn!(%error, "lost the LISTEN connection");
+                *listener = None;
+                false
+            }
+        },
+        None => false,
+    }
+}
+
+/// Runs one job with a heartbeat, then records how it ended.
+async fn run_one(
+    context: Arc<Context>,
+    queue: Queue,
+    job: ClaimedJob,
+    stop: watch::Receiver<bool>,
+    held: Arc<Mutex<HashSet<i64>>>,
+) {
+    let started = std::time::Instant::now();
+    let work = handle(&context, &queue, &job, stop);
+    tokio::pin!(work);
+    let mut beat = tokio::time::interval(queue.lease() / 3);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat.tick().await;
+    let result = loop {
+        tokio::select! {
+            result = &mut work => break result,
+            _ = beat.tick() => match queue.heartbeat(job.id).await {
+                Ok(true) => {}
+                Ok(false) => break Ok(Outcome::Lost),
+                Err(error) => tracing::warn!(job = job.id, %error, "heartbeat failed; the lease may run out"),
+            },
+        }
+    };
+    let recorded = match result {
+        Ok(Outcome::Done) => {
+            tracing::debug!(job = job.id, kind = %job.kind, elapsed_ms = started.elapsed().as_millis() as u64, "job done");
+            queue.complete(job.id).await
+        }
+        Ok(Outcome::Interrupted) => queue.release(job.id).await,
+        Ok(Outcome::Lost) => {
+            tracing::warn!(job = job.id, kind = %job.kind, "lost the lease on a job; another worker has it now");
+            Ok(())
+        }
+        Err(error) => {
+            let message = format!("{error:#}");
+            match queue.fail(&job, &message).await {
+                Ok(Failure::Retrying(delay)) => {
+                    tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, retry_in_s = delay.as_secs_f64(), error = %message, "job failed; will retry");
+                    Ok(())
+                }
+                Ok(Failure::Dead) => {
+                    tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %message, "job failed for the last time; dead (see `warta jobs`)");
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            }
+        }
+    };
+    if let Err(error) = recorded {
+        tracing::warn!(job = job.id, %error, "could not record a job's end; it is taken again when its lease runs out");
+    }
+    held.lock().expect("not poisoned").remove(&job.id);
+}
+
+async fn handle(
+    context: &Context,
+    queue: &Queue,
+    job: &ClaimedJob,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<Outcome> {
+    match job.kind.as_str() {
+        FanOut::KIND => notify::fan_out(context, queue, job, stop).await,
+        SendNotifications::KIND => notify::send(context, job, stop).await,
+        other => anyhow::bail!("unknown job kind `{other}` (a newer worker's job?)"),
+    }
+}
+
+/// Starts a worker in the background, for `warta serve`.
+pub fn spawn(context: Arc<Context>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(error) = run(context, stop).await {
+            tracing::error!(error = %format!("{error:#}"), "the worker stopped with an error");
+        }
+    })
+}

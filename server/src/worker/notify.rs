@@ -1,0 +1,226 @@
+//! Emailing followers: the fan-out and the sending (see
+//! [`app::ssr::notifications`] for how the two divide the work).
+
+use app::ssr::{
+    jobs::{self, ClaimedJob, Queue},
+    notifications::{FanOut, SendNotifications},
+};
+use futures::StreamExt as _;
+use lettre::{Address, message::Mailbox};
+use tokio::sync::watch;
+
+use super::{Context, Outcome};
+use crate::mail::{self, SendError};
+
+/// Records who is owed an email, a batch at a time, queuing one
+/// [`SendNotifications`] per batch. Each batch commits with the cursor, so
+/// an interrupted fan-out resumes after the last batch it recorded.
+pub(super) async fn fan_out(
+    context: &Context,
+    queue: &Queue,
+    job: &ClaimedJob,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<Outcome> {
+    let mut task: FanOut = serde_json::from_value(job.payload.clone())?;
+    let author = sqlx::query_scalar!(
+        "SELECT user_id FROM articles WHERE id = $1 AND created_at = $2 AND status = 'published'",
+        task.article_id,
+        task.created_at
+    )
+    .fetch_optional(&context.db)
+    .await?;
+    let Some(author) = author else {
+        // Deleted or unpublished since: nobody is told.
+        return Ok(Outcome::Done);
+    };
+    loop {
+        if *stop.borrow() {
+            return Ok(Outcome::Interrupted);
+        }
+        let mut tx = context.db.begin().await?;
+        let batch = sqlx::query_scalar!(
+            "SELECT follower_id FROM follows
+             WHERE author_id = $1 AND notify AND follower_id > $2
+             ORDER BY follower_id LIMIT $3",
+            author,
+            task.after,
+            context.settings.batch
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(&last) = batch.last() else {
+            return Ok(Outcome::Done);
+        };
+        sqlx::query!(
+            "INSERT INTO notifications (article_id, recipient_id)
+             SELECT $1, recipient FROM unnest($2::bigint[]) AS recipient
+             ON CONFLICT (article_id, recipient_id) DO NOTHING",
+            task.article_id,
+            &batch
+        )
+        .execute(&mut *tx)
+        .await?;
+        jobs::enqueue(
+            &mut *tx,
+            &SendNotifications {
+                article_id: task.article_id,
+                created_at: task.created_at,
+                after: task.after,
+                through: last,
+            },
+        )
+        .await?;
+        task.after = last;
+        if !queue
+            .save_progress(&mut *tx, job.id, &serde_json::to_value(&task)?)
+            .await?
+        {
+            return Ok(Outcome::Lost);
+        }
+        tx.commit().await?;
+    }
+}
+
+/// The article as an email shows it.
+struct Story {
+    slug: String,
+    title: String,
+    description: String,
+    author_id: i64,
+    author: String,
+}
+
+/// Sends the batch's emails that are still owed, a few at a time, marking
+/// each the moment the mail server accepts it. Recipients who have since
+/// unfollowed or unsubscribed are skipped. A transient failure fails the
+/// job after the rest of the batch is tried, so its retry sends only what
+/// is still owed.
+pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Receiver<bool>) -> anyhow::Result<Outcome> {
+    let task: SendNotifications = serde_json::from_value(job.payload.clone())?;
+    let story = sqlx::query_as!(
+        Story,
+        "SELECT a.slug, a.title, a.description, a.user_id AS author_id, u.username AS author
+         FROM articles a JOIN users u ON u.id = a.user_id
+         WHERE a.id = $1 AND a.created_at = $2 AND a.status = 'published'",
+        task.article_id,
+        task.created_at
+    )
+    .fetch_optional(&context.db)
+    .await?;
+    let Some(story) = story else {
+        return Ok(Outcome::Done);
+    };
+    let recipients = sqlx::query!(
+        "SELECT n.recipient_id, u.username, u.email
+         FROM notifications n
+         JOIN users u ON u.id = n.recipient_id
+         JOIN follows f ON f.follower_id = n.recipient_id AND f.author_id = $4 AND f.notify
+         WHERE n.article_id = $1 AND n.recipient_id > $2 AND n.recipient_id <= $3
+           AND n.sent_at IS NULL AND n.refused IS NULL
+         ORDER BY n.recipient_id",
+        task.article_id,
+        task.after,
+        task.through,
+        story.author_id
+    )
+    .fetch_all(&context.db)
+    .await?;
+
+    let owed = recipients.len();
+    let url = format!("{}/articles/{}", context.public_url, story.slug);
+    let results: Vec<Result<(), anyhow::Error>> = futures::stream::iter(recipients)
+        .take_while(|_| std::future::ready(!*stop.borrow()))
+        .map(|recipient| {
+            send_one(
+                context,
+                &story,
+                &url,
+                task.article_id,
+                recipient.recipient_id,
+                recipient.username,
+                recipient.email,
+            )
+        })
+        .buffer_unordered(context.settings.mail_concurrency)
+        .collect()
+        .await;
+
+    let tried = results.len();
+    let mut failures = results.into_iter().filter_map(Result::err);
+    if let Some(first) = failures.next() {
+        let more = failures.count();
+        return Err(first.context(format!("{} of {tried} emails not sent", more + 1)));
+    }
+    if tried < owed {
+        return Ok(Outcome::Interrupted);
+    }
+    Ok(Outcome::Done)
+}
+
+async fn send_one(
+    context: &Context,
+    story: &Story,
+    url: &str,
+    article_id: i64,
+    recipient_id: i64,
+    username: String,
+    email: String,
+) -> anyhow::Result<()> {
+    let address = match email.parse::<Address>() {
+        Ok(address) => address,
+        Err(error) => return refuse(context, article_id, recipient_id, &format!("not an address: {error}")).await,
+    };
+    let unsubscribe_url = format!(
+        "{}/unsubscribe/{}",
+        context.public_url,
+        context.signer.unsubscribe_token(recipient_id, story.author_id)
+    );
+    let message = mail::new_article_message(
+        &context.from,
+        &mail::NewArticle {
+            recipient: Mailbox::new(Some(username), address),
+            author: &story.author,
+            title: &story.title,
+            description: &story.description,
+            url,
+            unsubscribe_url: &unsubscribe_url,
+            message_id: format!("<article-{article_id}.reader-{recipient_id}@{}>", context.mail_host()),
+        },
+    )?;
+    match context.mailer.send(message).await {
+        Ok(()) => {
+            // The one moment a duplicate could arise: the server accepted
+            // the message and this worker dies before this update. The
+            // Message-ID is the same on a retry, so mail systems can tell.
+            sqlx::query!(
+                "UPDATE notifications SET sent_at = now() WHERE article_id = $1 AND recipient_id = $2",
+                article_id,
+                recipient_id
+            )
+            .execute(&context.db)
+            .await?;
+            Ok(())
+        }
+        Err(SendError::Permanent(reason)) => refuse(context, article_id, recipient_id, &reason).await,
+        Err(SendError::Transient(reason)) => anyhow::bail!("sending to reader {recipient_id}: {reason}"),
+    }
+}
+
+/// Records that the mail server refused this recipient for good.
+async fn refuse(context: &Context, article_id: i64, recipient_id: i64, reason: &str) -> anyhow::Result<()> {
+    tracing::warn!(
+        article_id,
+        recipient_id,
+        reason,
+        "an email was refused for good; not trying again"
+    );
+    sqlx::query!(
+        "UPDATE notifications SET refused = $3 WHERE article_id = $1 AND recipient_id = $2",
+        article_id,
+        recipient_id,
+        reason
+    )
+    .execute(&context.db)
+    .await?;
+    Ok(())
+}

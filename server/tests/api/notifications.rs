@@ -1,0 +1,520 @@
+//! Background jobs end to end: publishing emails followers through a real
+//! SMTP server, one-click unsubscribe, retries and dead jobs, and workers
+//! stopped or killed in the middle of a 10,000-follower fan-out.
+
+use std::{collections::HashMap, process::Stdio, time::Duration};
+
+use reqwest::{StatusCode, header};
+use sqlx::PgPool;
+use tokio::process::{Child, Command};
+
+use crate::{
+    helpers::{TestApp, browser, location},
+    smtp::SmtpServer,
+};
+
+async fn publish(app: &TestApp, client: &reqwest::Client, title: &str, intent: &str) -> String {
+    let response = app
+        .post_form_with(
+            client,
+            "/editor",
+            "/editor",
+            &[
+                ("title", title),
+                ("description", "What it is about"),
+                ("body", "Some words."),
+                ("tags", ""),
+                ("intent", intent),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{title}");
+    location(&response)
+}
+
+async fn follow(app: &TestApp, client: &reqwest::Client, author: &str) {
+    let response = app
+        .post_form_with(
+            client,
+            "/fn/follow",
+            &format!("/@{author}"),
+            &[("username", author), ("follow", "true")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+}
+
+async fn jobs_left(db: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM jobs")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Waits until the queue is empty (every job done).
+async fn drained(db: &PgPool, timeout: Duration) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while jobs_left(db).await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "jobs still queued after {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_click() {
+    let smtp = SmtpServer::start();
+    let app = TestApp::builder()
+        .var("WARTA_INLINE_WORKER", "true")
+        .var("SMTP_URL", smtp.url())
+        .var("WARTA_JOB_POLL_MS", "100")
+        .spawn()
+        .await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    let (bob, carl) = (browser(), browser());
+    app.sign_up_with(&bob, "bob").await;
+    app.sign_up_with(&carl, "carl").await;
+    follow(&app, &bob, "ada").await;
+    follow(&app, &carl, "ada").await;
+
+    // A draft tells nobody; publishing it does, once per follower.
+    publish(&app, &ada, "Engines <of> thought", "draft").await;
+    drained(&app.db, Duration::from_secs(10)).await;
+    assert_eq!(smtp.count(), 0, "a draft sends nothing");
+    let slug: String = sqlx::query_scalar("SELECT slug FROM articles")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let response = app
+        .post_form_with(
+            &ada,
+            &format!("/editor/{slug}"),
+            &format!("/editor/{slug}"),
+            &[
+                ("title", "Engines <of> thought"),
+                ("description", "What it is about"),
+                ("body", "Some words."),
+                ("tags", ""),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(smtp.wait_for(2, Duration::from_secs(20)).await, 2);
+
+    let mail = smtp.received();
+    let to_bob = mail
+        .iter()
+        .find(|message| message.to.iter().any(|to| to.contains("bob@example.org")))
+        .expect("bob got an email");
+    // Both parts are quoted-printable: undo the soft line breaks and `=3D`.
+    let body = to_bob.raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let subject = to_bob.header("Subject").unwrap();
+    assert!(subject.contains("ada") && subject.contains("Engines"), "{subject}");
+    assert!(to_bob.raw.contains("text/plain") && to_bob.raw.contains("text/html"));
+    assert!(
+        body.contains(&format!("Read it: {}/articles/{slug}", app.address)),
+        "links to the article: {body}"
+    );
+    assert!(
+        body.contains(&format!(
+            r#"<a href="{}/articles/{slug}">Read the story</a>"#,
+            app.address
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("Engines &lt;of&gt; thought"),
+        "the HTML part escapes the title"
+    );
+    assert_eq!(
+        to_bob.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let unsubscribe = to_bob.header("List-Unsubscribe").unwrap();
+    let unsubscribe = unsubscribe.trim_start_matches('<').trim_end_matches('>').to_owned();
+    assert!(
+        unsubscribe.starts_with(&format!("{}/unsubscribe/", app.address)),
+        "{unsubscribe}"
+    );
+    assert!(
+        body.contains(&format!(r#"<a href="{unsubscribe}">Unsubscribe</a>"#)),
+        "a visible link too: {body}"
+    );
+
+    // Editing the published article sends nothing more.
+    let response = app
+        .post_form_with(
+            &ada,
+            &format!("/editor/{slug}"),
+            &format!("/editor/{slug}"),
+            &[
+                ("title", "Engines <of> thought"),
+                ("description", "Now longer"),
+                ("body", "More words."),
+                ("tags", ""),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    drained(&app.db, Duration::from_secs(10)).await;
+    assert_eq!(smtp.count(), 2);
+
+    // The link opens a page with one button; a forged token is a 404.
+    let page = browser().get(&unsubscribe).send().await.unwrap();
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Stop the emails Warta sends you when ada publishes?")
+    );
+    let forged = format!("{unsubscribe}x");
+    assert_eq!(
+        browser().get(&forged).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        browser().post(&forged).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // RFC 8058: the mail program POSTs, with no cookie and no Origin.
+    let response = browser()
+        .post(&unsubscribe)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = browser().get(&unsubscribe).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("You will no longer get an email when ada publishes."),
+        "{page}"
+    );
+
+    // Bob still follows ada, but only carl hears of the next article.
+    publish(&app, &ada, "A second story", "publish").await;
+    assert_eq!(smtp.wait_for(3, Duration::from_secs(20)).await, 3);
+    drained(&app.db, Duration::from_secs(10)).await;
+    let last = smtp.received().pop().unwrap();
+    assert_eq!(last.to.len(), 1);
+    assert!(last.to[0].contains("carl@example.org"), "{:?}", last.to);
+    let bob_follows: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM follows f JOIN users u ON u.id = f.follower_id WHERE u.username = 'bob')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(bob_follows, "unsubscribing keeps the follow");
+}
+
+#[tokio::test]
+async fn the_jobs_a_publish_needs_commit_or_roll_back_with_it() {
+    let app = TestApp::spawn().await; // no worker: jobs stay queued
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    publish(&app, &ada, "Queued with the article", "publish").await;
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM jobs")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["fan_out"], "one fan-out, committed with the article");
+
+    // A transaction that enqueues and rolls back leaves nothing, and wakes
+    // nobody.
+    let mut tx = app.db.begin().await.unwrap();
+    app::ssr::notifications::on_publish(&mut *tx, 1, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(jobs_left(&app.db).await, 1);
+}
+
+/// `warta <args>` against `vars`' database, as an operator runs it.
+async fn warta(vars: &HashMap<String, String>, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_warta"))
+        .args(args)
+        .env_clear()
+        .envs(vars)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .await
+        .expect("run warta");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[tokio::test]
+async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it() {
+    let app = TestApp::builder()
+        .var("WARTA_INLINE_WORKER", "true")
+        .var("WARTA_JOB_POLL_MS", "50")
+        .spawn()
+        .await;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, max_attempts) VALUES ('from_the_future', '{}', 2) RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    // First failure: back in the queue, a second or more away.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let (state, attempts, delay, error) = loop {
+        let row: (String, i32, f64, Option<String>) = sqlx::query_as(
+            "SELECT state, attempts, extract(epoch FROM run_at - now())::float8, last_error FROM jobs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        if row.1 >= 1 && row.0 == "queued" {
+            break row;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the job was never tried: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!((state.as_str(), attempts), ("queued", 1));
+    assert!((0.5..3.5).contains(&delay), "backoff after one attempt: {delay} s");
+    assert!(error.unwrap().contains("unknown job kind `from_the_future`"));
+
+    // Skip the wait; the second failure is its last.
+    sqlx::query("UPDATE jobs SET run_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while sqlx::query_scalar::<_, String>("SELECT state FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        != "dead"
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the job never died");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let (ok, listing) = warta(&app.vars, &["jobs"]).await;
+    assert!(ok, "{listing}");
+    assert!(listing.contains("dead 1"), "{listing}");
+    assert!(
+        listing.contains(&id.to_string()) && listing.contains("from_the_future"),
+        "{listing}"
+    );
+
+    let (ok, output) = warta(&app.vars, &["jobs", "retry", &id.to_string()]).await;
+    assert!(ok && output.contains("1 dead job(s) queued again"), "{output}");
+    // It runs at once (woken), and dies again after two more attempts.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (state, attempts): (String, i32) = sqlx::query_as("SELECT state, attempts FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if state == "queued" && attempts == 1 {
+            sqlx::query("UPDATE jobs SET run_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(&app.db)
+                .await
+                .unwrap();
+        }
+        if state == "dead" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "retried job: {state} {attempts}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let (ok, output) = warta(&app.vars, &["jobs", "discard", "--all"]).await;
+    assert!(ok && output.contains("1 dead job(s) discarded"), "{output}");
+    assert_eq!(jobs_left(&app.db).await, 0);
+    let (ok, output) = warta(&app.vars, &["jobs", "retry", "999999"]).await;
+    assert!(!ok && output.contains("no dead job with that id"), "{output}");
+}
+
+/// Makes `count` users who follow `author`.
+async fn followers(db: &PgPool, author: i64, count: i64) {
+    sqlx::query(
+        "WITH readers AS (
+            INSERT INTO users (username, email, password_hash)
+            SELECT 'reader' || n, 'reader' || n || '@example.org', 'x' FROM generate_series(1, $2) AS n
+            RETURNING id
+         )
+         INSERT INTO follows (follower_id, author_id) SELECT id, $1 FROM readers",
+    )
+    .bind(author)
+    .bind(count)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+/// A `warta worker` process.
+fn worker(vars: &HashMap<String, String>, smtp: &SmtpServer) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_warta"))
+        .arg("worker")
+        .env_clear()
+        .envs(vars)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SMTP_URL", smtp.url())
+        .env("WARTA_JOB_LEASE_SECS", "2")
+        .env("WARTA_JOB_POLL_MS", "100")
+        .env("WARTA_WORKER_CONCURRENCY", "4")
+        .env("WARTA_MAIL_CONCURRENCY", "8")
+        .env("WARTA_FANOUT_BATCH", "500")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start warta worker")
+}
+
+#[tokio::test]
+async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once() {
+    const FOLLOWERS: i64 = 10_000;
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await; // the web app runs no jobs here
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    let author: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'ada'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    followers(&app.db, author, FOLLOWERS).await;
+    let started = std::time::Instant::now();
+    publish(&app, &ada, "To ten thousand readers", "publish").await;
+
+    // A first worker is asked to stop (SIGTERM) mid-way: it finishes the
+    // emails in flight, returns its jobs and exits.
+    let mut first = worker(&app.vars, &smtp);
+    assert!(smtp.wait_for(2_000, Duration::from_secs(60)).await >= 2_000);
+    let pid = first.id().expect("running") as i32;
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let exit = tokio::time::timeout(Duration::from_secs(20), first.wait())
+        .await
+        .expect("a worker stops within its grace period")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let running: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE state = 'running'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(running, 0, "a stopped worker gives its jobs back");
+    let after_stop = smtp.count();
+
+    // A second worker is killed outright while emails are in flight: the
+    // server holds every message at the end of DATA, unanswered, as a slow
+    // relay would, and the worker dies waiting for the replies.
+    let mut second = worker(&app.vars, &smtp);
+    assert!(smtp.wait_for(after_stop + 2_000, Duration::from_secs(60)).await >= after_stop + 2_000);
+    smtp.hold();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(smtp.held() > 0, "emails were in flight");
+    second.kill().await.unwrap();
+    smtp.release_dropping(); // never answered, so never delivered
+
+    // A third worker takes the killed worker's jobs once their leases run
+    // out, and finishes.
+    let _third = worker(&app.vars, &smtp);
+    assert_eq!(
+        smtp.wait_for(FOLLOWERS as usize, Duration::from_secs(120)).await,
+        FOLLOWERS as usize
+    );
+    drained(&app.db, Duration::from_secs(30)).await;
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mail = smtp.received();
+    let mut recipients: Vec<String> = mail.iter().flat_map(|message| message.to.clone()).collect();
+    assert_eq!(
+        recipients.len(),
+        FOLLOWERS as usize,
+        "one email per follower, none twice"
+    );
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), FOLLOWERS as usize, "every follower, once");
+    let unsent: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE sent_at IS NULL")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(unsent, 0);
+    eprintln!(
+        "fan-out to {FOLLOWERS} followers with one stop and one kill: {:.1} s (including two lease timeouts)",
+        elapsed.as_secs_f64()
+    );
+}
+
+/// `make bench-jobs`: how long a 10,000-follower fan-out takes, and the
+/// queue's throughput in jobs per second when every job sends one email.
+/// Prints figures; asserts only that everything arrived.
+#[tokio::test]
+#[ignore = "a benchmark: run with `make bench-jobs`"]
+async fn bench_fan_out_and_queue_throughput() {
+    const FOLLOWERS: i64 = 10_000;
+    for (batch, label) in [("500", "fan-out, 500 recipients a job"), ("1", "one email a job")] {
+        let smtp = SmtpServer::start();
+        let app = TestApp::spawn().await;
+        let ada = browser();
+        app.sign_up_with(&ada, "ada").await;
+        let author: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'ada'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        followers(&app.db, author, FOLLOWERS).await;
+        let vars: HashMap<String, String> = app
+            .vars
+            .clone()
+            .into_iter()
+            .chain([("WARTA_FANOUT_BATCH".to_owned(), batch.to_owned())])
+            .collect();
+        let mut worker = Command::new(env!("CARGO_BIN_EXE_warta"));
+        worker
+            .arg("worker")
+            .env_clear()
+            .envs(&vars)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SMTP_URL", smtp.url())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let _worker = worker.spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = std::time::Instant::now();
+        publish(&app, &ada, "To ten thousand readers", "publish").await;
+        assert_eq!(
+            smtp.wait_for(FOLLOWERS as usize, Duration::from_secs(300)).await,
+            FOLLOWERS as usize
+        );
+        let elapsed = started.elapsed().as_secs_f64();
+        drained(&app.db, Duration::from_secs(30)).await;
+        let jobs = 1 + FOLLOWERS / batch.parse::<i64>().unwrap();
+        eprintln!(
+            "bench-jobs: {label}: {FOLLOWERS} emails in {elapsed:.2} s ({:.0} emails/s; {jobs} jobs, {:.0} jobs/s)",
+            FOLLOWERS as f64 / elapsed,
+            jobs as f64 / elapsed
+        );
+    }
+}
