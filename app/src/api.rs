@@ -42,6 +42,7 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let record = entry.record;
+    let cover = cover_of(&record);
     Ok(Article {
         slug: record.slug,
         title: record.title,
@@ -52,7 +53,51 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         published_at: record.published_at,
         updated_at: record.updated_at,
         reading_minutes: entry.reading_minutes,
+        cover,
         tags: record.tag_list,
+    })
+}
+
+/// The article's cover as its page offers it: every WebP copy in `srcset`
+/// (each described by its real width: a small original is never enlarged),
+/// or the original alone until the copies exist.
+#[cfg(feature = "ssr")]
+fn cover_of(record: &crate::ssr::queries::articles::ArticleRecord) -> Option<crate::model::Cover> {
+    use crate::ssr::covers;
+    let key = record.cover_key.as_deref()?;
+    let width = u32::try_from(record.cover_width?).ok()?;
+    let height = u32::try_from(record.cover_height?).ok()?;
+    let mut variants: Vec<u32> = record
+        .cover_variants
+        .iter()
+        .flatten()
+        .filter_map(|width| u32::try_from(*width).ok())
+        .collect();
+    variants.sort_unstable();
+    let Some(&largest) = variants.last() else {
+        return Some(crate::model::Cover {
+            src: covers::url(key),
+            srcset: None,
+            width,
+            height,
+        });
+    };
+    let srcset = variants
+        .iter()
+        .map(|variant| {
+            format!(
+                "{} {}w",
+                covers::url(&covers::variant_key(key, *variant)),
+                variant.min(&width)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(crate::model::Cover {
+        src: covers::url(&covers::variant_key(key, largest)),
+        srcset: Some(srcset),
+        width,
+        height,
     })
 }
 

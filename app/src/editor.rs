@@ -48,6 +48,8 @@ pub struct EditorState {
     pub form: ArticleForm,
     /// The largest body accepted, in bytes.
     pub body_max: usize,
+    /// The current cover image's URL (its smallest copy once made).
+    pub cover: Option<String>,
     /// A refused submission's messages (forms posted without JavaScript).
     pub error: Option<FormError>,
     /// A preview asked for without JavaScript: the body as HTML.
@@ -90,12 +92,17 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
             published: false,
             form: ArticleForm::default(),
             body_max: state.body_max,
+            cover: None,
             error: None,
             preview: None,
         }));
     };
     let article = publishing::editable(&state, user_id, &slug).await?;
+    let cover = crate::ssr::covers::of_article(&state.db, article.id, article.created_at)
+        .await
+        .map_err(crate::ssr::queries::QueryError::from)?;
     Ok(Some(EditorState {
+        cover: cover.map(|cover| cover_thumbnail(&cover)),
         slug: Some(article.slug),
         published: article.published,
         form: ArticleForm {
@@ -134,7 +141,7 @@ pub async fn save_article(
         }
     };
     match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Preview)).await {
-        Outcome::Saved(location) => {
+        Outcome::Saved { location, .. } => {
             leptos_axum::redirect(&location);
             Ok(Saved::Done)
         }
@@ -190,6 +197,17 @@ pub async fn my_drafts(username: String) -> Result<Vec<crate::model::DraftSummar
         .map_err(crate::ssr::queries::QueryError::from)?)
 }
 
+/// The URL the editor shows a cover at: its smallest copy, or the
+/// original until copies exist.
+#[cfg(feature = "ssr")]
+pub fn cover_thumbnail(cover: &crate::ssr::covers::CoverRecord) -> String {
+    use crate::ssr::covers;
+    match cover.variants.iter().min() {
+        Some(width) => covers::url(&covers::variant_key(&cover.key, *width as u32)),
+        None => covers::url(&cover.key),
+    }
+}
+
 /// The editor's path for `slug`.
 pub fn editor_path(slug: &str) -> String {
     format!("/editor/{slug}")
@@ -210,8 +228,11 @@ pub fn sign_in_path(slug: Option<&str>, rest: &str) -> String {
 #[cfg(feature = "ssr")]
 #[derive(Debug)]
 pub enum Outcome {
-    /// Saved: go to this path.
-    Saved(String),
+    /// Saved: go to `location`; the article's slug.
+    Saved {
+        location: String,
+        slug: String,
+    },
     /// A preview of the body.
     Preview(String),
     /// Refused, with messages and what was typed.
@@ -294,8 +315,14 @@ pub async fn submit(
             .map(|()| article.slug.clone()),
     };
     match saved {
-        Ok(slug) if publish => Outcome::Saved(format!("/articles/{slug}")),
-        Ok(slug) => Outcome::Saved(format!("{}?saved=draft", editor_path(&slug))),
+        Ok(slug) if publish => Outcome::Saved {
+            location: format!("/articles/{slug}"),
+            slug,
+        },
+        Ok(slug) => Outcome::Saved {
+            location: format!("{}?saved=draft", editor_path(&slug)),
+            slug,
+        },
         Err(query) => failed(error, &query),
     }
 }

@@ -52,6 +52,18 @@ pub struct Article {
     pub updated_at: DateTime<Utc>,
     pub reading_minutes: u32,
     pub tags: Vec<String>,
+    pub cover: Option<Cover>,
+}
+
+/// A cover image as a page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    /// The largest WebP copy, or the original until copies exist.
+    pub src: String,
+    /// `url 320w, url 768w, …` once copies exist.
+    pub srcset: Option<String>,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Article {

@@ -125,7 +125,11 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}:{}", settings.bind, settings.port));
-            let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url)?);
+            let media = crate::media::open(&settings.media_url)?;
+            let redis = app::ssr::redis::Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
+                .context("REDIS_URL: not a usable Redis URL")?;
+            let cache = app::ssr::cache::Cache::new(redis);
+            let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url, media, cache)?);
             let (stop, stopping) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 crate::startup::shutdown_signal().await;

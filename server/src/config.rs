@@ -240,6 +240,12 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Background jobs.
     pub worker: WorkerSettings,
+    /// `WARTA_MEDIA_URL`: where cover images are stored: a folder
+    /// (`.data/media` by default, or `file:///abs/path`), or
+    /// `s3://bucket/prefix` (credentials and endpoint from the usual `AWS_*`
+    /// variables, so any S3-compatible store works). Required in
+    /// production, where instances must share it.
+    pub media_url: String,
 }
 
 /// Outgoing email.
@@ -385,6 +391,22 @@ impl Settings {
 
         let mail = MailSettings::from_source(source, production, public_url.as_deref())?;
         let worker = WorkerSettings::from_source(source)?;
+        let media_url = match source.get("WARTA_MEDIA_URL") {
+            Some(url) if url.contains("://") && !(url.starts_with("file://") || url.starts_with("s3://")) => {
+                return Err(ConfigError::new(
+                    "WARTA_MEDIA_URL",
+                    "expected a folder, file:///path or s3://bucket/prefix",
+                ));
+            }
+            Some(url) => url,
+            None if production => {
+                return Err(ConfigError::new(
+                    "WARTA_MEDIA_URL",
+                    "required in production (s3://bucket/prefix, or a folder every instance shares)",
+                ));
+            }
+            None => ".data/media".to_owned(),
+        };
 
         Ok(Self {
             environment,
@@ -407,6 +429,7 @@ impl Settings {
             hash_files,
             mail,
             worker,
+            media_url,
         })
     }
 }
@@ -600,6 +623,7 @@ mod tests {
             ("WARTA_PUBLIC_URL", "https://warta.example/"),
             ("WARTA_SECRET", &"x".repeat(40)),
             ("SMTP_URL", "smtps://mail.example:465"),
+            ("WARTA_MEDIA_URL", "s3://warta-media/covers"),
         ]))
         .unwrap();
         assert!(settings.secure_cookies);

@@ -7,9 +7,11 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod covers;
 pub mod db;
 pub mod http;
 pub mod mail;
+pub mod media;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -79,10 +79,17 @@ impl Application {
             ),
             body_max: settings.article_body_max,
             signer: Signer::new(settings.secret.expose()),
+            media: crate::media::open(&settings.media_url)?,
         });
         let router = router(state.clone(), settings)?;
         let worker = if settings.worker.inline {
-            let context = worker::Context::new(settings, state.db.clone(), state.public_url.0.clone())?;
+            let context = worker::Context::new(
+                settings,
+                state.db.clone(),
+                state.public_url.0.clone(),
+                state.media.clone(),
+                state.cache.clone(),
+            )?;
             Some(Arc::new(context))
         } else {
             None
@@ -156,6 +163,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/editor", post(editor::submit_new))
         .route("/editor/{slug}", post(editor::submit_edit))
         .route("/unsubscribe/{token}", post(unsubscribe::one_click))
+        .route("/media/{*key}", get(crate::media::serve))
         .merge(crate::api::router())
         .leptos_routes_with_context(
             &state,

@@ -64,6 +64,18 @@ fn ArticleView(article: Article) -> impl IntoView {
                 </p>
                 <div class="mt-4"><FollowButton username=author.clone() /></div>
             </header>
+            {article.cover.map(|cover| view! {
+                <img
+                    src=cover.src
+                    srcset=cover.srcset
+                    sizes="(min-width: 48rem) 48rem, 100vw"
+                    width=cover.width
+                    height=cover.height
+                    alt=""
+                    class="mt-8 h-auto w-full rounded"
+                    data-testid="cover"
+                />
+            })}
             <div class="prose mt-8" inner_html=article.body_html></div>
             {(!tags.is_empty()).then(|| view! {
                 <ul class="mt-8 flex flex-wrap gap-2" aria-label="Tags">

@@ -72,11 +72,15 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
         published,
         form,
         body_max,
+        cover,
         error: resubmitted_error,
         preview: resubmitted_preview,
     } = state;
     let query = use_query_map();
     let saved_draft = move || query.read().get("saved").as_deref() == Some("draft");
+    let cover_failed = move || query.read().get("cover").as_deref() == Some("failed");
+    let cover_input = NodeRef::<leptos::html::Input>::new();
+    let remove_input = NodeRef::<leptos::html::Input>::new();
     // Messages found in the browser before sending anything.
     let local_error = RwSignal::new(None::<FormError>);
     let outcome = save.value();
@@ -103,17 +107,32 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
     };
 
     let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
         let Ok(input) = SaveArticle::from_event(&ev) else {
+            ev.prevent_default();
             local_error.set(Some(FormError::failure(
                 "This form could not be read; please reload the page.",
             )));
             return;
         };
         local_error.set(check(&input, body_max));
-        if local_error.get_untracked().is_none() {
-            save.dispatch(input);
+        if local_error.get_untracked().is_some() {
+            ev.prevent_default();
+            return;
         }
+        // A chosen cover (or its removal) travels in the browser's own
+        // multipart post, which the server handles as without JavaScript.
+        let file_chosen = cover_input
+            .get_untracked()
+            .is_some_and(|input| !input.value().is_empty());
+        let removing = remove_input.get_untracked().is_some_and(|input| input.checked());
+        let previewing = input
+            .intent
+            .is_none_or(|intent| intent == crate::editor::Intent::Preview);
+        if (file_chosen || removing) && !previewing {
+            return;
+        }
+        ev.prevent_default();
+        save.dispatch(input);
     };
 
     let action = slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path);
@@ -137,7 +156,10 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
             <h1 class="font-serif text-3xl font-bold tracking-tight">{heading}</h1>
             {move || saved_draft().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Draft saved. Only you can see it."</p> })}
             {view_href.map(|href| view! { <p class="mt-2 text-sm"><a href=href class="underline">"View the published article"</a></p> })}
-            <form method="post" action=action on:submit=on_submit novalidate data-testid="editor">
+            {move || cover_failed().then(|| view! {
+                <p role="alert" class="notice mt-4">"Your article was saved, but its cover image could not be stored. Please choose the image again."</p>
+            })}
+            <form method="post" action=action enctype="multipart/form-data" on:submit=on_submit novalidate data-testid="editor">
                 {move || error().and_then(|error| error.form).map(|message| view! { <p role="alert" class="notice mt-4">{message}</p> })}
                 {slug.clone().map(|slug| view! { <input type="hidden" name="slug" value=slug /> })}
                 <div class="mt-5">
@@ -169,6 +191,23 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
                         aria-invalid=invalid("tags") aria-describedby="field-tags-note" class="field mt-1" />
                     <p id="field-tags-note" class="mt-1 text-sm" class:text-danger=move || message("tags")().is_some()>
                         {move || message("tags")().unwrap_or_else(|| format!("Separated by commas, up to {TAGS_MAX}."))}
+                    </p>
+                </div>
+                <div class="mt-5">
+                    <label for="field-cover" class="block text-sm font-medium">"Cover image"</label>
+                    {cover.clone().map(|src| view! {
+                        <img src=src alt="The current cover image" class="mt-2 max-h-40 rounded border border-rule" data-testid="current-cover" />
+                        <label class="mt-2 flex items-center gap-2 text-sm">
+                            <input type="checkbox" name="remove_cover" value="1" node_ref=remove_input />
+                            "Remove the cover image"
+                        </label>
+                    })}
+                    <input id="field-cover" name="cover" type="file" accept="image/jpeg,image/png,image/webp" node_ref=cover_input
+                        aria-invalid=invalid("cover") aria-describedby="field-cover-note" class="mt-2 block text-sm" />
+                    <p id="field-cover-note" class="mt-1 text-sm" class:text-danger=move || message("cover")().is_some()>
+                        {move || message("cover")().unwrap_or_else(|| {
+                            if cover.is_some() { "Choose a file to replace it: JPEG, PNG or WebP, up to 5 MB." } else { "Optional: JPEG, PNG or WebP, up to 5 MB." }.to_owned()
+                        })}
                     </p>
                 </div>
                 <div class="mt-6 flex flex-wrap gap-3">

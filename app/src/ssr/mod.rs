@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod covers;
 pub mod jobs;
 pub mod markdown;
 pub mod notifications;

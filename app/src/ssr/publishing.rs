@@ -127,6 +127,12 @@ pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), Q
     Ok(())
 }
 
+/// Forgets every cached page showing `article` (after a change beside its
+/// text, such as its cover).
+pub async fn forget_article(state: &AppState, article: &EditableArticle) {
+    forget(state, &article.slug, &article.author, article.published).await;
+}
+
 /// Drops what showed the article: its page, its author's pages and, when
 /// it is or was public, every listing.
 async fn forget(state: &AppState, slug: &str, author: &str, listed: bool) {

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::{
     components::meta::PublicUrl,
-    ssr::{cache::Cache, pagination::LatestIndex, redis::Redis, tokens::Signer},
+    ssr::{cache::Cache, covers::Media, pagination::LatestIndex, redis::Redis, tokens::Signer},
 };
 
 /// What every request handler and server function can reach: [`Shared`]
@@ -54,4 +54,6 @@ pub struct Shared {
     pub body_max: usize,
     /// Signs and checks tokens in links (`WARTA_SECRET`).
     pub signer: Signer,
+    /// Where cover images live (`WARTA_MEDIA_URL`).
+    pub media: Media,
 }

@@ -28,14 +28,37 @@ const DRAIN_TIME: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit {
     max: usize,
+    /// For the editor's multipart posts, which may carry a cover image.
+    with_upload: usize,
+    /// The largest article body, for the message.
+    article: usize,
 }
 
 impl BodyLimit {
     /// Room for an article of `body_max` bytes, form-encoded, and the
-    /// other fields.
+    /// other fields; in the editor's multipart posts, also for a cover.
     pub fn for_articles(body_max: usize) -> Self {
+        let max = body_max * 3 + 64 * 1024;
         Self {
-            max: body_max * 3 + 64 * 1024,
+            max,
+            with_upload: max + app::ssr::covers::MAX_BYTES,
+            article: body_max,
+        }
+    }
+
+    fn for_request(&self, request: &Request) -> Self {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("multipart/form-data"));
+        if multipart && request.uri().path().starts_with("/editor") {
+            Self {
+                max: self.with_upload,
+                ..*self
+            }
+        } else {
+            *self
         }
     }
 }
@@ -45,6 +68,7 @@ pub async fn layer(State(limit): State<BodyLimit>, request: Request, next: Next)
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
+    let limit = limit.for_request(&request);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -100,14 +124,14 @@ fn too_large(headers: &HeaderMap, path: &str, limit: BodyLimit) -> Response {
 <body>
 <main>
 <h1>That was too large to send</h1>
-<p>Warta accepts up to {kb} KB at a time, and an article body of at most {article} KB. Nothing was saved.</p>
+<p>Warta accepts up to {kb} KB at a time, an article body of at most {article} KB and a cover image of at most 5 MB. Nothing was saved.</p>
 <p>Go back with your browser's Back button: your text is still in the form. Shorten it, or split it into two articles, and try again.</p>
 <p><a href="/">Warta home</a></p>
 </main>
 </body>
 </html>
 "#,
-            article = (limit.max - 64 * 1024) / 3 / 1024,
+            article = limit.article / 1024,
         ))
         .into_response()
     } else {

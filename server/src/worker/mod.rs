@@ -11,6 +11,7 @@
 //! emails, between two fan-out batches), waits up to the grace period, and
 //! returns whatever is unfinished to the queue.
 
+mod covers;
 mod notify;
 
 use std::{
@@ -19,6 +20,8 @@ use std::{
 };
 
 use app::ssr::{
+    cache::Cache,
+    covers::{MakeCoverVariants, Media},
     jobs::{ClaimedJob, Failure, Queue, Task as _},
     notifications::{FanOut, SendNotifications},
     tokens::Signer,
@@ -40,13 +43,25 @@ pub struct Context {
     pub public_url: String,
     pub signer: Signer,
     pub settings: WorkerSettings,
+    /// Cover images.
+    pub media: Media,
+    /// The cache, to forget an article whose cover copies are ready.
+    pub cache: Cache,
 }
 
 impl Context {
     /// What jobs need, from `settings`; `public_url` is where readers reach
     /// the site.
-    pub fn new(settings: &crate::config::Settings, db: PgPool, public_url: String) -> anyhow::Result<Self> {
+    pub fn new(
+        settings: &crate::config::Settings,
+        db: PgPool,
+        public_url: String,
+        media: Media,
+        cache: Cache,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
+            media,
+            cache,
             db,
             mailer: Mailer::new(&settings.mail)?,
             from: settings.mail.from.clone(),
@@ -236,6 +251,7 @@ async fn handle(
     match job.kind.as_str() {
         FanOut::KIND => notify::fan_out(context, queue, job, stop).await,
         SendNotifications::KIND => notify::send(context, job, stop).await,
+        MakeCoverVariants::KIND => covers::make_variants(context, job).await,
         other => anyhow::bail!("unknown job kind `{other}` (a newer worker's job?)"),
     }
 }

@@ -235,6 +235,13 @@ impl TestAppBuilder {
             // and development mail never lands in the source tree.
             ("WARTA_INLINE_WORKER", "false".to_owned()),
             (
+                "WARTA_MEDIA_URL",
+                std::env::temp_dir()
+                    .join(format!("warta-test-media-{}", uuid::Uuid::new_v4().simple()))
+                    .display()
+                    .to_string(),
+            ),
+            (
                 "WARTA_OUTBOX_DIR",
                 std::env::temp_dir()
                     .join(format!("warta-test-outbox-{}", uuid::Uuid::new_v4().simple()))

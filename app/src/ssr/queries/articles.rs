@@ -236,6 +236,12 @@ pub struct ArticleRecord {
     pub author_bio: String,
     pub author_image: Option<String>,
     pub tag_list: Vec<String>,
+    /// The cover image's key in the media store, its size, and the widths
+    /// of the WebP copies made so far.
+    pub cover_key: Option<String>,
+    pub cover_width: Option<i32>,
+    pub cover_height: Option<i32>,
+    pub cover_variants: Option<Vec<i32>>,
 }
 
 /// The published article that has (or once had) `slug`.
@@ -250,10 +256,13 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         SELECT a.slug, a.title, a.description, a.body, a.created_at,
                a.published_at AS "published_at!", a.updated_at,
                u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!",
+               c.key AS "cover_key?", c.width AS "cover_width?", c.height AS "cover_height?",
+               c.variants AS "cover_variants?"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
+        LEFT JOIN article_covers c ON c.article_id = a.id
         WHERE s.slug = $1 AND a.status = 'published'
         "#,
         slug

@@ -1,0 +1,211 @@
+//! Cover images: where originals and their resized copies live, what the
+//! database records of them, and the job that makes the copies.
+//!
+//! Keys are `covers/{article id}/{random}/original.{jpg|png|webp}`, with the
+//! WebP copies beside the original (`…/{random}/768.webp`). A new upload
+//! gets a new random folder, so a key's content never changes and pages can
+//! tell browsers and CDNs to keep a file for a year.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use object_store::{ObjectStore, ObjectStoreExt as _, path::Path};
+use serde::{Deserialize, Serialize};
+
+use crate::ssr::{
+    AppState,
+    jobs::{self, Task},
+    publishing,
+    queries::editing::EditableArticle,
+};
+
+/// Where media files live: a local folder, or S3-compatible storage.
+pub type Media = Arc<dyn ObjectStore>;
+
+/// The largest cover image accepted, in bytes.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// The widths of the WebP copies, in pixels (none wider than the original).
+pub const WIDTHS: [u32; 3] = [320, 768, 1280];
+
+/// Make the resized copies of the cover stored under `key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MakeCoverVariants {
+    pub article_id: i64,
+    pub key: String,
+}
+
+impl Task for MakeCoverVariants {
+    const KIND: &'static str = "cover_variants";
+}
+
+/// A cover, as the database records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverRecord {
+    pub key: String,
+    pub width: i32,
+    pub height: i32,
+    /// Widths of the WebP copies made so far.
+    pub variants: Vec<i32>,
+}
+
+/// A new cover, checked and ready to store.
+#[derive(Debug, Clone)]
+pub struct NewCover {
+    pub bytes: Vec<u8>,
+    /// `jpg`, `png` or `webp`.
+    pub extension: &'static str,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The path readers fetch `key` at.
+pub fn url(key: &str) -> String {
+    format!("/media/{key}")
+}
+
+/// The key of the `width`-pixel WebP copy of the original at `key`.
+pub fn variant_key(key: &str, width: u32) -> String {
+    let folder = key.rsplit_once('/').map_or(key, |(folder, _)| folder);
+    format!("{folder}/{width}.webp")
+}
+
+/// Whether `key` is one this module makes (anything else is not served).
+pub fn is_media_key(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('/').collect();
+    let [covers, article, folder, file] = parts.as_slice() else {
+        return false;
+    };
+    let file_ok = matches!(*file, "original.jpg" | "original.png" | "original.webp")
+        || file
+            .strip_suffix(".webp")
+            .is_some_and(|width| WIDTHS.iter().any(|w| w.to_string() == width));
+    *covers == "covers"
+        && !article.is_empty()
+        && article.chars().all(|c| c.is_ascii_digit())
+        && folder.len() == 32
+        && folder.chars().all(|c| c.is_ascii_hexdigit())
+        && file_ok
+}
+
+/// The content type of the file at `key`.
+pub fn content_type(key: &str) -> &'static str {
+    match key.rsplit_once('.').map(|(_, extension)| extension) {
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        _ => "image/webp",
+    }
+}
+
+/// Stores `cover` as `article`'s cover (replacing any), queues the job that
+/// makes its copies in the same transaction, and forgets cached pages.
+/// The previous cover's files are deleted afterwards.
+pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCover) -> anyhow::Result<()> {
+    let folder = uuid::Uuid::new_v4().simple().to_string();
+    let key = format!("covers/{}/{folder}/original.{}", article.id, cover.extension);
+    state.media.put(&Path::from(key.as_str()), cover.bytes.into()).await?;
+    let mut tx = state.db.begin().await?;
+    let previous = sqlx::query_scalar!(
+        "SELECT key FROM article_covers WHERE article_id = $1 FOR UPDATE",
+        article.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO article_covers (article_id, article_created_at, key, content_type, width, height)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (article_id) DO UPDATE
+         SET key = EXCLUDED.key, content_type = EXCLUDED.content_type, width = EXCLUDED.width,
+             height = EXCLUDED.height, variants = '{}', created_at = now()",
+        article.id,
+        article.created_at,
+        key,
+        cover.content_type,
+        cover.width as i32,
+        cover.height as i32,
+    )
+    .execute(&mut *tx)
+    .await?;
+    jobs::enqueue(
+        &mut *tx,
+        &MakeCoverVariants {
+            article_id: article.id,
+            key: key.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    publishing::forget_article(state, article).await;
+    if let Some(previous) = previous {
+        delete_files(&state.media, &previous).await;
+    }
+    Ok(())
+}
+
+/// Removes `article`'s cover, if it has one.
+pub async fn remove(state: &AppState, article: &EditableArticle) -> anyhow::Result<()> {
+    let previous = sqlx::query_scalar!(
+        "DELETE FROM article_covers WHERE article_id = $1 RETURNING key",
+        article.id
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    if let Some(previous) = previous {
+        publishing::forget_article(state, article).await;
+        delete_files(&state.media, &previous).await;
+    }
+    Ok(())
+}
+
+/// `article_id`'s cover, for the editor.
+pub async fn of_article(
+    db: &sqlx::PgPool,
+    article_id: i64,
+    created_at: DateTime<Utc>,
+) -> sqlx::Result<Option<CoverRecord>> {
+    sqlx::query_as!(
+        CoverRecord,
+        "SELECT key, width, height, variants FROM article_covers
+         WHERE article_id = $1 AND article_created_at = $2",
+        article_id,
+        created_at
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the original at `key` and its copies; failures are only logged
+/// (an orphaned file costs storage, never correctness).
+pub async fn delete_files(media: &Media, key: &str) {
+    let mut keys = vec![key.to_owned()];
+    keys.extend(WIDTHS.iter().map(|width| variant_key(key, *width)));
+    for key in keys {
+        match media.delete(&Path::from(key.as_str())).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(error) => tracing::warn!(%error, key, "could not delete a media file"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_keys_this_module_makes_are_media_keys() {
+        let key = "covers/12/0123456789abcdef0123456789abcdef/original.png";
+        assert!(is_media_key(key));
+        assert!(is_media_key(&variant_key(key, 768)));
+        assert_eq!(
+            variant_key(key, 320),
+            "covers/12/0123456789abcdef0123456789abcdef/320.webp"
+        );
+        assert!(!is_media_key("covers/12/0123456789abcdef0123456789abcdef/999.webp"));
+        assert!(!is_media_key("covers/12/../../etc/passwd"));
+        assert!(!is_media_key("covers/x/0123456789abcdef0123456789abcdef/original.png"));
+        assert!(!is_media_key("other/12/0123456789abcdef0123456789abcdef/original.png"));
+        assert_eq!(content_type(key), "image/png");
+        assert_eq!(content_type(&variant_key(key, 320)), "image/webp");
+    }
+}

@@ -1,0 +1,146 @@
+//! Checking uploaded cover images by their content, and making the resized
+//! WebP copies pages offer with `srcset`.
+
+use std::io::Cursor;
+
+use app::ssr::covers::{NewCover, WIDTHS};
+use image::{ImageFormat, ImageReader, imageops::FilterType};
+
+/// The largest side accepted, in pixels: more is no photograph but a way
+/// to make the server decode gigabytes.
+pub const MAX_SIDE: u32 = 10_000;
+
+/// Why an upload is not a cover image; the editor shows it beside the
+/// field ("Cover must be …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("must be a JPEG, PNG or WebP image")]
+    NotAnImage,
+    #[error("could not be read: the file is damaged or not what its content says")]
+    Broken,
+    #[error("must be at most 5 MB")]
+    TooLarge,
+    #[error("must be at most 10,000 pixels wide and high")]
+    TooManyPixels,
+}
+
+/// Checks `bytes` by content (magic numbers and a readable header), never
+/// by file name.
+pub fn inspect(bytes: Vec<u8>) -> Result<NewCover, Refused> {
+    if bytes.len() > app::ssr::covers::MAX_BYTES {
+        return Err(Refused::TooLarge);
+    }
+    let format = image::guess_format(&bytes).map_err(|_| Refused::NotAnImage)?;
+    let (extension, content_type) = match format {
+        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+        ImageFormat::Png => ("png", "image/png"),
+        ImageFormat::WebP => ("webp", "image/webp"),
+        _ => return Err(Refused::NotAnImage),
+    };
+    let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format)
+        .into_dimensions()
+        .map_err(|_| Refused::Broken)?;
+    if width == 0 || height == 0 {
+        return Err(Refused::Broken);
+    }
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(Refused::TooManyPixels);
+    }
+    Ok(NewCover {
+        bytes,
+        extension,
+        content_type,
+        width,
+        height,
+    })
+}
+
+/// The widths to make for an original `width` pixels wide: every standard
+/// width it is not narrower than, or the original width alone when it is
+/// narrower than all of them (never enlarged).
+pub fn widths_for(width: u32) -> Vec<u32> {
+    let widths: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w <= width).collect();
+    if widths.is_empty() { vec![WIDTHS[0]] } else { widths }
+}
+
+/// Decodes `original` and encodes one lossy WebP (quality 80) per width.
+/// CPU-heavy: run it on a blocking thread.
+pub fn make_variants(original: &[u8]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+    let mut reader = ImageReader::new(Cursor::new(original)).with_guessed_format()?;
+    reader.limits(image::Limits::default());
+    let image = reader.decode()?;
+    let mut variants = Vec::new();
+    for width in widths_for(image.width()) {
+        let resized = if width >= image.width() {
+            image.clone()
+        } else {
+            let height = ((u64::from(image.height()) * u64::from(width)) / u64::from(image.width())).max(1);
+            image.resize_exact(width, height as u32, FilterType::CatmullRom)
+        };
+        let rgba = resized.to_rgba8();
+        let encoded = webp::Encoder::from_rgba(rgba.as_raw(), rgba.width(), rgba.height()).encode(80.0);
+        variants.push((width, encoded.to_vec()));
+    }
+    Ok(variants)
+}
+
+#[cfg(test)]
+mod tests {
+    use image::DynamicImage;
+
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        }));
+        let mut bytes = Vec::new();
+        image.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn images_are_recognised_by_content_and_anything_else_is_refused() {
+        let cover = inspect(png(40, 20)).unwrap();
+        assert_eq!((cover.extension, cover.width, cover.height), ("png", 40, 20));
+        assert_eq!(
+            inspect(b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec()).unwrap_err(),
+            Refused::NotAnImage
+        );
+        assert_eq!(
+            inspect(b"GIF89a\x01\x00\x01\x00".to_vec()).unwrap_err(),
+            Refused::NotAnImage
+        );
+        let mut truncated = png(40, 20);
+        truncated.truncate(20);
+        assert_eq!(inspect(truncated).unwrap_err(), Refused::Broken);
+        assert_eq!(
+            inspect(vec![0; app::ssr::covers::MAX_BYTES + 1]).unwrap_err(),
+            Refused::TooLarge
+        );
+    }
+
+    #[test]
+    fn variants_are_webp_at_the_standard_widths_never_enlarged() {
+        assert_eq!(widths_for(2000), [320, 768, 1280]);
+        assert_eq!(widths_for(800), [320, 768]);
+        assert_eq!(widths_for(100), [320]);
+        let variants = make_variants(&png(900, 300)).unwrap();
+        let sizes: Vec<(u32, (u32, u32))> = variants
+            .iter()
+            .map(|(width, bytes)| {
+                assert_eq!(image::guess_format(bytes).unwrap(), ImageFormat::WebP);
+                let decoded = image::load_from_memory(bytes).unwrap();
+                (*width, (decoded.width(), decoded.height()))
+            })
+            .collect();
+        assert_eq!(sizes, [(320, (320, 106)), (768, (768, 256))]);
+        let small = make_variants(&png(100, 50)).unwrap();
+        assert_eq!(small.len(), 1);
+        assert_eq!(
+            image::load_from_memory(&small[0].1).unwrap().width(),
+            100,
+            "not enlarged"
+        );
+    }
+}

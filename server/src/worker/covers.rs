@@ -1,0 +1,47 @@
+//! The job that makes a cover's resized WebP copies.
+
+use app::ssr::{
+    covers::{self, MakeCoverVariants},
+    jobs::ClaimedJob,
+    reading,
+};
+use object_store::{ObjectStoreExt as _, path::Path};
+
+use super::{Context, Outcome};
+
+/// Makes the copies of the cover at the job's key and records their widths;
+/// nothing when the cover has been replaced or removed since.
+pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow::Result<Outcome> {
+    let task: MakeCoverVariants = serde_json::from_value(job.payload.clone())?;
+    let current = sqlx::query!(
+        "SELECT c.key, a.slug FROM article_covers c
+         JOIN articles a ON a.id = c.article_id AND a.created_at = c.article_created_at
+         WHERE c.article_id = $1",
+        task.article_id
+    )
+    .fetch_optional(&context.db)
+    .await?;
+    let Some(current) = current.filter(|current| current.key == task.key) else {
+        return Ok(Outcome::Done);
+    };
+    let original = context.media.get(&Path::from(task.key.as_str())).await?.bytes().await?;
+    let variants = tokio::task::spawn_blocking(move || crate::covers::make_variants(&original)).await??;
+    let mut widths = Vec::with_capacity(variants.len());
+    for (width, bytes) in variants {
+        context
+            .media
+            .put(&Path::from(covers::variant_key(&task.key, width)), bytes.into())
+            .await?;
+        widths.push(width as i32);
+    }
+    sqlx::query!(
+        "UPDATE article_covers SET variants = $3 WHERE article_id = $1 AND key = $2",
+        task.article_id,
+        task.key,
+        &widths
+    )
+    .execute(&context.db)
+    .await?;
+    reading::forget_article(&context.cache, &current.slug).await;
+    Ok(Outcome::Done)
+}
