@@ -29,6 +29,10 @@ CREATE TABLE jobs (
     run_at       timestamptz NOT NULL DEFAULT now(),
     locked_by    text,
     locked_until timestamptz,
+    -- A new token at every claim; every later update of the job names it,
+    -- so a holder whose lease ran out (and the job was claimed again) can
+    -- no longer extend, complete, fail or release it.
+    lock_token   uuid,
     last_error   text,
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
@@ -65,5 +69,8 @@ CREATE TABLE notifications (
     created_at   timestamptz NOT NULL DEFAULT now(),
     sent_at      timestamptz,
     refused      text,
+    -- Held while one worker sends this email, so two sending jobs that
+    -- cover the same reader (an article published twice at once) send once.
+    claimed_until timestamptz,
     PRIMARY KEY (article_id, recipient_id)
 );

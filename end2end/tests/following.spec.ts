@@ -49,8 +49,8 @@ for (const javaScriptEnabled of [true, false]) {
       await reader.goto(`/@${author}`);
       if (javaScriptEnabled) await expect(reader.locator('body')).toHaveAttribute('data-hydrated', 'true');
       await reader.evaluate(() => ((window as unknown as { stayed?: number }).stayed = 1));
-      await reader.getByRole('button', { name: `Follow ${author}` }).click();
-      await expect(reader.getByRole('button', { name: `Unfollow ${author}` })).toBeVisible();
+      await reader.getByRole('button', { name: `Follow ${author}`, exact: true }).click();
+      await expect(reader.getByRole('button', { name: `Unfollow ${author}`, exact: true })).toBeVisible();
       // With JavaScript it follows in place; without, the page comes back.
       expect(await reader.evaluate(() => (window as unknown as { stayed?: number }).stayed)).toBe(
         javaScriptEnabled ? 1 : undefined,
@@ -80,8 +80,8 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(reader.getByRole('link', { name: second })).toBeVisible();
       await reader.getByRole('link', { name: second }).click();
       if (javaScriptEnabled) await expect(reader.locator('body')).toHaveAttribute('data-hydrated', 'true');
-      await reader.getByRole('button', { name: `Unfollow ${author}` }).click();
-      await expect(reader.getByRole('button', { name: `Follow ${author}` })).toBeVisible();
+      await reader.getByRole('button', { name: `Unfollow ${author}`, exact: true }).click();
+      await expect(reader.getByRole('button', { name: `Follow ${author}`, exact: true })).toHaveAttribute('aria-pressed', 'false');
       await reader.goto('/following');
       await expect(reader.getByRole('link', { name: second })).toHaveCount(0);
       await readerContext.close();
@@ -92,7 +92,9 @@ for (const javaScriptEnabled of [true, false]) {
       await publish(page, javaScriptEnabled, `A wide view ${author}`, png(1600, 900));
       const cover = page.getByTestId('cover');
       await expect(cover).toBeVisible();
-      expect(await cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+      await expect
+        .poll(() => cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+        .toBe(true);
       // The copies are made in the background; a reload then offers them.
       await expect
         .poll(

@@ -4,11 +4,18 @@
 use std::io::Cursor;
 
 use app::ssr::covers::{NewCover, WIDTHS};
-use image::{ImageFormat, ImageReader, imageops::FilterType};
+use image::{DynamicImage, ImageDecoder as _, ImageFormat, ImageReader, imageops::FilterType, metadata::Orientation};
 
-/// The largest side accepted, in pixels: more is no photograph but a way
-/// to make the server decode gigabytes.
+/// The largest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 10_000;
+
+/// The most pixels accepted (40 megapixels, more than phone cameras make):
+/// a few hundred KB of PNG can describe a huge, flat image, and decoding
+/// costs memory by the pixel.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// The most memory one decode may allocate.
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why an upload is not a cover image; the editor shows it beside the
 /// field ("Cover must be …").
@@ -20,7 +27,7 @@ pub enum Refused {
     Broken,
     #[error("must be at most 5 MB")]
     TooLarge,
-    #[error("must be at most 10,000 pixels wide and high")]
+    #[error("must be at most 10,000 pixels wide and high, and 40 megapixels in all")]
     TooManyPixels,
 }
 
@@ -37,15 +44,26 @@ pub fn inspect(bytes: Vec<u8>) -> Result<NewCover, Refused> {
         ImageFormat::WebP => ("webp", "image/webp"),
         _ => return Err(Refused::NotAnImage),
     };
-    let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format)
-        .into_dimensions()
+    let mut decoder = ImageReader::with_format(Cursor::new(&bytes), format)
+        .into_decoder()
         .map_err(|_| Refused::Broken)?;
+    let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(Refused::Broken);
     }
-    if width > MAX_SIDE || height > MAX_SIDE {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(Refused::TooManyPixels);
     }
+    // As the reader will see it: a phone's portrait photo is stored
+    // sideways with an EXIF note to turn it.
+    let turned = decoder.orientation().is_ok_and(|orientation| {
+        matches!(
+            orientation,
+            Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        )
+    });
+    let (width, height) = if turned { (height, width) } else { (width, height) };
+    drop(decoder);
     Ok(NewCover {
         bytes,
         extension,
@@ -67,15 +85,26 @@ pub fn widths_for(width: u32) -> Vec<u32> {
 /// CPU-heavy: run it on a blocking thread.
 pub fn make_variants(original: &[u8]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
     let mut reader = ImageReader::new(Cursor::new(original)).with_guessed_format()?;
-    reader.limits(image::Limits::default());
-    let image = reader.decode()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder)?;
+    image.apply_orientation(orientation);
+    let widths = widths_for(image.width());
+    // One cheap step down to the largest copy (integer arithmetic, little
+    // memory), the finer filter only from there.
+    let largest = *widths.last().expect("at least one width");
+    if largest < image.width() {
+        image = image.thumbnail_exact(largest, scaled_height(&image, largest));
+    }
     let mut variants = Vec::new();
-    for width in widths_for(image.width()) {
+    for width in widths {
         let resized = if width >= image.width() {
             image.clone()
         } else {
-            let height = ((u64::from(image.height()) * u64::from(width)) / u64::from(image.width())).max(1);
-            image.resize_exact(width, height as u32, FilterType::CatmullRom)
+            image.resize_exact(width, scaled_height(&image, width), FilterType::CatmullRom)
         };
         let rgba = resized.to_rgba8();
         let encoded = webp::Encoder::from_rgba(rgba.as_raw(), rgba.width(), rgba.height()).encode(80.0);
@@ -84,10 +113,13 @@ pub fn make_variants(original: &[u8]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
     Ok(variants)
 }
 
+/// The height that keeps `image`'s proportions at `width`.
+fn scaled_height(image: &DynamicImage, width: u32) -> u32 {
+    ((u64::from(image.height()) * u64::from(width)) / u64::from(image.width())).max(1) as u32
+}
+
 #[cfg(test)]
 mod tests {
-    use image::DynamicImage;
-
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {

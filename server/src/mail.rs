@@ -37,8 +37,8 @@ impl std::fmt::Debug for Mailer {
 /// Why a message was not sent.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// The server refused this message for good (a 5xx, e.g. no such
-    /// mailbox): trying again would not help.
+    /// The server refused this reader's mailbox for good (550, 551, 553:
+    /// no such mailbox): trying again would not help.
     #[error("refused: {0}")]
     Permanent(String),
     /// Anything that may pass on a later try (connection, 4xx, timeout).
@@ -74,7 +74,14 @@ impl Mailer {
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
             Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(|error| {
-                if error.is_permanent() {
+                // Only a refusal of the mailbox itself is this reader's
+                // for good; any other 5xx (bad credentials, sender not
+                // allowed, TLS required) is ours to fix, and must fail the
+                // job where `warta jobs` shows it, not skip the reader.
+                let mailbox_refused = error
+                    .status()
+                    .is_some_and(|code| matches!(u16::from(code), 550 | 551 | 553));
+                if error.is_permanent() && mailbox_refused {
                     SendError::Permanent(error.to_string())
                 } else {
                     SendError::Transient(error.to_string())

@@ -39,6 +39,29 @@ impl Task for MakeCoverVariants {
     const KIND: &'static str = "cover_variants";
 }
 
+/// Delete the files of a cover no longer used (replaced, removed, or its
+/// article deleted), some minutes after: pages a CDN or a browser still
+/// holds may point at them until then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteCoverFiles {
+    pub key: String,
+}
+
+impl Task for DeleteCoverFiles {
+    const KIND: &'static str = "delete_cover_files";
+}
+
+/// How long a replaced cover's files stay: more than the 60 s a CDN keeps
+/// a page plus the 300 s it may serve it stale.
+pub const FILES_KEPT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Queues the deletion of the files of the cover at `key` (see
+/// [`DeleteCoverFiles`]), in the transaction that stops using it.
+pub async fn delete_later(tx: impl sqlx::PgExecutor<'_>, key: &str) -> sqlx::Result<()> {
+    jobs::enqueue_after(tx, &DeleteCoverFiles { key: key.to_owned() }, FILES_KEPT).await?;
+    Ok(())
+}
+
 /// A cover, as the database records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverRecord {
@@ -100,7 +123,7 @@ pub fn content_type(key: &str) -> &'static str {
 
 /// Stores `cover` as `article`'s cover (replacing any), queues the job that
 /// makes its copies in the same transaction, and forgets cached pages.
-/// The previous cover's files are deleted afterwards.
+/// The previous cover's files are deleted later ([`DeleteCoverFiles`]).
 pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCover) -> anyhow::Result<()> {
     let folder = uuid::Uuid::new_v4().simple().to_string();
     let key = format!("covers/{}/{folder}/original.{}", article.id, cover.extension);
@@ -135,25 +158,29 @@ pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCove
         },
     )
     .await?;
+    if let Some(previous) = previous {
+        delete_later(&mut *tx, &previous).await?;
+    }
     tx.commit().await?;
     publishing::forget_article(state, article).await;
-    if let Some(previous) = previous {
-        delete_files(&state.media, &previous).await;
-    }
     Ok(())
 }
 
 /// Removes `article`'s cover, if it has one.
 pub async fn remove(state: &AppState, article: &EditableArticle) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
     let previous = sqlx::query_scalar!(
         "DELETE FROM article_covers WHERE article_id = $1 RETURNING key",
         article.id
     )
-    .fetch_optional(&state.db)
+    .fetch_optional(&mut *tx)
     .await?;
-    if let Some(previous) = previous {
+    if let Some(previous) = &previous {
+        delete_later(&mut *tx, previous).await?;
+    }
+    tx.commit().await?;
+    if previous.is_some() {
         publishing::forget_article(state, article).await;
-        delete_files(&state.media, &previous).await;
     }
     Ok(())
 }

@@ -43,10 +43,26 @@ pub async fn enqueue<T: Task>(db: impl PgExecutor<'_>, task: &T) -> Result<i64, 
     .await
 }
 
+/// Queues `task` to run after `delay` (for work that must wait, such as
+/// deleting files pages may still point at).
+pub async fn enqueue_after<T: Task>(db: impl PgExecutor<'_>, task: &T, delay: Duration) -> Result<i64, sqlx::Error> {
+    let payload = serde_json::to_value(task).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    sqlx::query_scalar!(
+        "INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id",
+        T::KIND,
+        payload,
+        delay.as_secs_f64()
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// A job a worker holds.
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
     pub id: i64,
+    /// This claim's fencing token: every later update names it.
+    pub token: uuid::Uuid,
     pub kind: String,
     pub payload: serde_json::Value,
     /// Including this one.
@@ -114,17 +130,28 @@ impl Queue {
         self.lease
     }
 
-    /// Takes up to `limit` jobs that are due, or whose worker's lease ran
-    /// out, oldest first; each counts as an attempt.
-    pub async fn claim(&self, limit: i64) -> Result<Vec<ClaimedJob>, sqlx::Error> {
+    /// Takes up to `limit` jobs that are due, or whose holder's lease ran
+    /// out, oldest first; each counts as an attempt. `held` are the jobs
+    /// this worker is running: never claimed again by it, even when their
+    /// lease has run out (a stalled heartbeat). A job whose lease ran out
+    /// on its last attempt (its worker keeps dying on it) is dead instead.
+    pub async fn claim(&self, limit: i64, held: &[i64]) -> Result<Vec<ClaimedJob>, sqlx::Error> {
         let lease = lease_seconds(self.lease);
+        sqlx::query!(
+            "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, lock_token = NULL,
+                    last_error = 'its worker stopped (crashed or was killed) on every attempt', updated_at = now()
+             WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts",
+        )
+        .execute(&self.db)
+        .await?;
         sqlx::query_as!(
             ClaimedJob,
             r#"
             WITH ready AS (
                 SELECT id FROM jobs
-                WHERE (state = 'queued' AND run_at <= now())
-                   OR (state = 'running' AND locked_until < now())
+                WHERE ((state = 'queued' AND run_at <= now())
+                    OR (state = 'running' AND locked_until < now()))
+                  AND id <> ALL($4)
                 ORDER BY run_at, id
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
@@ -134,29 +161,31 @@ impl Queue {
                 attempts = j.attempts + 1,
                 locked_by = $2,
                 locked_until = now() + make_interval(secs => $3),
+                lock_token = gen_random_uuid(),
                 updated_at = now()
             FROM ready
             WHERE j.id = ready.id
-            RETURNING j.id, j.kind, j.payload, j.attempts, j.max_attempts
+            RETURNING j.id, j.lock_token AS "token!", j.kind, j.payload, j.attempts, j.max_attempts
             "#,
             limit,
             self.worker,
             lease,
+            held,
         )
         .fetch_all(&self.db)
         .await
     }
 
-    /// Extends this worker's lease on `job`. `false` when the job is no
-    /// longer this worker's (the lease ran out and another worker took it,
-    /// or it was discarded): stop working on it.
-    pub async fn heartbeat(&self, job: i64) -> Result<bool, sqlx::Error> {
+    /// Extends the lease on `job`. `false` when this claim is no longer the
+    /// job's (the lease ran out and it was claimed again, or it was
+    /// discarded): stop working on it.
+    pub async fn heartbeat(&self, job: &ClaimedJob) -> Result<bool, sqlx::Error> {
         let lease = lease_seconds(self.lease);
         let updated = sqlx::query!(
             "UPDATE jobs SET locked_until = now() + make_interval(secs => $3), updated_at = now()
-             WHERE id = $1 AND state = 'running' AND locked_by = $2",
-            job,
-            self.worker,
+             WHERE id = $1 AND state = 'running' AND lock_token = $2",
+            job.id,
+            job.token,
             lease,
         )
         .execute(&self.db)
@@ -170,14 +199,14 @@ impl Queue {
     pub async fn save_progress(
         &self,
         db: impl PgExecutor<'_>,
-        job: i64,
+        job: &ClaimedJob,
         payload: &serde_json::Value,
     ) -> Result<bool, sqlx::Error> {
         let updated = sqlx::query!(
             "UPDATE jobs SET payload = $3, updated_at = now()
-             WHERE id = $1 AND state = 'running' AND locked_by = $2",
-            job,
-            self.worker,
+             WHERE id = $1 AND state = 'running' AND lock_token = $2",
+            job.id,
+            job.token,
             payload,
         )
         .execute(db)
@@ -186,8 +215,8 @@ impl Queue {
     }
 
     /// `job` is done: it is deleted.
-    pub async fn complete(&self, job: i64) -> Result<(), sqlx::Error> {
-        sqlx::query!("DELETE FROM jobs WHERE id = $1 AND locked_by = $2", job, self.worker)
+    pub async fn complete(&self, job: &ClaimedJob) -> Result<(), sqlx::Error> {
+        sqlx::query!("DELETE FROM jobs WHERE id = $1 AND lock_token = $2", job.id, job.token)
             .execute(&self.db)
             .await?;
         Ok(())
@@ -199,11 +228,11 @@ impl Queue {
         let error: String = error.chars().take(2_000).collect();
         if job.attempts >= job.max_attempts {
             sqlx::query!(
-                "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL,
+                "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, lock_token = NULL,
                         last_error = $3, updated_at = now()
-                 WHERE id = $1 AND locked_by = $2",
+                 WHERE id = $1 AND lock_token = $2",
                 job.id,
-                self.worker,
+                job.token,
                 error,
             )
             .execute(&self.db)
@@ -212,11 +241,11 @@ impl Queue {
         }
         let delay = backoff(job.attempts, rand::random::<f64>());
         sqlx::query!(
-            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL,
+            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL, lock_token = NULL,
                     run_at = now() + make_interval(secs => $3), last_error = $4, updated_at = now()
-             WHERE id = $1 AND locked_by = $2",
+             WHERE id = $1 AND lock_token = $2",
             job.id,
-            self.worker,
+            job.token,
             delay.as_secs_f64(),
             error,
         )
@@ -227,13 +256,13 @@ impl Queue {
 
     /// Gives `job` back unfinished (the worker is shutting down): it is
     /// ready again at once and this attempt does not count.
-    pub async fn release(&self, job: i64) -> Result<(), sqlx::Error> {
+    pub async fn release(&self, job: &ClaimedJob) -> Result<(), sqlx::Error> {
         sqlx::query!(
-            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL,
+            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL, lock_token = NULL,
                     attempts = greatest(attempts - 1, 0), run_at = now(), updated_at = now()
-             WHERE id = $1 AND locked_by = $2",
-            job,
-            self.worker,
+             WHERE id = $1 AND lock_token = $2",
+            job.id,
+            job.token,
         )
         .execute(&self.db)
         .await?;
@@ -274,7 +303,7 @@ pub async fn list(db: &PgPool, state: &str, limit: i64) -> Result<Vec<JobRow>, s
 /// every dead job when `id` is `None`. Returns how many.
 pub async fn retry_dead(db: &PgPool, id: Option<i64>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), updated_at = now()
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), last_error = NULL, updated_at = now()
          WHERE state = 'dead' AND ($1::bigint IS NULL OR id = $1)",
         id,
     )

@@ -98,6 +98,16 @@ pub async fn update(
     publish: Option<bool>,
 ) -> Result<(), QueryError> {
     let mut tx = state.db.begin().await?;
+    // Read (and lock) the status inside the transaction: two publishes of
+    // one draft at once must not both see it as a draft.
+    let was_published = sqlx::query_scalar!(
+        r#"SELECT status = 'published' AS "published!" FROM articles WHERE id = $1 AND created_at = $2 FOR UPDATE"#,
+        article.id,
+        article.created_at
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(article.published);
     editing::update(
         &mut tx,
         article.id,
@@ -109,7 +119,7 @@ pub async fn update(
     )
     .await?;
     editing::set_tags(&mut tx, article.id, article.created_at, &text.tags).await?;
-    if publish == Some(true) && !article.published {
+    if publish == Some(true) && !was_published {
         // A draft going public. Publishing again after unpublishing queues
         // another fan-out, which emails only followers not yet told.
         notifications::on_publish(&mut *tx, article.id, article.created_at).await?;
@@ -120,9 +130,18 @@ pub async fn update(
     Ok(())
 }
 
-/// Deletes `article` for good.
+/// Deletes `article` for good (its cover's files a little later: pages a
+/// CDN still holds may show them for a few minutes).
 pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), QueryError> {
-    editing::delete(&state.db, article.id, article.created_at).await?;
+    let mut tx = state.db.begin().await?;
+    let cover = sqlx::query_scalar!("SELECT key FROM article_covers WHERE article_id = $1", article.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    editing::delete(&mut *tx, article.id, article.created_at).await?;
+    if let Some(key) = cover {
+        crate::ssr::covers::delete_later(&mut *tx, &key).await?;
+    }
+    tx.commit().await?;
     forget(state, &article.slug, &article.author, article.published).await;
     Ok(())
 }

@@ -24,6 +24,7 @@ pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow
     let Some(current) = current.filter(|current| current.key == task.key) else {
         return Ok(Outcome::Done);
     };
+    let _turn = context.image_work.acquire().await?;
     let original = context.media.get(&Path::from(task.key.as_str())).await?.bytes().await?;
     let variants = tokio::task::spawn_blocking(move || crate::covers::make_variants(&original)).await??;
     let mut widths = Vec::with_capacity(variants.len());
@@ -43,5 +44,20 @@ pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow
     .execute(&context.db)
     .await?;
     reading::forget_article(&context.cache, &current.slug).await;
+    Ok(Outcome::Done)
+}
+
+/// Deletes a cover's files once nothing shows them any more.
+pub(super) async fn delete_files(context: &Context, job: &ClaimedJob) -> anyhow::Result<Outcome> {
+    let task: covers::DeleteCoverFiles = serde_json::from_value(job.payload.clone())?;
+    let in_use = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM article_covers WHERE key = $1) AS "in_use!""#,
+        task.key
+    )
+    .fetch_one(&context.db)
+    .await?;
+    if !in_use {
+        covers::delete_files(&context.media, &task.key).await;
+    }
     Ok(Outcome::Done)
 }

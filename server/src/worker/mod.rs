@@ -15,13 +15,14 @@ mod covers;
 mod notify;
 
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     sync::{Arc, Mutex},
+    time::Instant,
 };
 
 use app::ssr::{
     cache::Cache,
-    covers::{MakeCoverVariants, Media},
+    covers::{DeleteCoverFiles, MakeCoverVariants, Media},
     jobs::{ClaimedJob, Failure, Queue, Task as _},
     notifications::{FanOut, SendNotifications},
     tokens::Signer,
@@ -47,6 +48,9 @@ pub struct Context {
     pub media: Media,
     /// The cache, to forget an article whose cover copies are ready.
     pub cache: Cache,
+    /// Cover images are resized one at a time: each may take a few hundred
+    /// MB while it is decoded.
+    pub image_work: tokio::sync::Semaphore,
 }
 
 impl Context {
@@ -62,6 +66,7 @@ impl Context {
         Ok(Self {
             media,
             cache,
+            image_work: tokio::sync::Semaphore::new(1),
             db,
             mailer: Mailer::new(&settings.mail)?,
             from: settings.mail.from.clone(),
@@ -99,7 +104,8 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
     );
     let settings = context.settings.clone();
     let queue = Queue::new(context.db.clone(), id.clone(), settings.lease);
-    let held: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    // The jobs this worker is running, by id.
+    let held: Arc<Mutex<HashMap<i64, ClaimedJob>>> = Arc::default();
     let mut running = JoinSet::new();
     let mut listener = listen(&context.db).await;
     tracing::info!(worker = %id, concurrency = settings.concurrency, "worker started");
@@ -108,11 +114,12 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
         let free = settings.concurrency.saturating_sub(running.len());
         let mut claimed_all = false;
         if free > 0 {
-            match queue.claim(free as i64).await {
+            let holding: Vec<i64> = held.lock().expect("not poisoned").keys().copied().collect();
+            match queue.claim(free as i64, &holding).await {
                 Ok(jobs) => {
                     claimed_all = jobs.len() == free;
                     for job in jobs {
-                        held.lock().expect("not poisoned").insert(job.id);
+                        held.lock().expect("not poisoned").insert(job.id, job.clone());
                         running.spawn(run_one(context.clone(), queue.clone(), job, stop.clone(), held.clone()));
                     }
                 }
@@ -144,10 +151,10 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
     if finished.is_err() {
         running.abort_all();
         while running.join_next().await.is_some() {}
-        let unfinished: Vec<i64> = held.lock().expect("not poisoned").drain().collect();
+        let unfinished: Vec<ClaimedJob> = held.lock().expect("not poisoned").drain().map(|(_, job)| job).collect();
         for job in unfinished {
-            if let Err(error) = queue.release(job).await {
-                tracing::warn!(job, %error, "could not return a job; it is taken again when its lease runs out");
+            if let Err(error) = queue.release(&job).await {
+                tracing::warn!(job = job.id, %error, "could not return a job; it is taken again when its lease runs out");
             }
         }
     }
@@ -193,7 +200,7 @@ async fn run_one(
     queue: Queue,
     job: ClaimedJob,
     stop: watch::Receiver<bool>,
-    held: Arc<Mutex<HashSet<i64>>>,
+    held: Arc<Mutex<HashMap<i64, ClaimedJob>>>,
 ) {
     let started = std::time::Instant::now();
     let work = handle(&context, &queue, &job, stop);
@@ -201,12 +208,15 @@ async fn run_one(
     let mut beat = tokio::time::interval(queue.lease() / 3);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     beat.tick().await;
+    let mut extended = Instant::now();
     let result = loop {
         tokio::select! {
             result = &mut work => break result,
-            _ = beat.tick() => match queue.heartbeat(job.id).await {
-                Ok(true) => {}
+            _ = beat.tick() => match queue.heartbeat(&job).await {
+                Ok(true) => extended = Instant::now(),
                 Ok(false) => break Ok(Outcome::Lost),
+                // Past the lease, another worker may hold the job: stop.
+                Err(_) if extended.elapsed() >= queue.lease() => break Ok(Outcome::Lost),
                 Err(error) => tracing::warn!(job = job.id, %error, "heartbeat failed; the lease may run out"),
             },
         }
@@ -214,9 +224,9 @@ async fn run_one(
     let recorded = match result {
         Ok(Outcome::Done) => {
             tracing::debug!(job = job.id, kind = %job.kind, elapsed_ms = started.elapsed().as_millis() as u64, "job done");
-            queue.complete(job.id).await
+            queue.complete(&job).await
         }
-        Ok(Outcome::Interrupted) => queue.release(job.id).await,
+        Ok(Outcome::Interrupted) => queue.release(&job).await,
         Ok(Outcome::Lost) => {
             tracing::warn!(job = job.id, kind = %job.kind, "lost the lease on a job; another worker has it now");
             Ok(())
@@ -252,6 +262,7 @@ async fn handle(
         FanOut::KIND => notify::fan_out(context, queue, job, stop).await,
         SendNotifications::KIND => notify::send(context, job, stop).await,
         MakeCoverVariants::KIND => covers::make_variants(context, job).await,
+        DeleteCoverFiles::KIND => covers::delete_files(context, job).await,
         other => anyhow::bail!("unknown job kind `{other}` (a newer worker's job?)"),
     }
 }

@@ -72,7 +72,7 @@ pub(super) async fn fan_out(
         .await?;
         task.after = last;
         if !queue
-            .save_progress(&mut *tx, job.id, &serde_json::to_value(&task)?)
+            .save_progress(&mut *tx, job, &serde_json::to_value(&task)?)
             .await?
         {
             return Ok(Outcome::Lost);
@@ -170,6 +170,35 @@ async fn send_one(
         Ok(address) => address,
         Err(error) => return refuse(context, article_id, recipient_id, &format!("not an address: {error}")).await,
     };
+    // Claim this email, so that no other sending job covering this reader
+    // sends it meanwhile (and none at all once it is sent).
+    let lease = context.settings.lease.as_secs_f64();
+    let claimed = sqlx::query!(
+        "UPDATE notifications SET claimed_until = now() + make_interval(secs => $3)
+         WHERE article_id = $1 AND recipient_id = $2 AND sent_at IS NULL AND refused IS NULL
+           AND (claimed_until IS NULL OR claimed_until < now())",
+        article_id,
+        recipient_id,
+        lease
+    )
+    .execute(&context.db)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        let settled = sqlx::query_scalar!(
+            r#"SELECT (sent_at IS NOT NULL OR refused IS NOT NULL) AS "settled!"
+               FROM notifications WHERE article_id = $1 AND recipient_id = $2"#,
+            article_id,
+            recipient_id
+        )
+        .fetch_optional(&context.db)
+        .await?;
+        if settled == Some(false) {
+            // Another job is sending it; if that job's worker died, a
+            // later attempt of this one sends it once the claim expires.
+            anyhow::bail!("reader {recipient_id} is being emailed by another job");
+        }
+        return Ok(());
+    }
     let unsubscribe_url = format!(
         "{}/unsubscribe/{}",
         context.public_url,
@@ -193,7 +222,8 @@ async fn send_one(
             // the message and this worker dies before this update. The
             // Message-ID is the same on a retry, so mail systems can tell.
             sqlx::query!(
-                "UPDATE notifications SET sent_at = now() WHERE article_id = $1 AND recipient_id = $2",
+                "UPDATE notifications SET sent_at = now(), claimed_until = NULL
+                 WHERE article_id = $1 AND recipient_id = $2",
                 article_id,
                 recipient_id
             )
@@ -202,7 +232,17 @@ async fn send_one(
             Ok(())
         }
         Err(SendError::Permanent(reason)) => refuse(context, article_id, recipient_id, &reason).await,
-        Err(SendError::Transient(reason)) => anyhow::bail!("sending to reader {recipient_id}: {reason}"),
+        Err(SendError::Transient(reason)) => {
+            // Free it for the retry at once.
+            sqlx::query!(
+                "UPDATE notifications SET claimed_until = NULL WHERE article_id = $1 AND recipient_id = $2",
+                article_id,
+                recipient_id
+            )
+            .execute(&context.db)
+            .await?;
+            anyhow::bail!("sending to reader {recipient_id}: {reason}")
+        }
     }
 }
 
@@ -215,7 +255,7 @@ async fn refuse(context: &Context, article_id: i64, recipient_id: i64, reason: &
         "an email was refused for good; not trying again"
     );
     sqlx::query!(
-        "UPDATE notifications SET refused = $3 WHERE article_id = $1 AND recipient_id = $2",
+        "UPDATE notifications SET refused = $3, claimed_until = NULL WHERE article_id = $1 AND recipient_id = $2",
         article_id,
         recipient_id,
         reason

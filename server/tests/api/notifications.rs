@@ -202,6 +202,7 @@ async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_clic
     publish(&app, &ada, "A second story", "publish").await;
     assert_eq!(smtp.wait_for(3, Duration::from_secs(20)).await, 3);
     drained(&app.db, Duration::from_secs(10)).await;
+    assert_eq!(smtp.count(), 3, "one email, to carl alone");
     let last = smtp.received().pop().unwrap();
     assert_eq!(last.to.len(), 1);
     assert!(last.to[0].contains("carl@example.org"), "{:?}", last.to);
@@ -517,4 +518,47 @@ async fn bench_fan_out_and_queue_throughput() {
             jobs as f64 / elapsed
         );
     }
+}
+
+#[tokio::test]
+async fn two_sending_jobs_over_the_same_readers_email_each_reader_once() {
+    const FOLLOWERS: i64 = 300;
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    let author: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'ada'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    followers(&app.db, author, FOLLOWERS).await;
+    publish(&app, &ada, "Told twice over", "publish").await;
+    // As if two fan-outs of one article had run (two publishes racing):
+    // every reader owed once, two jobs each covering all of them.
+    sqlx::query("DELETE FROM jobs").execute(&app.db).await.unwrap();
+    sqlx::query(
+        "WITH a AS (SELECT id, created_at FROM articles)
+         , owed AS (INSERT INTO notifications (article_id, recipient_id)
+                    SELECT a.id, f.follower_id FROM a, follows f RETURNING recipient_id)
+         INSERT INTO jobs (kind, payload)
+         SELECT 'send_notifications', jsonb_build_object(
+                    'article_id', a.id, 'created_at', a.created_at, 'after', 0,
+                    'through', (SELECT max(recipient_id) FROM owed))
+         FROM a, generate_series(1, 2)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let _worker = worker(&app.vars, &smtp);
+    assert_eq!(
+        smtp.wait_for(FOLLOWERS as usize, Duration::from_secs(60)).await,
+        FOLLOWERS as usize
+    );
+    drained(&app.db, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        smtp.count(),
+        FOLLOWERS as usize,
+        "each reader once, though two jobs covered them"
+    );
 }
