@@ -69,8 +69,10 @@ CREATE TABLE notifications (
     created_at   timestamptz NOT NULL DEFAULT now(),
     sent_at      timestamptz,
     refused      text,
-    -- Held while one worker sends this email, so two sending jobs that
-    -- cover the same reader (an article published twice at once) send once.
-    claimed_until timestamptz,
+    -- The claim (`jobs.lock_token`) of the job sending this email, so two
+    -- sending jobs that cover the same reader (an article published twice
+    -- at once) send once. The claim lasts while that job's lease does:
+    -- however slow the mail server, and no longer than its worker lives.
+    claimed_by   uuid,
     PRIMARY KEY (article_id, recipient_id)
 );

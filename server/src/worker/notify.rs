@@ -136,6 +136,7 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
                 &story,
                 &url,
                 task.article_id,
+                job.token,
                 recipient.recipient_id,
                 recipient.username,
                 recipient.email,
@@ -162,6 +163,7 @@ async fn send_one(
     story: &Story,
     url: &str,
     article_id: i64,
+    claim: uuid::Uuid,
     recipient_id: i64,
     username: String,
     email: String,
@@ -170,16 +172,18 @@ async fn send_one(
         Ok(address) => address,
         Err(error) => return refuse(context, article_id, recipient_id, &format!("not an address: {error}")).await,
     };
-    // Claim this email, so that no other sending job covering this reader
-    // sends it meanwhile (and none at all once it is sent).
-    let lease = context.settings.lease.as_secs_f64();
+    // Claim this email for this job's claim, so that no other sending job
+    // covering this reader sends it meanwhile (and none once it is sent).
+    // Another job's claim counts while that job's lease lasts.
     let claimed = sqlx::query!(
-        "UPDATE notifications SET claimed_until = now() + make_interval(secs => $3)
-         WHERE article_id = $1 AND recipient_id = $2 AND sent_at IS NULL AND refused IS NULL
-           AND (claimed_until IS NULL OR claimed_until < now())",
+        "UPDATE notifications n SET claimed_by = $3
+         WHERE n.article_id = $1 AND n.recipient_id = $2 AND n.sent_at IS NULL AND n.refused IS NULL
+           AND (n.claimed_by IS NULL OR n.claimed_by = $3 OR NOT EXISTS (
+                SELECT 1 FROM jobs j
+                WHERE j.lock_token = n.claimed_by AND j.state = 'running' AND j.locked_until > now()))",
         article_id,
         recipient_id,
-        lease
+        claim
     )
     .execute(&context.db)
     .await?;
@@ -194,7 +198,7 @@ async fn send_one(
         .await?;
         if settled == Some(false) {
             // Another job is sending it; if that job's worker died, a
-            // later attempt of this one sends it once the claim expires.
+            // later attempt of this one sends it once that lease runs out.
             anyhow::bail!("reader {recipient_id} is being emailed by another job");
         }
         return Ok(());
@@ -222,7 +226,7 @@ async fn send_one(
             // the message and this worker dies before this update. The
             // Message-ID is the same on a retry, so mail systems can tell.
             sqlx::query!(
-                "UPDATE notifications SET sent_at = now(), claimed_until = NULL
+                "UPDATE notifications SET sent_at = now(), claimed_by = NULL
                  WHERE article_id = $1 AND recipient_id = $2",
                 article_id,
                 recipient_id
@@ -235,7 +239,7 @@ async fn send_one(
         Err(SendError::Transient(reason)) => {
             // Free it for the retry at once.
             sqlx::query!(
-                "UPDATE notifications SET claimed_until = NULL WHERE article_id = $1 AND recipient_id = $2",
+                "UPDATE notifications SET claimed_by = NULL WHERE article_id = $1 AND recipient_id = $2",
                 article_id,
                 recipient_id
             )
@@ -255,7 +259,7 @@ async fn refuse(context: &Context, article_id: i64, recipient_id: i64, reason: &
         "an email was refused for good; not trying again"
     );
     sqlx::query!(
-        "UPDATE notifications SET refused = $3, claimed_until = NULL WHERE article_id = $1 AND recipient_id = $2",
+        "UPDATE notifications SET refused = $3, claimed_by = NULL WHERE article_id = $1 AND recipient_id = $2",
         article_id,
         recipient_id,
         reason

@@ -377,7 +377,7 @@ fn worker(vars: &HashMap<String, String>, smtp: &SmtpServer) -> Child {
         .envs(vars)
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("SMTP_URL", smtp.url())
-        .env("WARTA_JOB_LEASE_SECS", "2")
+        .env("WARTA_JOB_LEASE_SECS", "4")
         .env("WARTA_JOB_POLL_MS", "100")
         .env("WARTA_WORKER_CONCURRENCY", "4")
         .env("WARTA_MAIL_CONCURRENCY", "8")
@@ -431,7 +431,27 @@ async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once(
     let mut second = worker(&app.vars, &smtp);
     assert!(smtp.wait_for(after_stop + 2_000, Duration::from_secs(60)).await >= after_stop + 2_000);
     smtp.hold();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every email the server did accept is recorded as sent before the
+    // kill: the one moment a kill could still repeat an email (after the
+    // server's reply, before the worker's update; RFC 1047) is not what
+    // this test is about.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let marked: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE sent_at IS NOT NULL")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if marked as usize == smtp.count() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{marked} marked, {} accepted",
+            smtp.count()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(smtp.held() > 0, "emails were in flight");
     second.kill().await.unwrap();
     smtp.release_dropping(); // never answered, so never delivered
