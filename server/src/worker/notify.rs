@@ -128,20 +128,16 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
 
     let owed = recipients.len();
     let url = format!("{}/articles/{}", context.public_url, story.slug);
+    let sending = Sending {
+        context,
+        story: &story,
+        url: &url,
+        article_id: task.article_id,
+        claim: job.token,
+    };
     let results: Vec<Result<(), anyhow::Error>> = futures::stream::iter(recipients)
         .take_while(|_| std::future::ready(!*stop.borrow()))
-        .map(|recipient| {
-            send_one(
-                context,
-                &story,
-                &url,
-                task.article_id,
-                job.token,
-                recipient.recipient_id,
-                recipient.username,
-                recipient.email,
-            )
-        })
+        .map(|recipient| send_one(&sending, recipient.recipient_id, recipient.username, recipient.email))
         .buffer_unordered(context.settings.mail_concurrency)
         .collect()
         .await;
@@ -158,16 +154,25 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
     Ok(Outcome::Done)
 }
 
-async fn send_one(
-    context: &Context,
-    story: &Story,
-    url: &str,
+/// What every email of one sending job shares.
+struct Sending<'a> {
+    context: &'a Context,
+    story: &'a Story,
+    /// The article's absolute URL.
+    url: &'a str,
     article_id: i64,
+    /// The job's claim token, which claims each email while it is sent.
     claim: uuid::Uuid,
-    recipient_id: i64,
-    username: String,
-    email: String,
-) -> anyhow::Result<()> {
+}
+
+async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, email: String) -> anyhow::Result<()> {
+    let Sending {
+        context,
+        story,
+        url,
+        article_id,
+        claim,
+    } = *sending;
     let address = match email.parse::<Address>() {
         Ok(address) => address,
         Err(error) => return refuse(context, article_id, recipient_id, &format!("not an address: {error}")).await,
