@@ -230,15 +230,28 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
             // The one moment a duplicate could arise: the server accepted
             // the message and this worker dies before this update. The
             // Message-ID is the same on a retry, so mail systems can tell.
-            sqlx::query!(
-                "UPDATE notifications SET sent_at = now(), claimed_by = NULL
-                 WHERE article_id = $1 AND recipient_id = $2",
-                article_id,
-                recipient_id
-            )
-            .execute(&context.db)
-            .await?;
-            Ok(())
+            // Recording it must not give up easily: an accepted email left
+            // unrecorded is sent again by the retry.
+            let mut tries = 0;
+            loop {
+                let marked = sqlx::query!(
+                    "UPDATE notifications SET sent_at = now(), claimed_by = NULL
+                     WHERE article_id = $1 AND recipient_id = $2",
+                    article_id,
+                    recipient_id
+                )
+                .execute(&context.db)
+                .await;
+                match marked {
+                    Ok(_) => return Ok(()),
+                    Err(error) if tries >= 20 => return Err(error.into()),
+                    Err(error) => {
+                        tries += 1;
+                        tracing::warn!(%error, recipient_id, "could not record a sent email yet; trying again");
+                        tokio::time::sleep(std::time::Duration::from_millis(250 * tries)).await;
+                    }
+                }
+            }
         }
         Err(SendError::Permanent(reason)) => refuse(context, article_id, recipient_id, &reason).await,
         Err(SendError::Transient(reason)) => {
