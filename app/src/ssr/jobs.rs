@@ -7,7 +7,8 @@
 //! `FOR UPDATE SKIP LOCKED`, so any number of them, on any number of
 //! machines, never take the same job, and hold a *lease* they extend while
 //! they work ([`Queue::heartbeat`]). A worker that dies stops extending it;
-//! once it runs out another worker claims the job again. Inserting a job
+//! once it runs out, any worker's poll puts the job back
+//! ([`Queue::requeue_expired`]) and it is claimed again. Inserting a job
 //! wakes idle workers through `NOTIFY warta_jobs` (a trigger), delivered at
 //! commit.
 //!
@@ -130,28 +131,18 @@ impl Queue {
         self.lease
     }
 
-    /// Takes up to `limit` jobs that are due, or whose holder's lease ran
-    /// out, oldest first; each counts as an attempt. `held` are the jobs
-    /// this worker is running: never claimed again by it, even when their
-    /// lease has run out (a stalled heartbeat). A job whose lease ran out
-    /// on its last attempt (its worker keeps dying on it) is dead instead.
+    /// Takes up to `limit` due jobs, oldest first; each counts as an
+    /// attempt. `held` are the jobs this worker is running: never claimed
+    /// again by it, even when another worker's [`Queue::requeue_expired`]
+    /// has put one back (its heartbeat stalled). Walks the ready index only:
+    /// jobs whose holder died come back through `requeue_expired`.
     pub async fn claim(&self, limit: i64, held: &[i64]) -> Result<Vec<ClaimedJob>, sqlx::Error> {
-        let lease = lease_seconds(self.lease);
-        sqlx::query!(
-            "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, lock_token = NULL,
-                    last_error = 'its worker stopped (crashed or was killed) on every attempt', updated_at = now()
-             WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts",
-        )
-        .execute(&self.db)
-        .await?;
         sqlx::query_as!(
             ClaimedJob,
             r#"
             WITH ready AS (
                 SELECT id FROM jobs
-                WHERE ((state = 'queued' AND run_at <= now())
-                    OR (state = 'running' AND locked_until < now()))
-                  AND id <> ALL($4)
+                WHERE state = 'queued' AND run_at <= now() AND id <> ALL($4)
                 ORDER BY run_at, id
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
@@ -169,11 +160,33 @@ impl Queue {
             "#,
             limit,
             self.worker,
-            lease,
+            lease_seconds(self.lease),
             held,
         )
         .fetch_all(&self.db)
         .await
+    }
+
+    /// Puts back the jobs whose holder's lease ran out (its worker crashed,
+    /// was killed or lost the database): ready at once, the lost attempt
+    /// counted. One whose lease ran out on its last attempt (its worker
+    /// keeps dying on it) is dead instead. The old holder's token no longer
+    /// matches, so it can no longer touch the job. Workers call this on
+    /// their poll timer; it walks the lease index, so it is cheap, and safe
+    /// for many workers at once. Returns how many jobs were put back.
+    pub async fn requeue_expired(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query!(
+            "UPDATE jobs
+             SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                 last_error = CASE WHEN attempts >= max_attempts
+                     THEN 'its worker stopped (crashed or was killed) on every attempt'
+                     ELSE 'its worker stopped (crashed or was killed) before finishing' END,
+                 locked_by = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+             WHERE state = 'running' AND locked_until < now()",
+        )
+        .execute(&self.db)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Extends the lease on `job`. `false` when this claim is no longer the

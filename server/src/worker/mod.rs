@@ -3,8 +3,8 @@
 //! It claims up to `WARTA_WORKER_CONCURRENCY` jobs at a time (see
 //! [`app::ssr::jobs`] for the queue's guarantees), runs each in its own
 //! task with a heartbeat that extends its lease, and sleeps until Postgres
-//! notifies it of new jobs or the poll interval passes (retries and
-//! expired leases are found by polling).
+//! notifies it of new jobs or the poll interval passes (retries come due,
+//! and jobs whose worker died are put back, on that timer).
 //!
 //! Stopping (SIGTERM, or the web server shutting down): it claims nothing
 //! more, tells running jobs to stop at their next safe point (between two
@@ -28,7 +28,10 @@ use app::ssr::{
     tokens::Signer,
 };
 use lettre::message::Mailbox;
-use sqlx::{PgPool, postgres::PgListener};
+use sqlx::{
+    PgPool,
+    postgres::{PgListener, PgPoolOptions},
+};
 use tokio::{sync::watch, task::JoinSet};
 
 use crate::{config::WorkerSettings, mail::Mailer};
@@ -103,14 +106,31 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
         &uuid::Uuid::new_v4().simple().to_string()[..6]
     );
     let settings = context.settings.clone();
-    let queue = Queue::new(context.db.clone(), id.clone(), settings.lease);
+    // Claims and heartbeats have connections of their own, so jobs busy
+    // with the database never hold up a lease until it runs out.
+    let control = PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(settings.lease / 3)
+        .connect_lazy_with((*context.db.connect_options()).clone());
+    let queue = Queue::new(control, id.clone(), settings.lease);
     // The jobs this worker is running, by id.
     let held: Arc<Mutex<HashMap<i64, ClaimedJob>>> = Arc::default();
     let mut running = JoinSet::new();
     let mut listener = listen(&context.db).await;
     tracing::info!(worker = %id, concurrency = settings.concurrency, "worker started");
 
+    // When this worker last put back jobs whose holder died.
+    let mut requeued_at: Option<Instant> = None;
+
     while !*stop.borrow() {
+        if requeued_at.is_none_or(|at| at.elapsed() >= settings.poll) {
+            requeued_at = Some(Instant::now());
+            match queue.requeue_expired().await {
+                Ok(0) => {}
+                Ok(jobs) => tracing::warn!(jobs, "put back jobs whose worker stopped before finishing"),
+                Err(error) => tracing::warn!(%error, "could not look for jobs whose worker stopped"),
+            }
+        }
         let free = settings.concurrency.saturating_sub(running.len());
         let mut claimed_all = false;
         if free > 0 {
@@ -137,8 +157,10 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
         tokio::select! {
             woken = recv(&mut listener) => if !woken {
                 // The LISTEN connection broke: poll until it is back.
-                tokio::time::sleep(settings.poll).await;
-                listener = listen(&context.db).await;
+                tokio::select! {
+                    () = tokio::time::sleep(settings.poll) => listener = listen(&context.db).await,
+                    _ = stop.changed() => {}
+                }
             },
             Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = stop.changed() => {}
@@ -199,28 +221,40 @@ async fn run_one(
     context: Arc<Context>,
     queue: Queue,
     job: ClaimedJob,
-    stop: watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
     held: Arc<Mutex<HashMap<i64, ClaimedJob>>>,
 ) {
     let started = std::time::Instant::now();
-    let work = handle(&context, &queue, &job, stop);
+    // Tells the job to stop at its next safe point: when the worker stops,
+    // or when its lease is lost. The job is never dropped mid-step: an
+    // email the server accepted is always recorded before it ends.
+    let (halt, halted) = watch::channel(*stop.borrow());
+    let work = handle(&context, &queue, &job, halted);
     tokio::pin!(work);
     let mut beat = tokio::time::interval(queue.lease() / 3);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     beat.tick().await;
     let mut extended = Instant::now();
+    let mut lost = false;
     let result = loop {
         tokio::select! {
             result = &mut work => break result,
-            _ = beat.tick() => match queue.heartbeat(&job).await {
+            _ = stop.changed(), if !*halt.borrow() => {
+                let _ = halt.send(true);
+            }
+            _ = beat.tick(), if !lost => match queue.heartbeat(&job).await {
                 Ok(true) => extended = Instant::now(),
-                Ok(false) => break Ok(Outcome::Lost),
+                Ok(false) => lost = true,
                 // Past the lease, another worker may hold the job: stop.
-                Err(_) if extended.elapsed() >= queue.lease() => break Ok(Outcome::Lost),
+                Err(_) if extended.elapsed() >= queue.lease() => lost = true,
                 Err(error) => tracing::warn!(job = job.id, %error, "heartbeat failed; the lease may run out"),
             },
         }
+        if lost {
+            let _ = halt.send(true);
+        }
     };
+    let result = if lost { Ok(Outcome::Lost) } else { result };
     let recorded = match result {
         Ok(Outcome::Done) => {
             tracing::debug!(job = job.id, kind = %job.kind, elapsed_ms = started.elapsed().as_millis() as u64, "job done");

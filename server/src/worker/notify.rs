@@ -133,6 +133,7 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
         story: &story,
         url: &url,
         article_id: task.article_id,
+        job: job.id,
         claim: job.token,
     };
     let results: Vec<Result<(), anyhow::Error>> = futures::stream::iter(recipients)
@@ -161,6 +162,8 @@ struct Sending<'a> {
     /// The article's absolute URL.
     url: &'a str,
     article_id: i64,
+    /// The sending job.
+    job: i64,
     /// The job's claim token, which claims each email while it is sent.
     claim: uuid::Uuid,
 }
@@ -171,6 +174,7 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
         story,
         url,
         article_id,
+        job,
         claim,
     } = *sending;
     let address = match email.parse::<Address>() {
@@ -179,16 +183,24 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
     };
     // Claim this email for this job's claim, so that no other sending job
     // covering this reader sends it meanwhile (and none once it is sent).
-    // Another job's claim counts while that job's lease lasts.
+    // Another job's claim counts while that job's lease lasts; so this
+    // job claims only while a third of its own lease is left, time enough
+    // to send and record before another worker could take the job.
     let claimed = sqlx::query!(
         "UPDATE notifications n SET claimed_by = $3
          WHERE n.article_id = $1 AND n.recipient_id = $2 AND n.sent_at IS NULL AND n.refused IS NULL
            AND (n.claimed_by IS NULL OR n.claimed_by = $3 OR NOT EXISTS (
                 SELECT 1 FROM jobs j
-                WHERE j.lock_token = n.claimed_by AND j.state = 'running' AND j.locked_until > now()))",
+                WHERE j.lock_token = n.claimed_by AND j.state = 'running' AND j.locked_until > now()))
+           AND EXISTS (
+                SELECT 1 FROM jobs j
+                WHERE j.id = $4 AND j.lock_token = $3 AND j.state = 'running'
+                  AND j.locked_until > now() + make_interval(secs => $5))",
         article_id,
         recipient_id,
-        claim
+        claim,
+        job,
+        context.settings.lease.as_secs_f64() / 3.0
     )
     .execute(&context.db)
     .await?;
@@ -202,9 +214,10 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
         .fetch_optional(&context.db)
         .await?;
         if settled == Some(false) {
-            // Another job is sending it; if that job's worker died, a
-            // later attempt of this one sends it once that lease runs out.
-            anyhow::bail!("reader {recipient_id} is being emailed by another job");
+            // Another job is sending it (if that job's worker died, a later
+            // attempt of this one sends it once that lease runs out), or
+            // this job's lease is running out.
+            anyhow::bail!("reader {recipient_id} is being emailed by another job, or this job's lease is running out");
         }
         return Ok(());
     }
