@@ -20,18 +20,26 @@ pub enum FollowStatus {
     Reader { following: bool },
 }
 
+/// The id of the author called `username`; `NotFound` when there is none.
+#[cfg(feature = "ssr")]
+async fn author_id(state: &crate::ssr::AppState, username: &str) -> Result<i64, AppError> {
+    use crate::ssr::queries::{QueryError, users};
+    let (id, _) = users::profile(&state.db, username)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(AppError::NotFound)?;
+    Ok(id)
+}
+
 /// How the reader relates to `username`.
 #[server(prefix = "/fn", endpoint = "follow-state")]
 pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
-    use crate::ssr::queries::{QueryError, follows, users};
+    use crate::ssr::queries::{QueryError, follows};
     let Some((reader, _)) = crate::editor::signed_in().await else {
         return Ok(FollowStatus::SignedOut);
     };
     let state = expect_context::<crate::ssr::AppState>();
-    let (author, _) = users::profile(&state.db, &username)
-        .await
-        .map_err(QueryError::from)?
-        .ok_or(AppError::NotFound)?;
+    let author = author_id(&state, &username).await?;
     if author == reader {
         return Ok(FollowStatus::Yourself);
     }
@@ -45,13 +53,10 @@ pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
 /// reader now follows them. Signed out: 403.
 #[server(prefix = "/fn", endpoint = "follow")]
 pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError> {
-    use crate::ssr::queries::{QueryError, follows, users};
+    use crate::ssr::queries::{QueryError, follows};
     let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
-    let (author, _) = users::profile(&state.db, &username)
-        .await
-        .map_err(QueryError::from)?
-        .ok_or(AppError::NotFound)?;
+    let author = author_id(&state, &username).await?;
     if follow {
         let followed = follows::follow(&state.db, reader, author)
             .await

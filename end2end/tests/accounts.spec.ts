@@ -1,9 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-
-/** A username nobody has used yet in this run. */
-function freshName(): string {
-  return `reader_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
+import { freshName } from './helpers';
 
 async function fill(page: Page, fields: Record<string, string>) {
   for (const [label, value] of Object.entries(fields)) {
@@ -16,7 +12,7 @@ for (const javaScriptEnabled of [true, false]) {
     test.use({ javaScriptEnabled });
 
     test('a new reader registers, signs out and signs back in', async ({ page }) => {
-      const name = freshName();
+      const name = freshName('reader');
       const email = `${name}@example.org`;
       const password = 'correct horse battery';
       await page.goto('/');
@@ -50,7 +46,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test('settings change the bio, shown on the author page', async ({ page }) => {
-      const name = freshName();
+      const name = freshName('reader');
       await page.goto('/register');
       if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
       await fill(page, { Username: name, Email: `${name}@example.org`, Password: 'correct horse battery' });

@@ -1,21 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-
-/** A username nobody has used yet in this run. */
-function freshName(): string {
-  return `author_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-async function signUp(page: Page, javaScriptEnabled: boolean): Promise<string> {
-  const name = freshName();
-  await page.goto('/register');
-  if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Username', { exact: true }).fill(name);
-  await page.getByLabel('Email', { exact: true }).fill(`${name}@example.org`);
-  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByTestId('signed-in-as')).toHaveText(name);
-  return name;
-}
+import { freshName, signUp } from './helpers';
 
 async function write(page: Page, fields: { title: string; description?: string; body: string; tags?: string }) {
   await page.getByLabel('Title', { exact: true }).fill(fields.title);
@@ -31,7 +15,7 @@ for (const javaScriptEnabled of [true, false]) {
     test.use({ javaScriptEnabled });
 
     test('an author publishes, edits, fails validation, deletes and signs out', async ({ page, browser, baseURL }) => {
-      const name = await signUp(page, javaScriptEnabled);
+      const name = await signUp(page, javaScriptEnabled, 'author');
       const title = `Field notes ${name}`;
 
       await nav(page).getByRole('link', { name: 'Write' }).click();
@@ -107,7 +91,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test('a draft is seen by its author alone until it is published', async ({ page, browser, baseURL }) => {
-      const name = await signUp(page, javaScriptEnabled);
+      const name = await signUp(page, javaScriptEnabled, 'author');
       const title = `Unfinished ${name}`;
       await page.goto('/editor');
       if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -134,7 +118,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test('writing needs an account, and others cannot edit', async ({ page, browser, baseURL }) => {
-      const name = await signUp(page, javaScriptEnabled);
+      const name = await signUp(page, javaScriptEnabled, 'author');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await expect(nav(page).getByRole('link', { name: 'Sign in' })).toBeVisible();
 
@@ -148,13 +132,13 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page).toHaveURL(/\/editor$/);
       await expect(page.getByRole('heading', { level: 1, name: 'New article' })).toBeVisible();
       if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-      await write(page, { title: `Mine ${freshName()}`, body: 'Only mine.' });
+      await write(page, { title: `Mine ${freshName('title')}`, body: 'Only mine.' });
       await page.getByRole('button', { name: 'Publish' }).click();
       await expect(page).toHaveURL(/\/articles\//);
       const slug = new URL(page.url()).pathname.replace('/articles/', '');
 
       const other = await browser.newPage({ baseURL, javaScriptEnabled });
-      await signUp(other, javaScriptEnabled);
+      await signUp(other, javaScriptEnabled, 'author');
       const response = await other.goto(`/editor/${slug}`);
       expect(response?.status()).toBe(403);
       await expect(other.getByRole('heading', { level: 1, name: 'This article is not yours to edit' })).toBeVisible();

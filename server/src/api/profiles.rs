@@ -11,6 +11,14 @@ use axum::{
 
 use super::{ApiError, ArticleListItem, ArticlesEnvelope, ListParams, ProfileBody, ProfileEnvelope, users::Caller};
 
+/// The user called `username`, with their id; 404 when there is none.
+async fn find(state: &AppState, username: &str) -> Result<(i64, app::model::Profile), ApiError> {
+    users::profile(&state.db, username)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(ApiError::NotFound("profile"))
+}
+
 /// `GET /api/profiles/{username}`: `following` says whether the caller (if
 /// any) follows them.
 pub(super) async fn profile(
@@ -18,10 +26,7 @@ pub(super) async fn profile(
     caller: Option<Caller>,
     Path(username): Path<String>,
 ) -> Result<Json<ProfileEnvelope>, ApiError> {
-    let (id, profile) = users::profile(&state.db, &username)
-        .await
-        .map_err(QueryError::from)?
-        .ok_or(ApiError::NotFound("profile"))?;
+    let (id, profile) = find(&state, &username).await?;
     let following = match caller {
         Some(caller) => follows::is_following(&state.db, caller.account.id, id)
             .await
@@ -39,10 +44,7 @@ pub(super) async fn follow(
     caller: Caller,
     Path(username): Path<String>,
 ) -> Result<Json<ProfileEnvelope>, ApiError> {
-    let (id, profile) = users::profile(&state.db, &username)
-        .await
-        .map_err(QueryError::from)?
-        .ok_or(ApiError::NotFound("profile"))?;
+    let (id, profile) = find(&state, &username).await?;
     if !follows::follow(&state.db, caller.account.id, id)
         .await
         .map_err(QueryError::from)?
@@ -60,10 +62,7 @@ pub(super) async fn unfollow(
     caller: Caller,
     Path(username): Path<String>,
 ) -> Result<Json<ProfileEnvelope>, ApiError> {
-    let (id, profile) = users::profile(&state.db, &username)
-        .await
-        .map_err(QueryError::from)?
-        .ok_or(ApiError::NotFound("profile"))?;
+    let (id, profile) = find(&state, &username).await?;
     follows::unfollow(&state.db, caller.account.id, id)
         .await
         .map_err(QueryError::from)?;

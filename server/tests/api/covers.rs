@@ -2,7 +2,7 @@
 //! stored through the media store, shown at once, then offered in three
 //! WebP sizes once the job has made them.
 
-use std::{io::Cursor, time::Duration};
+use std::{collections::HashMap, io::Cursor, time::Duration};
 
 use image::{DynamicImage, ImageFormat};
 use reqwest::{
@@ -19,6 +19,19 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).unwrap();
     bytes
+}
+
+/// The attributes of the cover image on `page`, if it shows one.
+fn cover(page: &str) -> Option<HashMap<String, String>> {
+    let document = scraper::Html::parse_document(page);
+    let selector = scraper::Selector::parse("[data-testid=cover]").expect("a selector");
+    let img = document.select(&selector).next()?;
+    Some(
+        img.value()
+            .attrs()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
+    )
 }
 
 /// The editor's form as a browser sends it with a file chosen.
@@ -65,19 +78,8 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
 
     // The original is shown until the copies exist (or right away, if the
     // worker was quicker: then the largest copy).
-    let page = browser()
-        .get(app.url(&article))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let src = scraper::Html::parse_document(&page)
-        .select(&scraper::Selector::parse("[data-testid=cover]").unwrap())
-        .next()
-        .and_then(|img| img.value().attr("src").map(str::to_owned))
-        .expect("the page shows the cover");
+    let page = app.page(&article).await;
+    let src = cover(&page).expect("the page shows the cover")["src"].clone();
     assert!(src.starts_with("/media/covers/"), "{src}");
 
     let key: String = sqlx::query_scalar("SELECT key FROM article_covers")
@@ -106,20 +108,9 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
         assert!(tokio::time::Instant::now() < deadline, "the copies were never made");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let page = browser()
-        .get(app.url(&article))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let document = scraper::Html::parse_document(&page);
-    let img = document
-        .select(&scraper::Selector::parse("[data-testid=cover]").unwrap())
-        .next()
-        .expect("the cover");
-    let srcset = img.value().attr("srcset").expect("a srcset once the copies exist");
+    let page = app.page(&article).await;
+    let img = cover(&page).expect("the cover");
+    let srcset = img.get("srcset").expect("a srcset once the copies exist");
     let entries: Vec<(String, String)> = srcset
         .split(", ")
         .map(|entry| {
@@ -132,7 +123,10 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
         ["320w", "768w", "1280w"]
     );
     assert_eq!(
-        (img.value().attr("width"), img.value().attr("height")),
+        (
+            img.get("width").map(String::as_str),
+            img.get("height").map(String::as_str)
+        ),
         (Some("1600"), Some("900"))
     );
     let entries_first = entries[0].0.clone();
@@ -156,14 +150,7 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let page = browser()
-        .get(app.url(&article))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&article).await;
     assert!(!page.contains(r#"data-testid="cover""#), "removed");
 
     // Its files stay while cached pages may still show them, then go.

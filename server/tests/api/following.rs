@@ -6,31 +6,12 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, browser, location, text_of};
 
-async fn publish(app: &TestApp, client: &reqwest::Client, title: &str) -> String {
-    let response = app
-        .post_form_with(
-            client,
-            "/editor",
-            "/editor",
-            &[
-                ("title", title),
-                ("description", "A description"),
-                ("body", "Some words."),
-                ("tags", ""),
-                ("intent", "publish"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{title}");
-    location(&response)
-}
-
 #[tokio::test]
 async fn a_reader_follows_and_unfollows_without_javascript_and_gets_a_following_feed() {
     let app = TestApp::spawn().await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
-    publish(&app, &ada, "Engines of thought").await;
+    app.write_with(&ada, "Engines of thought", "publish").await;
     app.sign_up("bob").await;
 
     // Anonymous readers get a link to sign in, on a page every reader shares.
@@ -97,14 +78,7 @@ async fn a_reader_follows_and_unfollows_without_javascript_and_gets_a_following_
         .await
         .unwrap();
     assert_eq!(count, 0);
-    let feed = browser()
-        .get(app.url("/following"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = app.page("/following").await;
     assert!(feed.contains("/login?next=/following"), "{feed}");
 }
 

@@ -131,6 +131,28 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Writes an article in `client`'s editor (the form without
+    /// JavaScript) and presses `intent` (`publish` or `draft`); returns
+    /// where the editor sends the author next.
+    pub(crate) async fn write_with(&self, client: &reqwest::Client, title: &str, intent: &str) -> String {
+        let fields = [
+            ("title", title),
+            ("description", "What it is about"),
+            ("body", "Some words."),
+            ("tags", ""),
+            ("intent", intent),
+        ];
+        let response = self.post_form_with(client, "/editor", "/editor", &fields).await;
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER, "{title}");
+        location(&response)
+    }
+
+    /// The page at `path` as a reader who is not signed in gets it.
+    pub(crate) async fn page(&self, path: &str) -> String {
+        let response = browser().get(self.url(path)).send().await.expect("request");
+        response.text().await.expect("a page")
+    }
+
     /// Registers `username` through the form in `client`, which is then
     /// signed in as them; returns the session cookie (`name=value`).
     pub(crate) async fn sign_up_with(&self, client: &reqwest::Client, username: &str) -> String {

@@ -9,27 +9,23 @@ use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
 use crate::{
-    helpers::{TestApp, browser, location},
+    helpers::{TestApp, browser},
     smtp::SmtpServer,
 };
 
-async fn publish(app: &TestApp, client: &reqwest::Client, title: &str, intent: &str) -> String {
-    let response = app
-        .post_form_with(
-            client,
-            "/editor",
-            "/editor",
-            &[
-                ("title", title),
-                ("description", "What it is about"),
-                ("body", "Some words."),
-                ("tags", ""),
-                ("intent", intent),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{title}");
-    location(&response)
+/// Saves the article `slug` as "Engines <of> thought" and publishes it (or
+/// keeps it published).
+async fn save_and_publish(app: &TestApp, client: &reqwest::Client, slug: &str, description: &str, body: &str) {
+    let path = format!("/editor/{slug}");
+    let fields = [
+        ("title", "Engines <of> thought"),
+        ("description", description),
+        ("body", body),
+        ("tags", ""),
+        ("intent", "publish"),
+    ];
+    let response = app.post_form_with(client, &path, &path, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
 async fn follow(app: &TestApp, client: &reqwest::Client, author: &str) {
@@ -81,28 +77,14 @@ async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_clic
     follow(&app, &carl, "ada").await;
 
     // A draft tells nobody; publishing it does, once per follower.
-    publish(&app, &ada, "Engines <of> thought", "draft").await;
+    app.write_with(&ada, "Engines <of> thought", "draft").await;
     drained(&app.db, Duration::from_secs(10)).await;
     assert_eq!(smtp.count(), 0, "a draft sends nothing");
     let slug: String = sqlx::query_scalar("SELECT slug FROM articles")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let response = app
-        .post_form_with(
-            &ada,
-            &format!("/editor/{slug}"),
-            &format!("/editor/{slug}"),
-            &[
-                ("title", "Engines <of> thought"),
-                ("description", "What it is about"),
-                ("body", "Some words."),
-                ("tags", ""),
-                ("intent", "publish"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    save_and_publish(&app, &ada, &slug, "What it is about", "Some words.").await;
     assert_eq!(smtp.wait_for(2, Duration::from_secs(20)).await, 2);
 
     let mail = smtp.received();
@@ -146,21 +128,7 @@ async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_clic
     );
 
     // Editing the published article sends nothing more.
-    let response = app
-        .post_form_with(
-            &ada,
-            &format!("/editor/{slug}"),
-            &format!("/editor/{slug}"),
-            &[
-                ("title", "Engines <of> thought"),
-                ("description", "Now longer"),
-                ("body", "More words."),
-                ("tags", ""),
-                ("intent", "publish"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    save_and_publish(&app, &ada, &slug, "Now longer", "More words.").await;
     drained(&app.db, Duration::from_secs(10)).await;
     assert_eq!(smtp.count(), 2);
 
@@ -199,7 +167,7 @@ async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_clic
     );
 
     // Bob still follows ada, but only carl hears of the next article.
-    publish(&app, &ada, "A second story", "publish").await;
+    app.write_with(&ada, "A second story", "publish").await;
     assert_eq!(smtp.wait_for(3, Duration::from_secs(20)).await, 3);
     drained(&app.db, Duration::from_secs(10)).await;
     assert_eq!(smtp.count(), 3, "one email, to carl alone");
@@ -220,7 +188,7 @@ async fn the_jobs_a_publish_needs_commit_or_roll_back_with_it() {
     let app = TestApp::spawn().await; // no worker: jobs stay queued
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
-    publish(&app, &ada, "Queued with the article", "publish").await;
+    app.write_with(&ada, "Queued with the article", "publish").await;
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM jobs")
         .fetch_all(&app.db)
         .await
@@ -352,6 +320,62 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
     assert!(!ok && output.contains("no dead job with that id"), "{output}");
 }
 
+#[tokio::test]
+async fn a_job_whose_worker_died_is_run_again_or_dies_on_its_last_attempt() {
+    let app = TestApp::builder()
+        .var("WARTA_INLINE_WORKER", "true")
+        .var("WARTA_JOB_POLL_MS", "50")
+        .spawn()
+        .await;
+    // Two jobs held by a worker that is gone: leases that ran out a minute
+    // ago, one with attempts left, one on its last.
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, locked_by, locked_until, lock_token)
+         SELECT 'from_the_future', '{}', 'running', attempts, 3, 'a-dead-worker',
+                now() - interval '1 minute', gen_random_uuid()
+         FROM unnest(ARRAY[1, 3]) AS attempts
+         RETURNING id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let (again, last) = (ids[0], ids[1]);
+
+    #[derive(Debug, sqlx::FromRow)]
+    struct Job {
+        id: i64,
+        state: String,
+        attempts: i32,
+        locked_by: Option<String>,
+        last_error: Option<String>,
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let jobs: Vec<Job> = sqlx::query_as("SELECT id, state, attempts, locked_by, last_error FROM jobs")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+        let job = |id| jobs.iter().find(|job| job.id == id).unwrap();
+        let error = |job: &Job| job.last_error.clone().unwrap_or_default();
+        // The first was taken by our worker: its second attempt ran (and
+        // failed, as a job of unknown kind does).
+        let rerun = job(again).attempts == 2 && error(job(again)).contains("unknown job kind");
+        let died = job(last).state == "dead";
+        if rerun && died {
+            let last = job(last);
+            assert_eq!(last.attempts, 3, "no attempt past the last: {last:?}");
+            assert!(error(last).contains("on every attempt"), "{last:?}");
+            assert_eq!(last.locked_by, None);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expired jobs not taken back: {jobs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Makes `count` users who follow `author`.
 async fn followers(db: &PgPool, author: i64, count: i64) {
     sqlx::query(
@@ -371,6 +395,12 @@ async fn followers(db: &PgPool, author: i64, count: i64) {
 
 /// A `warta worker` process.
 fn worker(vars: &HashMap<String, String>, smtp: &SmtpServer) -> Child {
+    worker_with(vars, smtp, &[])
+}
+
+/// A `warta worker` process with `settings` over the tests' own (a short
+/// lease and poll, so a killed worker's jobs come back quickly).
+fn worker_with(vars: &HashMap<String, String>, smtp: &SmtpServer, settings: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_warta"))
         .arg("worker")
         .env_clear()
@@ -382,6 +412,7 @@ fn worker(vars: &HashMap<String, String>, smtp: &SmtpServer) -> Child {
         .env("WARTA_WORKER_CONCURRENCY", "4")
         .env("WARTA_MAIL_CONCURRENCY", "8")
         .env("WARTA_FANOUT_BATCH", "500")
+        .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -402,7 +433,7 @@ async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once(
         .unwrap();
     followers(&app.db, author, FOLLOWERS).await;
     let started = std::time::Instant::now();
-    publish(&app, &ada, "To ten thousand readers", "publish").await;
+    app.write_with(&ada, "To ten thousand readers", "publish").await;
 
     // A first worker is asked to stop (SIGTERM) mid-way: it finishes the
     // emails in flight, returns its jobs and exits.
@@ -505,32 +536,27 @@ async fn bench_fan_out_and_queue_throughput() {
             .await
             .unwrap();
         followers(&app.db, author, FOLLOWERS).await;
-        let vars: HashMap<String, String> = app
-            .vars
-            .clone()
-            .into_iter()
-            .chain([("WARTA_FANOUT_BATCH".to_owned(), batch.to_owned())])
-            .collect();
-        let mut worker = Command::new(env!("CARGO_BIN_EXE_warta"));
-        worker
-            .arg("worker")
-            .env_clear()
-            .envs(&vars)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SMTP_URL", smtp.url())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        let _worker = worker.spawn().unwrap();
+        // The defaults a deployment runs with, but for the batch size.
+        let _worker = worker_with(
+            &app.vars,
+            &smtp,
+            &[
+                ("WARTA_FANOUT_BATCH", batch),
+                ("WARTA_JOB_LEASE_SECS", "30"),
+                ("WARTA_JOB_POLL_MS", "1000"),
+                ("WARTA_MAIL_CONCURRENCY", "4"),
+            ],
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
         let started = std::time::Instant::now();
-        publish(&app, &ada, "To ten thousand readers", "publish").await;
+        app.write_with(&ada, "To ten thousand readers", "publish").await;
         assert_eq!(
             smtp.wait_for(FOLLOWERS as usize, Duration::from_secs(300)).await,
             FOLLOWERS as usize
         );
+        // Every job done (deleted), not only every email accepted.
+        drained(&app.db, Duration::from_secs(60)).await;
         let elapsed = started.elapsed().as_secs_f64();
-        drained(&app.db, Duration::from_secs(30)).await;
         let jobs = 1 + FOLLOWERS / batch.parse::<i64>().unwrap();
         eprintln!(
             "bench-jobs: {label}: {FOLLOWERS} emails in {elapsed:.2} s ({:.0} emails/s; {jobs} jobs, {:.0} jobs/s)",
@@ -552,7 +578,7 @@ async fn two_sending_jobs_over_the_same_readers_email_each_reader_once() {
         .await
         .unwrap();
     followers(&app.db, author, FOLLOWERS).await;
-    publish(&app, &ada, "Told twice over", "publish").await;
+    app.write_with(&ada, "Told twice over", "publish").await;
     // As if two fan-outs of one article had run (two publishes racing):
     // every reader owed once, two jobs each covering all of them.
     sqlx::query("DELETE FROM jobs").execute(&app.db).await.unwrap();
