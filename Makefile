@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data
+.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -37,6 +37,9 @@ bench: ## Load-test the reading routes on the 1M/5M dataset against a bare-axum 
 
 bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (release build, local SMTP)
 	@scripts/bench-jobs.sh
+
+validate-deploy: ## Check deploy/ (nginx -t, Kubernetes schemas, Dockerfile) against the code
+	@scripts/validate-deploy.sh
 
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
 	@scripts/sqlx-prepare.sh
