@@ -109,7 +109,7 @@ pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyh
     // Claims and heartbeats have connections of their own, so jobs busy
     // with the database never hold up a lease until it runs out.
     let control = PgPoolOptions::new()
-        .max_connections(2)
+        .max_connections(3)
         .acquire_timeout(settings.lease / 3)
         .connect_lazy_with((*context.db.connect_options()).clone());
     let queue = Queue::new(control, id.clone(), settings.lease);
@@ -230,28 +230,39 @@ async fn run_one(
     // email the server accepted is always recorded before it ends.
     let (halt, halted) = watch::channel(*stop.borrow());
     let work = handle(&context, &queue, &job, halted);
-    tokio::pin!(work);
-    let mut beat = tokio::time::interval(queue.lease() / 3);
-    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    beat.tick().await;
-    let mut extended = Instant::now();
-    let mut lost = false;
+    // The lease is extended beside the work, never instead of it: a
+    // heartbeat can wait on a row the job's open transaction holds, and
+    // that transaction commits only while the job is polled.
+    let keep_lease = async {
+        let mut beat = tokio::time::interval(queue.lease() / 3);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        beat.tick().await;
+        let mut extended = Instant::now();
+        loop {
+            beat.tick().await;
+            match queue.heartbeat(&job).await {
+                Ok(true) => extended = Instant::now(),
+                Ok(false) => return,
+                // Past the lease, another worker may hold the job: stop.
+                Err(_) if extended.elapsed() >= queue.lease() => return,
+                Err(error) => tracing::warn!(job = job.id, %error, "heartbeat failed; the lease may run out"),
+            }
+        }
+    };
+    let worker_stops = stop.wait_for(|stopping| *stopping);
+    tokio::pin!(work, keep_lease, worker_stops);
+    let (mut lost, mut stopping) = (false, false);
     let result = loop {
         tokio::select! {
             result = &mut work => break result,
-            _ = stop.changed(), if !*halt.borrow() => {
+            () = &mut keep_lease, if !lost => {
+                lost = true;
                 let _ = halt.send(true);
             }
-            _ = beat.tick(), if !lost => match queue.heartbeat(&job).await {
-                Ok(true) => extended = Instant::now(),
-                Ok(false) => lost = true,
-                // Past the lease, another worker may hold the job: stop.
-                Err(_) if extended.elapsed() >= queue.lease() => lost = true,
-                Err(error) => tracing::warn!(job = job.id, %error, "heartbeat failed; the lease may run out"),
-            },
-        }
-        if lost {
-            let _ = halt.send(true);
+            _ = &mut worker_stops, if !stopping => {
+                stopping = true;
+                let _ = halt.send(true);
+            }
         }
     };
     let result = if lost { Ok(Outcome::Lost) } else { result };

@@ -519,14 +519,20 @@ async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once(
     );
 }
 
-/// `make bench-jobs`: how long a 10,000-follower fan-out takes, and the
-/// queue's throughput in jobs per second when every job sends one email.
-/// Prints figures; asserts only that everything arrived.
+/// `make bench-jobs`: how long a 10,000-follower fan-out takes, the
+/// queue's throughput in jobs per second when every job sends one email,
+/// and its throughput on its own (jobs that find nothing to do). Prints
+/// figures; asserts only that everything arrived.
 #[tokio::test]
 #[ignore = "a benchmark: run with `make bench-jobs`"]
 async fn bench_fan_out_and_queue_throughput() {
     const FOLLOWERS: i64 = 10_000;
-    for (batch, label) in [("500", "fan-out, 500 recipients a job"), ("1", "one email a job")] {
+    let cases = [
+        ("1", "16", "one email a job, 16 jobs at once"),
+        ("500", "4", "fan-out, 500 recipients a job, 4 jobs at once"),
+        ("1", "4", "one email a job, 4 jobs at once"),
+    ];
+    for (batch, concurrency, label) in cases {
         let smtp = SmtpServer::start();
         let app = TestApp::spawn().await;
         let ada = browser();
@@ -536,17 +542,9 @@ async fn bench_fan_out_and_queue_throughput() {
             .await
             .unwrap();
         followers(&app.db, author, FOLLOWERS).await;
-        // The defaults a deployment runs with, but for the batch size.
-        let _worker = worker_with(
-            &app.vars,
-            &smtp,
-            &[
-                ("WARTA_FANOUT_BATCH", batch),
-                ("WARTA_JOB_LEASE_SECS", "30"),
-                ("WARTA_JOB_POLL_MS", "1000"),
-                ("WARTA_MAIL_CONCURRENCY", "4"),
-            ],
-        );
+        // The defaults a deployment runs with, but for the batch size and
+        // the number of jobs at once.
+        let _worker = worker_with(&app.vars, &smtp, &bench_settings(batch, concurrency));
         tokio::time::sleep(Duration::from_millis(500)).await;
         let started = std::time::Instant::now();
         app.write_with(&ada, "To ten thousand readers", "publish").await;
@@ -564,6 +562,46 @@ async fn bench_fan_out_and_queue_throughput() {
             jobs as f64 / elapsed
         );
     }
+
+    // The queue alone: 10,000 fan-outs of an article nobody follows, each
+    // a claim, two reads and a delete.
+    const JOBS: i64 = 10_000;
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    // Its own fan-out job waits for the worker too: 10,001 jobs in all.
+    app.write_with(&ada, "Read by nobody", "publish").await;
+    let _worker = worker_with(&app.vars, &smtp, &bench_settings("500", "4"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload)
+         SELECT 'fan_out', jsonb_build_object('article_id', a.id, 'created_at', a.created_at)
+         FROM articles a, generate_series(1, $1)",
+    )
+    .bind(JOBS - 1)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    drained(&app.db, Duration::from_secs(300)).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!(
+        "bench-jobs: the queue alone, 4 jobs at once: {JOBS} jobs in {elapsed:.2} s ({:.0} jobs/s)",
+        JOBS as f64 / elapsed
+    );
+}
+
+/// A deployment's defaults, but for the fan-out batch and the jobs a
+/// worker runs at once.
+fn bench_settings<'a>(batch: &'a str, concurrency: &'a str) -> [(&'static str, &'a str); 5] {
+    [
+        ("WARTA_FANOUT_BATCH", batch),
+        ("WARTA_WORKER_CONCURRENCY", concurrency),
+        ("WARTA_JOB_LEASE_SECS", "30"),
+        ("WARTA_JOB_POLL_MS", "1000"),
+        ("WARTA_MAIL_CONCURRENCY", "4"),
+    ]
 }
 
 #[tokio::test]
