@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy
+.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -40,6 +40,12 @@ bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (re
 
 validate-deploy: ## Check deploy/ (nginx -t, Kubernetes schemas, Dockerfile) against the code
 	@scripts/validate-deploy.sh
+
+cluster: build ## (issue 6, in progress) Local cluster at :8080: nginx, 2 web, a worker, Postgres primary + replica, Redis Cluster
+	@scripts/cluster.sh start
+
+cluster-stop: ## Stop the local cluster under .data/cluster/
+	@scripts/cluster.sh stop
 
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
 	@scripts/sqlx-prepare.sh
