@@ -120,7 +120,11 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Worker => {
             let settings = Settings::from_env()?;
             telemetry::init(&settings.log)?;
-            let pool = db::connect(&settings.database).await?;
+            let database = db::connect_database(&settings.database)?;
+            let pool = database.primary().clone();
+            pool.acquire()
+                .await
+                .context("cannot connect to Postgres (check DATABASE_URL and that the server is running)")?;
             let public_url = settings
                 .public_url
                 .clone()
@@ -128,7 +132,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             let media = crate::media::open(&settings.media_url)?;
             let redis = app::ssr::redis::Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
                 .context("REDIS_URL: not a usable Redis URL")?;
-            let cache = app::ssr::cache::Cache::new(redis);
+            let cache = app::ssr::cache::Cache::new(redis, database);
             let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url, media, cache)?);
             let (stop, stopping) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {

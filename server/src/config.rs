@@ -161,6 +161,12 @@ pub struct DatabaseSettings {
     /// `WARTA_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a
     /// connection before it gets a 503.
     pub acquire_timeout: Duration,
+    /// `DATABASE_REPLICA_URLS`: streaming replicas of `DATABASE_URL` for
+    /// public reads, comma-separated; none by default.
+    pub replica_urls: Vec<Secret>,
+    /// `WARTA_DB_REPLICA_MAX_CONNECTIONS`: each replica pool's size
+    /// (defaults to `WARTA_DB_MAX_CONNECTIONS`).
+    pub replica_max_connections: u32,
 }
 
 impl DatabaseSettings {
@@ -175,9 +181,34 @@ impl DatabaseSettings {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(ConfigError::new("DATABASE_URL", "expected a postgres:// URL"));
         }
+        let replica_urls: Vec<Secret> = source
+            .get("DATABASE_REPLICA_URLS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .map(|url| {
+                if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                    Ok(Secret(url.to_owned()))
+                } else {
+                    Err(ConfigError::new(
+                        "DATABASE_REPLICA_URLS",
+                        "expected comma-separated postgres:// URLs",
+                    ))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let max_connections = parse_or(source, "WARTA_DB_MAX_CONNECTIONS", 16, |n: &u32| *n > 0)?;
         Ok(Self {
             url: Secret(url),
-            max_connections: parse_or(source, "WARTA_DB_MAX_CONNECTIONS", 16, |n: &u32| *n > 0)?,
+            replica_urls,
+            replica_max_connections: parse_or(
+                source,
+                "WARTA_DB_REPLICA_MAX_CONNECTIONS",
+                max_connections,
+                |n: &u32| *n > 0,
+            )?,
+            max_connections,
             acquire_timeout: Duration::from_millis(parse_or(
                 source,
                 "WARTA_DB_ACQUIRE_TIMEOUT_MS",
@@ -306,12 +337,20 @@ impl Settings {
         let production = environment == RunMode::Production;
         let database = DatabaseSettings::from_source(source)?;
         let redis_url = required(source, "REDIS_URL")?;
-        if !(redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
-            return Err(ConfigError::new("REDIS_URL", "expected a redis:// or rediss:// URL"));
+        let seeds = app::ssr::redis::seeds(&redis_url);
+        if seeds.is_empty() || !seeds.iter().all(|seed| seed.starts_with("redis://")) {
+            return Err(ConfigError::new(
+                "REDIS_URL",
+                "expected a redis:// URL, or several comma-separated for a Redis Cluster \
+                 (rediss:// is not supported: reach Redis over a private network)",
+            ));
         }
         let redis_prefix = source.get("WARTA_REDIS_PREFIX").unwrap_or_else(|| "warta".to_owned());
-        if redis_prefix.contains(char::is_whitespace) {
-            return Err(ConfigError::new("WARTA_REDIS_PREFIX", "must not contain spaces"));
+        if redis_prefix.contains(|c: char| c.is_whitespace() || c == '{' || c == '}') {
+            return Err(ConfigError::new(
+                "WARTA_REDIS_PREFIX",
+                "must not contain spaces or braces (braces mark Redis Cluster hash tags)",
+            ));
         }
         let view_flush_interval =
             Duration::from_millis(parse_or(source, "WARTA_VIEW_FLUSH_MS", 5_000_u64, |ms| *ms >= 10)?);
@@ -572,6 +611,32 @@ mod tests {
         assert!(!settings.secure_cookies);
         assert_eq!(settings.slow_request_threshold, Duration::from_secs(3));
         assert_eq!(settings.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn replicas_and_cluster_seeds_are_lists() {
+        let settings = Settings::from_source(&source(&[
+            (
+                "DATABASE_REPLICA_URLS",
+                "postgres://replica-a/warta, postgres://replica-b/warta",
+            ),
+            ("REDIS_URL", "redis://10.0.0.1:7000,redis://10.0.0.2:7000"),
+        ]))
+        .unwrap();
+        assert_eq!(settings.database.replica_urls.len(), 2);
+        assert_eq!(settings.database.replica_urls[1].expose(), "postgres://replica-b/warta");
+        assert_eq!(
+            settings.database.replica_max_connections,
+            settings.database.max_connections
+        );
+        assert_eq!(app::ssr::redis::seeds(settings.redis_url.expose()).len(), 2);
+
+        let error = Settings::from_source(&source(&[("DATABASE_REPLICA_URLS", "replica-a")])).unwrap_err();
+        assert_eq!(error.variable, "DATABASE_REPLICA_URLS");
+        let error = Settings::from_source(&source(&[("REDIS_URL", "redis://a:1,http://b:2")])).unwrap_err();
+        assert_eq!(error.variable, "REDIS_URL");
+        let error = Settings::from_source(&source(&[("REDIS_URL", "rediss://a:1")])).unwrap_err();
+        assert!(error.to_string().contains("not supported"), "{error}");
     }
 
     #[test]

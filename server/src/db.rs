@@ -8,6 +8,8 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
+use app::ssr::database::Database;
+
 use crate::config::DatabaseSettings;
 
 /// How many months of article partitions to keep ready ahead of today.
@@ -24,10 +26,47 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// Opens the pool without waiting for a first connection.
+/// Opens the primary's pool without waiting for a first connection.
 pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
-    let options = PgConnectOptions::from_str(settings.url.expose())
-        .context("DATABASE_URL: not a usable Postgres URL")?
+    pool(
+        settings.url.expose(),
+        "DATABASE_URL",
+        settings.max_connections,
+        settings,
+    )
+}
+
+/// The primary and every replica of `DATABASE_REPLICA_URLS`, connected
+/// lazily. Replicas serve reads once their first health check answers
+/// ([`Database::spawn_health_checks`]).
+pub fn connect_database(settings: &DatabaseSettings) -> anyhow::Result<Database> {
+    let primary = connect_lazy(settings)?;
+    let replicas = settings
+        .replica_urls
+        .iter()
+        .map(|url| {
+            let pool = pool(
+                url.expose(),
+                "DATABASE_REPLICA_URLS",
+                settings.replica_max_connections,
+                settings,
+            )?;
+            let options = pool.connect_options();
+            let name = format!(
+                "{}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or_default()
+            );
+            Ok((name, pool))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Database::new(primary, replicas))
+}
+
+fn pool(url: &str, variable: &str, size: u32, settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .with_context(|| format!("{variable}: not a usable Postgres URL"))?
         // Once a plan's estimated cost crosses JIT's thresholds (easy with
         // dozens of partitions: a listing without its index was estimated at
         // 800k), Postgres compiles hundreds of functions, one set per
@@ -35,7 +74,7 @@ pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
         // Our queries are short: no JIT.
         .options([("jit", "off")]);
     Ok(PgPoolOptions::new()
-        .max_connections(settings.max_connections)
+        .max_connections(size)
         .acquire_timeout(settings.acquire_timeout)
         .idle_timeout(Some(Duration::from_secs(300)))
         .connect_lazy_with(options))

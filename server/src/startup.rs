@@ -44,7 +44,7 @@ impl Application {
     /// Connects to Postgres and Redis (lazily: start-up does not wait for
     /// either), builds the router and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let db = db::connect_lazy(&settings.database)?;
+        let database = db::connect_database(&settings.database)?;
         let redis = Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
             .context("REDIS_URL: not a usable Redis URL")?;
 
@@ -67,8 +67,9 @@ impl Application {
 
         let state = AppState::new(Shared {
             leptos,
-            db,
-            cache: Cache::new(redis.clone()),
+            db: database.primary().clone(),
+            cache: Cache::new(redis.clone(), database.clone()),
+            database,
             redis,
             latest: Arc::new(LatestIndex::default()),
             public_url: PublicUrl(
@@ -122,6 +123,7 @@ impl Application {
     /// and lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let partitions = db::spawn_partition_upkeep(self.state.db.clone());
+        let replica_checks = self.state.database.spawn_health_checks();
         upkeep::warm_listing_index(&self.state);
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping.clone());
@@ -131,13 +133,16 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         partitions.abort();
+        if let Some(checks) = replica_checks {
+            checks.abort();
+        }
         // One last flush, so counted views survive the restart.
         let _ = stop.send(true);
         let _ = flusher.await;
         if let Some(worker) = worker {
             let _ = worker.await;
         }
-        self.state.db.close().await;
+        self.state.database.close().await;
         tracing::info!("stopped");
         result.context("serving HTTP")
     }

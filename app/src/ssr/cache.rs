@@ -17,6 +17,12 @@
 //!
 //! Values are JSON, behind a version in the key: a deploy that changes a
 //! shape bumps [`VERSION`] rather than reading old shapes.
+//!
+//! A group's generation is the primary's WAL position after the write that
+//! last bumped it, and a value of the group is computed on a replica that
+//! has replayed that far, or on the primary (see [`crate::ssr::database`]):
+//! the compute functions are handed the pool to read from. So replica lag
+//! can delay nothing a write has invalidated.
 
 use std::{
     collections::HashMap,
@@ -27,13 +33,35 @@ use std::{
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::ssr::{queries::QueryError, redis::Redis};
+use sqlx::PgPool;
+
+use crate::ssr::{
+    database::{Database, Lsn},
+    queries::QueryError,
+    redis::Redis,
+};
 
 /// The cache's format version, part of every key.
-pub const VERSION: &str = "v2";
+pub const VERSION: &str = "v3";
 
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);
+
+/// Sets a group's generation to the WAL position `ARGV[1]` unless it is
+/// already at or past it. Positions are compared as numbers written in
+/// decimal: by length, then by text (Lua's numbers are doubles).
+static ADVANCE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+        local current = redis.call('GET', KEYS[1]) or '0'
+        local wanted = ARGV[1]
+        if #wanted > #current or (#wanted == #current and wanted > current) then
+            redis.call('SET', KEYS[1], wanted)
+        end
+        return 0
+        ",
+    )
+});
 
 /// Rewrites each stored value's fresh-until time to 0, keeping the value
 /// and its time to live.
@@ -62,17 +90,20 @@ pub struct Policy {
 
 type Flight = Arc<tokio::sync::OnceCell<Result<Arc<str>, QueryError>>>;
 
-/// The cache: Redis plus this instance's in-flight computations.
+/// The cache: Redis, the database values are computed from, and this
+/// instance's in-flight computations.
 #[derive(Clone, Debug)]
 pub struct Cache {
     redis: Redis,
+    database: Database,
     flights: Arc<Mutex<HashMap<String, Flight>>>,
 }
 
 impl Cache {
-    pub fn new(redis: Redis) -> Self {
+    pub fn new(redis: Redis, database: Database) -> Self {
         Self {
             redis,
+            database,
             flights: Arc::default(),
         }
     }
@@ -83,10 +114,29 @@ impl Cache {
     }
 
     /// The cached value of `name`, or `compute`'s, cached under `policy`.
+    /// `compute` reads from any healthy replica: use it for values no write
+    /// invalidates (see [`Cache::fetch_in`] for those).
     pub async fn fetch<T, F, Fut>(&self, name: &str, policy: Policy, compute: F) -> Result<T, QueryError>
     where
         T: Serialize + DeserializeOwned + Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
+        F: FnOnce(PgPool) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
+    {
+        self.fetch_after(name, Lsn::default(), policy, compute).await
+    }
+
+    /// Like [`Cache::fetch`], computed from a server that has replayed the
+    /// WAL up to `at_least`.
+    async fn fetch_after<T, F, Fut>(
+        &self,
+        name: &str,
+        at_least: Lsn,
+        policy: Policy,
+        compute: F,
+    ) -> Result<T, QueryError>
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
         let key = self.key(name);
@@ -105,18 +155,19 @@ impl Cache {
             .flatten();
         if let Some((fresh_until, value)) = stored.as_deref().and_then(decode::<T>) {
             if fresh_until < now_ms() {
-                self.refresh_in_background(key, policy, compute);
+                self.refresh_in_background(key, at_least, policy, compute);
             }
             return Ok(value);
         }
-        let json = self.single_flight(key, policy, compute).await?;
+        let json = self.single_flight(key, at_least, policy, compute).await?;
         serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
     }
 
     /// Like [`Cache::fetch`], for a value that belongs to `group` (every
     /// page of a listing, say): its key carries the group's generation, so
     /// [`Cache::bump`] drops every value of the group at once, however many
-    /// there are. When the generation cannot be read, nothing is cached.
+    /// there are. When the generation cannot be read, nothing is cached and
+    /// the value is computed on the primary.
     pub async fn fetch_in<T, F, Fut>(
         &self,
         group: &str,
@@ -126,59 +177,77 @@ impl Cache {
     ) -> Result<T, QueryError>
     where
         T: Serialize + DeserializeOwned + Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
+        F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
+        match self.generation(group).await {
+            Some(generation) => {
+                let name = format!("{name}:g{generation}");
+                self.fetch_after(&name, Lsn(generation), policy, compute).await
+            }
+            // Reading a value without knowing its generation could serve
+            // one that was dropped.
+            None => compute(self.database.primary().clone()).await,
+        }
+    }
+
+    /// `group`'s generation (0 before its first bump); `None` when Redis
+    /// cannot say.
+    async fn generation(&self, group: &str) -> Option<u64> {
         let generation_key = self.generation_key(group);
-        let generation = self
-            .redis
+        self.redis
             .run("cache generation", |mut conn| {
                 let key = &generation_key;
                 async move { redis::cmd("GET").arg(key).query_async::<Option<u64>>(&mut conn).await }
             })
-            .await;
-        match generation {
-            Some(generation) => {
-                let name = format!("{name}:g{}", generation.unwrap_or(0));
-                self.fetch(&name, policy, compute).await
-            }
-            // Reading a value without knowing its generation could serve
-            // one that was dropped.
-            None => compute().await,
-        }
+            .await
+            .map(Option::unwrap_or_default)
     }
 
-    /// Starts a new generation of each of `groups`: values cached in the
-    /// old one are never read again (they expire on their own).
+    /// Starts a new generation of each of `groups`, after a write to what
+    /// they were computed from has committed: values cached in the old one
+    /// are never read again (they expire on their own). The generation is
+    /// the primary's WAL position now, so the group's next values are
+    /// computed where that write is visible; without replicas it is a
+    /// counter.
     pub async fn bump(&self, groups: &[&str]) {
         let keys: Vec<String> = groups.iter().map(|group| self.generation_key(group)).collect();
+        let position = self.database.write_position().await;
         self.redis
             .run("cache bump", |mut conn| async move {
-                let mut pipe = redis::pipe();
+                // One call per key: in a Redis Cluster each group's
+                // generation may live on a different node.
                 for key in &keys {
-                    pipe.cmd("INCR").arg(key).ignore();
+                    match position {
+                        Some(Lsn(position)) => {
+                            ADVANCE
+                                .key(key)
+                                .arg(position.to_string())
+                                .invoke_async::<()>(&mut conn)
+                                .await?
+                        }
+                        None => redis::cmd("INCR").arg(key).query_async::<()>(&mut conn).await?,
+                    }
                 }
-                pipe.query_async::<()>(&mut conn).await
+                Ok(())
             })
             .await;
     }
 
-    /// Forgets `names`, so the next read recomputes them. Used when what
-    /// they were computed from changes.
-    pub async fn invalidate(&self, names: &[&str]) {
-        let keys: Vec<String> = names.iter().map(|name| self.key(name)).collect();
-        self.redis
-            .run("cache invalidate", |mut conn| async move {
-                redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await
-            })
-            .await;
-    }
-
-    /// Marks `names` stale: the next read still gets the old value at once
-    /// and one request recomputes it in the background. For changes that
-    /// should show soon but are not worth a reader waiting for.
-    pub async fn expire(&self, names: &[&str]) {
-        let keys: Vec<String> = names.iter().map(|name| self.key(name)).collect();
+    /// Marks `names` of `group` stale: the next read still gets the old
+    /// value at once and one request recomputes it in the background. For
+    /// changes that should show soon but are not worth a reader waiting
+    /// for. The names must share a hash tag (`{popular}:day`), so that in a
+    /// Redis Cluster they live on one node and one script call reaches
+    /// them all.
+    pub async fn expire_in(&self, group: &str, names: &[&str]) {
+        let Some(generation) = self.generation(group).await else {
+            return;
+        };
+        let keys: Vec<String> = names
+            .iter()
+            .map(|name| self.key(&format!("{name}:g{generation}")))
+            .collect();
         self.redis
             .run("cache expire", |mut conn| async move {
                 let mut invocation = EXPIRE.prepare_invoke();
@@ -198,10 +267,16 @@ impl Cache {
         self.redis.key(format_args!("cache:{VERSION}:generation:{group}"))
     }
 
-    async fn single_flight<T, F, Fut>(&self, key: String, policy: Policy, compute: F) -> Result<Arc<str>, QueryError>
+    async fn single_flight<T, F, Fut>(
+        &self,
+        key: String,
+        at_least: Lsn,
+        policy: Policy,
+        compute: F,
+    ) -> Result<Arc<str>, QueryError>
     where
         T: Serialize,
-        F: FnOnce() -> Fut,
+        F: FnOnce(PgPool) -> Fut,
         Fut: Future<Output = Result<T, QueryError>>,
     {
         let flight = {
@@ -212,7 +287,7 @@ impl Cache {
         // tokio hands the computation to one of the waiters.
         let result = flight
             .get_or_init(|| async {
-                let json = encode(&compute().await?)?;
+                let json = encode(&compute(self.database.reader(at_least).clone()).await?)?;
                 self.write(&key, &json, policy).await;
                 Ok(json)
             })
@@ -226,10 +301,10 @@ impl Cache {
         result
     }
 
-    fn refresh_in_background<T, F, Fut>(&self, key: String, policy: Policy, compute: F)
+    fn refresh_in_background<T, F, Fut>(&self, key: String, at_least: Lsn, policy: Policy, compute: F)
     where
         T: Serialize + Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
+        F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
         let cache = self.clone();
@@ -253,7 +328,8 @@ impl Cache {
             if !acquired {
                 return; // Another request, here or elsewhere, is on it.
             }
-            match compute().await.and_then(|value| encode(&value)) {
+            let db = cache.database.reader(at_least).clone();
+            match compute(db).await.and_then(|value| encode(&value)) {
                 Ok(json) => cache.write(&key, &json, policy).await,
                 Err(error) => tracing::warn!(%error, key, "refreshing a cached value failed; serving it stale"),
             }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cache;
 pub mod covers;
+pub mod database;
 pub mod jobs;
 pub mod markdown;
 pub mod notifications;

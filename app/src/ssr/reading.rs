@@ -53,14 +53,14 @@ const MAX_NAME: usize = 200;
 /// `limit` of the latest published articles from position `offset`, and
 /// how many there are in all.
 pub async fn latest(state: &AppState, offset: i64, limit: i64) -> Result<Page, QueryError> {
-    let (db, index) = (state.db.clone(), state.latest.clone());
+    let index = state.latest.clone();
     state
         .cache
         .fetch_in(
             LATEST,
             &format!("latest:{offset}:{limit}"),
             LISTING,
-            move || async move { index.page(&db, offset, limit).await },
+            move |db| async move { index.page(&db, offset, limit).await },
         )
         .await
 }
@@ -81,14 +81,14 @@ pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Res
     if tag.len() > MAX_NAME {
         return Ok(Page::default());
     }
-    let (db, owned) = (state.db.clone(), tag.to_owned());
+    let owned = tag.to_owned();
     state
         .cache
         .fetch_in(
             LATEST,
             &format!("tag:{tag}:{offset}:{limit}"),
             LISTING,
-            move || async move {
+            move |db| async move {
                 let (articles, total) = articles::published_with_tag(&db, &owned, limit, offset).await?;
                 Ok(Page { articles, total })
             },
@@ -102,14 +102,14 @@ pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64
     if username.len() > MAX_NAME {
         return Ok(None);
     }
-    let (db, owned) = (state.db.clone(), username.to_owned());
+    let owned = username.to_owned();
     state
         .cache
         .fetch_in(
             &author_group(username),
             &format!("by-author:{}:{offset}:{limit}", username.to_lowercase()),
             LISTING,
-            move || async move {
+            move |db| async move {
                 let Some((author_id, _)) = users::profile(&db, &owned).await? else {
                     return Ok(None);
                 };
@@ -126,16 +126,20 @@ pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64
 /// changed while published, unpublished or deleted.
 pub async fn forget_listings(cache: &Cache) {
     cache.bump(&[LATEST]).await;
-    let names = Period::ALL.map(|period| format!("popular:{}", period.as_str()));
-    cache.invalidate(&names.each_ref().map(String::as_str)).await;
 }
 
-/// The most-viewed articles of `period`.
+/// The cache name of the popular list of `period`. The lists share a hash
+/// tag, so [`refresh_popular`] marks them all stale in one call.
+fn popular_name(period: Period) -> String {
+    format!("{{popular}}:{}", period.as_str())
+}
+
+/// The most-viewed articles of `period`. They belong to the latest
+/// listing's group: an article leaves them as soon as it is unpublished.
 pub async fn popular(state: &AppState, period: Period) -> Result<Vec<ArticleSummary>, QueryError> {
-    let db = state.db.clone();
     state
         .cache
-        .fetch(&format!("popular:{}", period.as_str()), POPULAR, move || async move {
+        .fetch_in(LATEST, &popular_name(period), POPULAR, move |db| async move {
             let since = period.window().map(|window| chrono::Utc::now() - window);
             Ok(articles::most_viewed(&db, since, POPULAR_SIZE).await?)
         })
@@ -146,8 +150,8 @@ pub async fn popular(state: &AppState, period: Period) -> Result<Vec<ArticleSumm
 /// keep getting the old ranking without waiting while one request per list
 /// recomputes it.
 pub async fn refresh_popular(cache: &Cache) {
-    let names = Period::ALL.map(|period| format!("popular:{}", period.as_str()));
-    cache.expire(&names.each_ref().map(String::as_str)).await;
+    let names = Period::ALL.map(popular_name);
+    cache.expire_in(LATEST, &names.each_ref().map(String::as_str)).await;
 }
 
 /// A published article, with its body rendered, as cached.
@@ -164,10 +168,10 @@ pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry
     if slug.len() > MAX_NAME {
         return Ok(None);
     }
-    let (db, owned) = (state.db.clone(), slug.to_owned());
+    let owned = slug.to_owned();
     state
         .cache
-        .fetch_in(&article_key(slug), &article_key(slug), ARTICLE, move || async move {
+        .fetch_in(&article_key(slug), &article_key(slug), ARTICLE, move |db| async move {
             let record = articles::published_by_slug(&db, &owned).await?;
             Ok(record.map(|record| ArticleEntry {
                 body_html: markdown::to_safe_html(&record.body),
@@ -208,11 +212,11 @@ pub async fn author(
     if username.len() > MAX_NAME {
         return Ok(None);
     }
-    let (db, owned) = (state.db.clone(), username.to_owned());
+    let owned = username.to_owned();
     let name = format!("author:{}:{offset}:{limit}", username.to_lowercase());
     state
         .cache
-        .fetch_in(&author_group(username), &name, LISTING, move || async move {
+        .fetch_in(&author_group(username), &name, LISTING, move |db| async move {
             let Some((author_id, profile)) = users::profile(&db, &owned).await? else {
                 return Ok(None);
             };
@@ -226,12 +230,4 @@ pub async fn author(
 /// of their articles changed).
 pub async fn forget_author(cache: &Cache, username: &str) {
     cache.bump(&[&author_group(username)]).await;
-}
-
-/// The public profile of `username`.
-pub async fn profile(state: &AppState, username: &str) -> Result<Option<Profile>, QueryError> {
-    if username.len() > MAX_NAME {
-        return Ok(None);
-    }
-    Ok(users::profile(&state.db, username).await?.map(|(_, profile)| profile))
 }

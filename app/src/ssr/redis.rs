@@ -6,6 +6,11 @@
 //! bounded by a short timeout, and after a failure calls are skipped for a
 //! moment (a circuit breaker), so a dead or hung Redis costs a request
 //! nothing rather than half a second each.
+//!
+//! `REDIS_URL` names one server, or a Redis Cluster by several
+//! comma-separated `redis://` seeds. Commands are the same on both; keys a
+//! single command or script touches together share a hash tag (`{v3}`), so
+//! in a cluster they live on one node.
 
 use std::{
     future::Future,
@@ -16,7 +21,12 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use redis::{Client, RedisResult, aio::ConnectionManager};
+use redis::{
+    Client, Cmd, Pipeline, RedisFuture, RedisResult, Value,
+    aio::{ConnectionLike, ConnectionManager},
+    cluster::ClusterClient,
+    cluster_async::ClusterConnection,
+};
 
 /// How long to wait for Redis before treating it as down.
 const TIMEOUT: Duration = Duration::from_millis(500);
@@ -24,10 +34,71 @@ const TIMEOUT: Duration = Duration::from_millis(500);
 /// After a failure, how long calls skip Redis before trying it again.
 const BACKOFF: Duration = Duration::from_secs(1);
 
+/// A connection to one Redis server or to a Redis Cluster. Cheap to clone:
+/// clones share the connections underneath.
+#[derive(Clone)]
+pub enum Connection {
+    Single(ConnectionManager),
+    Cluster(LazyCluster),
+}
+
+/// A cluster connection made on first use (and again after a failed
+/// attempt), so start-up does not wait for the cluster.
+#[derive(Clone)]
+pub struct LazyCluster {
+    client: Arc<ClusterClient>,
+    connection: Arc<tokio::sync::OnceCell<ClusterConnection>>,
+}
+
+impl LazyCluster {
+    async fn get(&self) -> RedisResult<ClusterConnection> {
+        self.connection
+            .get_or_try_init(|| self.client.get_async_connection())
+            .await
+            .cloned()
+    }
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Single(manager) => manager.req_packed_command(cmd),
+            Self::Cluster(cluster) => Box::pin(async move { cluster.get().await?.req_packed_command(cmd).await }),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Single(manager) => manager.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(cluster) => {
+                Box::pin(async move { cluster.get().await?.req_packed_commands(pipeline, offset, count).await })
+            }
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Single(manager) => manager.get_db(),
+            Self::Cluster(_) => 0,
+        }
+    }
+}
+
+/// The seeds of `REDIS_URL`: one URL, or several comma-separated ones for a
+/// Redis Cluster.
+pub fn seeds(url: &str) -> Vec<&str> {
+    url.split(',').map(str::trim).filter(|seed| !seed.is_empty()).collect()
+}
+
 /// A shared, lazily connected Redis handle. Cheap to clone.
 #[derive(Clone)]
 pub struct Redis {
-    manager: ConnectionManager,
+    connection: Connection,
     prefix: Arc<str>,
     /// Until when (ms since the epoch) calls skip Redis; 0 when healthy.
     down_until: Arc<AtomicU64>,
@@ -43,17 +114,37 @@ impl std::fmt::Debug for Redis {
 }
 
 impl Redis {
-    /// A handle for `url` whose keys all start with `prefix:`; no connection
-    /// is made until first use.
+    /// A handle for `url` (one server, or several comma-separated cluster
+    /// seeds) whose keys all start with `prefix:`; no connection is made
+    /// until first use.
     pub fn new(url: &str, prefix: &str) -> RedisResult<Self> {
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let manager = ConnectionManager::new_lazy_with_config(Client::open(url)?, config)?;
+        let connection = match seeds(url).as_slice() {
+            [single] => {
+                let config = redis::aio::ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(TIMEOUT))
+                    .set_response_timeout(Some(TIMEOUT))
+                    .set_number_of_retries(1)
+                    .set_max_delay(Duration::from_millis(200));
+                Connection::Single(ConnectionManager::new_lazy_with_config(Client::open(*single)?, config)?)
+            }
+            seeds => {
+                let client = ClusterClient::builder(seeds.iter().copied())
+                    .connection_timeout(TIMEOUT)
+                    .response_timeout(TIMEOUT)
+                    // Each call is bounded by TIMEOUT anyway: a retry is for
+                    // a MOVED slot or a failover, not for waiting.
+                    .retries(2)
+                    .min_retry_wait(10)
+                    .max_retry_wait(100)
+                    .build()?;
+                Connection::Cluster(LazyCluster {
+                    client: Arc::new(client),
+                    connection: Arc::default(),
+                })
+            }
+        };
         Ok(Self {
-            manager,
+            connection,
             prefix: prefix.into(),
             down_until: Arc::default(),
         })
@@ -67,7 +158,7 @@ impl Redis {
 
     /// `PING`, ignoring the circuit breaker: `Ok` when Redis answers in time.
     pub async fn ping(&self) -> RedisResult<()> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection.clone();
         let result = tokio::time::timeout(TIMEOUT, redis::cmd("PING").query_async::<String>(&mut conn))
             .await
             .unwrap_or_else(|_| Err(timed_out()));
@@ -83,14 +174,14 @@ impl Redis {
     /// Runs `command` on the connection unless Redis is known to be down;
     /// `None` when it is down, fails or times out (the failure is logged and
     /// trips the breaker). Callers carry on without Redis.
-    pub async fn run<T, F>(&self, what: &'static str, command: impl FnOnce(ConnectionManager) -> F) -> Option<T>
+    pub async fn run<T, F>(&self, what: &'static str, command: impl FnOnce(Connection) -> F) -> Option<T>
     where
         F: Future<Output = RedisResult<T>>,
     {
         if now_ms() < self.down_until.load(Ordering::Relaxed) {
             return None;
         }
-        let result = tokio::time::timeout(TIMEOUT, command(self.manager.clone()))
+        let result = tokio::time::timeout(TIMEOUT, command(self.connection.clone()))
             .await
             .unwrap_or_else(|_| Err(timed_out()));
         match result {

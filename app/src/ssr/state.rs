@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::{
     components::meta::PublicUrl,
-    ssr::{cache::Cache, covers::Media, pagination::LatestIndex, redis::Redis, tokens::Signer},
+    ssr::{cache::Cache, covers::Media, database::Database, pagination::LatestIndex, redis::Redis, tokens::Signer},
 };
 
 /// What every request handler and server function can reach: [`Shared`]
@@ -39,8 +39,11 @@ impl FromRef<AppState> for LeptosOptions {
 pub struct Shared {
     /// Leptos' own settings (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
-    /// The Postgres pool.
+    /// The Postgres primary's pool: for writes and for reads of one's own
+    /// data.
     pub db: PgPool,
+    /// The primary and its replicas, for public reads (the cache picks).
+    pub database: Database,
     /// The Redis connection, reconnecting on its own.
     pub redis: Redis,
     /// The read-through cache in Redis.

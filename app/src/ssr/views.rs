@@ -7,12 +7,15 @@
 //!
 //! - one count per visitor (a hash of client address and user agent) per
 //!   article per [`DEDUP_WINDOW`]: reloads do not inflate popularity;
-//! - the count lands in one Redis hash of pending counts, by slug.
+//! - the count lands in a Redis hash of pending counts, by slug: one of
+//!   [`SHARDS`], chosen by the slug. A shard's keys share a hash tag
+//!   (`{v7}`), so in a Redis Cluster the script's two keys, and a flush's
+//!   rename, stay on one node, while the shards spread over the nodes.
 //!
-//! Every few seconds each instance [`flush`]es: it atomically renames the
-//! pending hash to a key of its own (so instances never flush the same
-//! counts twice), adds the counts to `articles.views` in one `UPDATE`, and
-//! deletes the batch, then marks the cached popular lists stale. Should
+//! Every few seconds each instance [`flush`]es: it atomically renames each
+//! shard's pending hash to a key of its own (so instances never flush the
+//! same counts twice), adds the counts to `articles.views` in one `UPDATE`,
+//! and deletes the batches, then marks the cached popular lists stale. Should
 //! Postgres fail, the batch stays and the next flush retries it. With Redis
 //! down, views go uncounted: popularity is not worth failing a page for.
 
@@ -25,6 +28,9 @@ use crate::ssr::{cache::Cache, queries::articles, reading};
 
 /// One view per visitor per article per this long.
 pub const DEDUP_WINDOW: Duration = Duration::from_secs(30 * 60);
+
+/// How many hashes the pending counts are spread over.
+pub const SHARDS: u8 = 16;
 
 /// Counts a view unless this visitor was counted recently. Returns
 /// whether it counted (`false` too when Redis is unavailable).
@@ -56,9 +62,10 @@ pub async fn record(cache: &Cache, slug: &str, visitor: &str) -> bool {
         return false;
     }
     let redis = cache.redis();
+    let shard = Sha256::digest(slug.as_bytes())[0] % SHARDS;
     let digest = Sha256::digest(format!("{slug}\n{visitor}").as_bytes());
-    let seen = redis.key(format_args!("views:seen:{}", hex(&digest[..12])));
-    let pending = redis.key("views:pending");
+    let seen = redis.key(format_args!("views:{{v{shard}}}:seen:{}", hex(&digest[..12])));
+    let pending = redis.key(format_args!("views:{{v{shard}}}:pending"));
     redis
         .run("count a view", |mut conn| async move {
             RECORD
@@ -78,43 +85,52 @@ pub async fn record(cache: &Cache, slug: &str, visitor: &str) -> bool {
 /// failed batch is retried by the same instance.
 pub async fn flush(db: &PgPool, cache: &Cache, instance: &str) -> Result<u64, sqlx::Error> {
     let redis = cache.redis();
-    let pending = redis.key("views:pending");
-    let batch = redis.key(format_args!("views:flushing:{instance}"));
-
-    // A batch left by a failed flush goes first; otherwise take what is
-    // pending (RENAMENX fails harmlessly when nothing is).
-    let (batch_key, rename_to) = (batch.clone(), batch.clone());
-    let counts = redis
-        .run("views flush", |mut conn| async move {
-            let exists: bool = redis::cmd("EXISTS").arg(&batch_key).query_async(&mut conn).await?;
-            if !exists {
-                let renamed: redis::RedisResult<i64> = redis::cmd("RENAMENX")
-                    .arg(&pending)
-                    .arg(&rename_to)
-                    .query_async(&mut conn)
-                    .await;
-                if renamed.is_err() {
-                    return Ok(Vec::new()); // nothing pending
+    let mut batches = Vec::new();
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for shard in 0..SHARDS {
+        let pending = redis.key(format_args!("views:{{v{shard}}}:pending"));
+        let batch = redis.key(format_args!("views:{{v{shard}}}:flushing:{instance}"));
+        // A batch left by a failed flush goes first; otherwise take what is
+        // pending (RENAMENX fails harmlessly when nothing is).
+        let batch_key = batch.clone();
+        let taken = redis
+            .run("views flush", |mut conn| async move {
+                let exists: bool = redis::cmd("EXISTS").arg(&batch_key).query_async(&mut conn).await?;
+                if !exists {
+                    let renamed: redis::RedisResult<i64> = redis::cmd("RENAMENX")
+                        .arg(&pending)
+                        .arg(&batch_key)
+                        .query_async(&mut conn)
+                        .await;
+                    if renamed.is_err() {
+                        return Ok(Vec::new()); // nothing pending
+                    }
                 }
-            }
-            redis::cmd("HGETALL")
-                .arg(&batch_key)
-                .query_async::<Vec<(String, i64)>>(&mut conn)
-                .await
-        })
-        .await
-        .unwrap_or_default();
+                redis::cmd("HGETALL")
+                    .arg(&batch_key)
+                    .query_async::<Vec<(String, i64)>>(&mut conn)
+                    .await
+            })
+            .await
+            .unwrap_or_default();
+        if !taken.is_empty() {
+            counts.extend(taken);
+            batches.push(batch);
+        }
+    }
     if counts.is_empty() {
         return Ok(0);
     }
 
     let (slugs, views): (Vec<String>, Vec<i64>) = counts.into_iter().unzip();
     let changed = articles::add_views(db, &slugs, &views).await?;
-    redis
-        .run("views flush", |mut conn| async move {
-            redis::cmd("DEL").arg(&batch).query_async::<()>(&mut conn).await
-        })
-        .await;
+    for batch in batches {
+        redis
+            .run("views flush", |mut conn| async move {
+                redis::cmd("DEL").arg(&batch).query_async::<()>(&mut conn).await
+            })
+            .await;
+    }
     if changed > 0 {
         // The rankings moved: the next /popular read refreshes them.
         reading::refresh_popular(cache).await;

@@ -24,6 +24,9 @@ pub async fn healthz() -> Response {
 /// instance unready: every page renders without it (slower), and taking
 /// every instance out of rotation because the cache is down would turn a
 /// slowdown into an outage. Without Redis the status says `degraded`.
+/// Replicas are listed as their last health check found them; with none
+/// healthy, reads go to the primary, so they do not make an instance
+/// unready either.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let postgres = async {
         match tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&state.db)).await {
@@ -46,7 +49,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             (true, false) => "degraded",
             (true, true) => "ready",
         },
-        "checks": { "postgres": describe(&postgres), "redis": describe(&redis) },
+        "checks": {
+            "postgres": describe(&postgres),
+            "redis": describe(&redis),
+            "replicas": state.database.replica_status(),
+        },
     });
     if !ready || redis.is_err() {
         tracing::warn!(%body, "not fully ready");

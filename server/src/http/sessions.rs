@@ -17,7 +17,10 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use fred::prelude::{Builder, Config, Pool, ReconnectPolicy};
+use fred::{
+    prelude::{Builder, Config, Error, ErrorKind, Pool, ReconnectPolicy, Server, ServerConfig},
+    types::config::ClusterDiscoveryPolicy,
+};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_redis_store::RedisStore;
 
@@ -34,7 +37,25 @@ pub fn layer(
     secure: bool,
     inactivity: Duration,
 ) -> anyhow::Result<SessionManagerLayer<RedisStore<Pool>>> {
-    let config = Config::from_url(redis_url).context("REDIS_URL: not a usable Redis URL")?;
+    let seeds = app::ssr::redis::seeds(redis_url);
+    let mut config =
+        Config::from_url(seeds.first().copied().unwrap_or_default()).context("REDIS_URL: not a usable Redis URL")?;
+    if seeds.len() > 1 {
+        // A Redis Cluster: the first seed gave the credentials, all of them
+        // the nodes to discover the rest from.
+        let hosts = seeds
+            .iter()
+            .map(|seed| match Config::from_url(seed)?.server {
+                ServerConfig::Centralized { server } => Ok(server),
+                _ => Err(Error::new(ErrorKind::Config, "expected redis://host:port")),
+            })
+            .collect::<Result<Vec<Server>, _>>()
+            .context("REDIS_URL: not a list of usable redis:// URLs")?;
+        config.server = ServerConfig::Clustered {
+            hosts,
+            policy: ClusterDiscoveryPolicy::default(),
+        };
+    }
     let pool = Builder::from_config(config)
         .with_connection_config(|connection| {
             connection.connection_timeout = TIMEOUT;

@@ -82,6 +82,8 @@ pub(crate) async fn fresh_database() -> (String, PgPool) {
         url: url.as_str().into(),
         max_connections: 8,
         acquire_timeout: std::time::Duration::from_secs(5),
+        replica_urls: Vec::new(),
+        replica_max_connections: 8,
     };
     let pool = warta::db::connect(&settings).await.expect("connect to test database");
     warta::db::migrate(&pool).await.expect("migrate test database");

@@ -20,6 +20,7 @@ mod listing;
 mod notifications;
 mod observability;
 mod popular;
+mod replicas;
 mod schema;
 mod security;
 mod seed;
