@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop
+.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -46,6 +46,9 @@ cluster: build ## (issue 6, in progress) Local cluster at :8080: nginx, 2 web, a
 
 cluster-stop: ## Stop the local cluster under .data/cluster/
 	@scripts/cluster.sh stop
+
+cluster-test: ## Run the six scale-out checks against the local cluster (starts it if needed)
+	@scripts/cluster-test.sh
 
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
 	@scripts/sqlx-prepare.sh

@@ -629,6 +629,8 @@ exec_warta() {
     DATABASE_REPLICA_URLS="postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$PG_DB"
     REDIS_URL="$(redis_seeds)"
     WARTA_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
+    # nginx, in front: its X-Forwarded-For names the reader.
+    WARTA_TRUSTED_PROXIES=127.0.0.1
     WARTA_SECRET="$(cat "$CLUSTER/secret")"
     WARTA_BIND=127.0.0.1
     WARTA_OUTBOX_DIR="$CLUSTER/outbox"

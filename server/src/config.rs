@@ -258,6 +258,9 @@ pub struct Settings {
     /// `WARTA_SECURE_COOKIES`: mark cookies `Secure`; defaults to whether
     /// the public URL is https.
     pub secure_cookies: bool,
+    /// `WARTA_TRUSTED_PROXIES`: addresses and networks whose
+    /// `X-Forwarded-For` names the reader (none by default).
+    pub trusted_proxies: crate::http::client::TrustedProxies,
     /// `WARTA_SLOW_REQUEST_MS`: requests slower than this log a warning.
     pub slow_request_threshold: Duration,
     /// Logging.
@@ -423,6 +426,9 @@ impl Settings {
 
         let slow_request_threshold =
             Duration::from_millis(parse_or(source, "WARTA_SLOW_REQUEST_MS", 3_000_u64, |_| true)?);
+        let trusted_proxies =
+            crate::http::client::TrustedProxies::parse(&source.get("WARTA_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|problem| ConfigError::new("WARTA_TRUSTED_PROXIES", problem))?;
         let site_root = source
             .get("LEPTOS_SITE_ROOT")
             .unwrap_or_else(|| "target/site".to_owned());
@@ -463,6 +469,7 @@ impl Settings {
             secret,
             secure_cookies,
             slow_request_threshold,
+            trusted_proxies,
             log: LogSettings::from_source(source, environment)?,
             site_root,
             hash_files,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
     message::{
         Mailbox, MultiPart,
         header::{Header, HeaderName, HeaderValue},
@@ -22,14 +22,18 @@ pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     /// One `.eml` file per message in a folder, for development: a newcomer
     /// reads the mail with any mail program, and nothing leaves the machine.
-    Files(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
+    /// A file is named by its Message-ID and written whole or not at all, so
+    /// a message sent again (a worker killed between sending and recording
+    /// it) replaces itself: what a receiving server's duplicate suppression
+    /// by Message-ID does.
+    Files(std::path::PathBuf),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Smtp(_) => f.write_str("Mailer::Smtp"),
-            Self::Files(_, dir) => write!(f, "Mailer::Files({})", dir.display()),
+            Self::Files(dir) => write!(f, "Mailer::Files({})", dir.display()),
         }
     }
 }
@@ -61,10 +65,7 @@ impl Mailer {
             None => {
                 std::fs::create_dir_all(&settings.outbox)
                     .with_context(|| format!("WARTA_OUTBOX_DIR: cannot create {}", settings.outbox.display()))?;
-                Ok(Self::Files(
-                    AsyncFileTransport::new(&settings.outbox),
-                    settings.outbox.clone(),
-                ))
+                Ok(Self::Files(settings.outbox.clone()))
             }
         }
     }
@@ -87,13 +88,42 @@ impl Mailer {
                     SendError::Transient(error.to_string())
                 }
             }),
-            Self::Files(transport, _) => transport
-                .send(message)
+            Self::Files(dir) => write_file(dir, &message)
                 .await
-                .map(drop)
-                .map_err(|error| SendError::Transient(error.to_string())),
+                .map_err(|error| SendError::Transient(format!("writing to the outbox: {error}"))),
         }
     }
+}
+
+/// Writes `message` to `dir` as `<Message-ID>.eml` (a fresh name when it
+/// has none): to a temporary file first, then renamed into place.
+async fn write_file(dir: &std::path::Path, message: &Message) -> std::io::Result<()> {
+    let id = message
+        .headers()
+        .get_raw("Message-ID")
+        .map(file_name)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let temporary = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
+    tokio::fs::write(&temporary, message.formatted()).await?;
+    tokio::fs::rename(&temporary, dir.join(format!("{id}.eml"))).await
+}
+
+/// A Message-ID as a file name: without its angle brackets, and with
+/// anything but letters, digits and `.-_@+` replaced.
+fn file_name(message_id: &str) -> String {
+    message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_@+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// `List-Unsubscribe` (RFC 2369).
@@ -202,6 +232,48 @@ pub fn new_article_message(from: &Mailbox, article: &NewArticle<'_>) -> anyhow::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_message_sent_twice_to_the_outbox_is_one_file() {
+        let dir = std::env::temp_dir().join(format!("warta-outbox-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mailer = Mailer::Files(dir.clone());
+        let message = |id: &str| {
+            Message::builder()
+                .from("a@example.org".parse().unwrap())
+                .to("b@example.org".parse().unwrap())
+                .subject("Hi")
+                .message_id(Some(id.to_owned()))
+                .body(String::from("Hello"))
+                .unwrap()
+        };
+        mailer
+            .send(message("<article-1.reader-2@warta.example>"))
+            .await
+            .unwrap();
+        mailer
+            .send(message("<article-1.reader-2@warta.example>"))
+            .await
+            .unwrap();
+        mailer
+            .send(message("<article-1.reader-3@warta.example>"))
+            .await
+            .unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "article-1.reader-2@warta.example.eml",
+                "article-1.reader-3@warta.example.eml"
+            ]
+        );
+        assert_eq!(file_name("<a/b\\c..@x>"), "a_b_c..@x");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn a_notification_has_both_parts_escaped_html_and_one_click_unsubscribe() {

@@ -187,6 +187,8 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                // The reader's address behind our proxies (rate limits, views).
+                .layer(axum::Extension(settings.trusted_proxies.clone()))
                 .layer(trace::set_request_id())
                 .layer(trace::layer(settings.slow_request_threshold))
                 .layer(trace::propagate_request_id())

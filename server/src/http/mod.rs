@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod caching;
+pub mod client;
 pub mod editor;
 pub mod health;
 pub mod limits;

@@ -9,13 +9,15 @@
 //! Client addresses are the TCP peer's; behind a proxy, the proxy must pass
 //! the real one (the scale-out issue configures that).
 
-use std::{collections::HashMap, net::SocketAddr, sync::LazyLock, time::Duration};
+use std::{collections::HashMap, sync::LazyLock, time::Duration};
 
 use app::ssr::redis::Redis;
+
+use crate::http::client::TrustedProxies;
 use axum::{
     Json,
     body::{Body, to_bytes},
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
@@ -61,10 +63,7 @@ pub async fn layer(State(redis): State<Redis>, request: Request, next: Next) -> 
     else {
         return next.run(request).await;
     };
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip().to_string());
+    let address = TrustedProxies::client_of(request.extensions(), request.headers()).map(|ip| ip.to_string());
 
     // Read the body for the account's email, then hand it on unchanged.
     let (parts, body) = request.into_parts();

@@ -1,14 +1,17 @@
 //! `GET /articles/{slug}/view.gif`: the pixel that counts an article view
 //! (see `app::ssr::views`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::ssr::{AppState, views};
 use axum::{
+    Extension,
     extract::{ConnectInfo, Path, State},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
+
+use crate::http::client::TrustedProxies;
 
 /// A transparent 1×1 GIF.
 const PIXEL: &[u8] = &[
@@ -23,9 +26,11 @@ pub async fn pixel(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(trusted): Extension<TrustedProxies>,
     headers: HeaderMap,
 ) -> Response {
-    views::record(&state.cache, &slug, &visitor(&headers, peer)).await;
+    let address = trusted.client(peer.ip(), &headers);
+    views::record(&state.cache, &slug, &visitor(&headers, address)).await;
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/gif")),
@@ -37,15 +42,9 @@ pub async fn pixel(
 }
 
 /// Who is reading, as well as we can tell without a cookie: the client's
-/// address (the first `X-Forwarded-For` hop behind a proxy) and browser.
-/// Only a hash of it is stored, for the de-duplication window.
-fn visitor(headers: &HeaderMap, peer: SocketAddr) -> String {
-    let address = headers
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(',').next())
-        .map(|hop| hop.trim().to_owned())
-        .unwrap_or_else(|| peer.ip().to_string());
+/// address (see [`TrustedProxies`]) and browser. Only a hash of it is
+/// stored, for the de-duplication window.
+fn visitor(headers: &HeaderMap, address: IpAddr) -> String {
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())

@@ -324,6 +324,55 @@ async fn registrations_are_limited_per_address() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_each_reader_has_their_own_budget_and_strangers_cannot_claim_one() {
+    // Sign-in attempts from `address` (as X-Forwarded-For) until the
+    // first refusal: how many were let through.
+    async fn allowed(app: &TestApp, address: &str) -> usize {
+        for attempt in 0..40 {
+            let response = app
+                .client
+                .post(app.url("/fn/login"))
+                .header(header::ACCEPT, "text/html")
+                .header(header::ORIGIN, app.address.as_str())
+                .header(header::REFERER, app.url("/login"))
+                .header("x-forwarded-for", address)
+                .form(&[
+                    ("email", format!("reader{attempt}@example.org")),
+                    ("password", "guess".into()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            if response.status() == StatusCode::TOO_MANY_REQUESTS {
+                return attempt;
+            }
+        }
+        40
+    }
+
+    let behind_nginx = TestApp::builder()
+        .var("WARTA_TRUSTED_PROXIES", "127.0.0.1")
+        .spawn()
+        .await;
+    assert_eq!(allowed(&behind_nginx, "198.51.100.1").await, 30);
+    assert_eq!(
+        allowed(&behind_nginx, "198.51.100.2").await,
+        30,
+        "another reader's budget"
+    );
+
+    // Without trusting the peer, the header is the client's claim: every
+    // claimed address shares the peer's one budget.
+    let exposed = TestApp::spawn().await;
+    assert_eq!(allowed(&exposed, "198.51.100.1").await, 30);
+    assert_eq!(
+        allowed(&exposed, "198.51.100.2").await,
+        0,
+        "a made-up address is no way around the limit"
+    );
+}
+
+#[tokio::test]
 async fn settings_need_a_signed_in_user() {
     let app = TestApp::spawn().await;
     let response = app
