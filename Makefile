@@ -41,13 +41,13 @@ bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (re
 validate-deploy: ## Check deploy/ (nginx -t, Kubernetes schemas, Dockerfile) against the code
 	@scripts/validate-deploy.sh
 
-cluster: build ## (issue 6, in progress) Local cluster at :8080: nginx, 2 web, a worker, Postgres primary + replica, Redis Cluster
+cluster: build ## Local cluster at :8080: nginx, 2 web, a worker, Postgres primary + replica, Redis Cluster
 	@scripts/cluster.sh start
 
 cluster-stop: ## Stop the local cluster under .data/cluster/
 	@scripts/cluster.sh stop
 
-cluster-test: ## Run the six scale-out checks against the local cluster (starts it if needed)
+cluster-test: build ## Run the six scale-out checks against the local cluster (starts it if needed)
 	@scripts/cluster-test.sh
 
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database
@@ -56,5 +56,5 @@ sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live 
 fmt: ## Format the code
 	cargo fmt --all
 
-clean-data: stop ## Delete the private databases under .data/
+clean-data: stop cluster-stop ## Delete the private databases and the local cluster under .data/
 	rm -rf .data

@@ -865,12 +865,18 @@ def _():
     return problems
 
 
-@check("client address: X-Forwarded-For (the app reads its first hop) and X-Real-IP set by nginx from $remote_addr")
+@check("client address: X-Forwarded-For and X-Real-IP set by nginx from $remote_addr; the app believes it from WARTA_TRUSTED_PROXIES, which k8s and the cluster set")
 def _():
     proxy = strip_comments(NGINX_FILES["warta-proxy.conf"])
     problems = []
-    if "x-forwarded-for" not in read("server/src/http/views.rs").lower():
-        problems.append("the app no longer reads X-Forwarded-For: recheck what it trusts")
+    if "x-forwarded-for" not in read("server/src/http/client.rs").lower():
+        problems.append("the app no longer reads X-Forwarded-For (server/src/http/client.rs): recheck what it trusts")
+    if "WARTA_TRUSTED_PROXIES" not in CONFIG_RS:
+        problems.append("config.rs no longer reads WARTA_TRUSTED_PROXIES")
+    if not re.search(r"^\s*WARTA_TRUSTED_PROXIES:", read("deploy/k8s/configmap.yaml"), re.M):
+        problems.append("deploy/k8s/configmap.yaml does not set WARTA_TRUSTED_PROXIES: every reader would share the ingress's rate limit")
+    if "WARTA_TRUSTED_PROXIES=127.0.0.1" not in read("scripts/cluster.sh"):
+        problems.append("scripts/cluster.sh does not trust its nginx (WARTA_TRUSTED_PROXIES=127.0.0.1)")
     if not re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", proxy):
         problems.append("X-Forwarded-For is not replaced by $remote_addr: a client could choose its first hop")
     if not re.search(r"proxy_set_header\s+X-Real-IP\s+\$remote_addr;", proxy):
