@@ -99,20 +99,38 @@ impl LatestIndex {
             None => articles::count_published(db).await?,
         };
         let total = anchors.total + newer;
-        let articles = match offset.checked_sub(newer) {
-            // Near the top: a plain offset reads no more than a seek would.
-            Some(at) if at >= self.stride => {
-                let anchor = usize::try_from(at / self.stride)
-                    .unwrap_or(usize::MAX)
-                    .min(anchors.keys.len().saturating_sub(1));
-                let skip = at - anchor as i64 * self.stride;
-                match anchors.keys.get(anchor) {
-                    Some(&key) => articles::latest_published_from(db, key, limit, skip).await?,
-                    None => articles::latest_published(db, limit, offset).await?,
+        // Every article of the page was published no earlier than the
+        // anchor a stride past the page's end (a stride more than needed,
+        // in case up to a stride of articles above it were removed since
+        // the anchors were read): that bounds which partitions are read.
+        let at = offset.saturating_sub(newer).max(0);
+        let floor = usize::try_from((at + limit) / self.stride + 2)
+            .ok()
+            .and_then(|index| anchors.keys.get(index))
+            .map(|key| key.0);
+        let anchors = &anchors;
+        let read = |floor| async move {
+            match offset.checked_sub(newer) {
+                // Near the top: a plain offset reads no more than a seek would.
+                Some(at) if at >= self.stride => {
+                    let anchor = usize::try_from(at / self.stride)
+                        .unwrap_or(usize::MAX)
+                        .min(anchors.keys.len().saturating_sub(1));
+                    let skip = at - anchor as i64 * self.stride;
+                    match anchors.keys.get(anchor) {
+                        Some(&key) => articles::latest_published_from(db, key, limit, skip, floor).await,
+                        None => articles::latest_published(db, limit, offset, floor).await,
+                    }
                 }
+                _ => articles::latest_published(db, limit, offset, floor).await,
             }
-            _ => articles::latest_published(db, limit, offset).await?,
         };
+        let mut articles = read(floor).await?;
+        // A short page that is not the last: more articles were removed
+        // above the floor than it allows for. Read it again without one.
+        if floor.is_some() && (articles.len() as i64) < limit && offset + (articles.len() as i64) < total {
+            articles = read(None).await?;
+        }
         Ok(Page { articles, total })
     }
 

@@ -79,7 +79,7 @@ async fn seek_anchored_pages_equal_plain_offset_pages_even_as_articles_arrive() 
             for offset in 0..total + 3 {
                 for limit in [1, 5, 20] {
                     let page = index.page(&db, offset, limit).await.unwrap();
-                    let plain = articles::latest_published(&db, limit, offset).await.unwrap();
+                    let plain = articles::latest_published(&db, limit, offset, None).await.unwrap();
                     assert_eq!(page.articles, plain, "offset {offset}, limit {limit}");
                     assert_eq!(page.total, total);
                 }

@@ -19,6 +19,7 @@ mod lifecycle;
 mod listing;
 mod notifications;
 mod observability;
+mod partitions;
 mod popular;
 mod replicas;
 mod schema;
