@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
+.PHONY: help run dev test stop services tools build seed bench bench-jobs explain-large sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -34,6 +34,9 @@ seed: ## Load 1M users and 5M articles into the database (DATABASE_URL or the pr
 
 bench: ## Load-test the reading routes on the 1M/5M dataset against a bare-axum baseline (wrk)
 	@scripts/bench.sh
+
+explain-large: ## Show partition pruning of the reading queries on the 1M/5M dataset (loads it first)
+	@scripts/explain-large.sh
 
 bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (release build, local SMTP)
 	@scripts/bench-jobs.sh

@@ -59,6 +59,8 @@ SLOT=warta_replica
 NOBODY=65534
 
 log() { echo "cluster: $*" >&2; }
+# shellcheck source=scripts/lib/debian-tool.sh
+. "$ROOT/scripts/lib/debian-tool.sh"
 die() { echo "cluster: error: $*" >&2; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -486,21 +488,6 @@ failback_redis() {
 # --------------------------------------------------------- tools: nginx, wrk
 # Debian's package PKG unpacked into .data/tools/PKG without root
 # (`apt-get download` + `dpkg -x`), as scripts/validate-deploy.sh does.
-debian_tool() {
-  local pkg="$1" download
-  [ -d "$TOOLS/$pkg/usr" ] && return 0
-  command -v apt-get >/dev/null && command -v dpkg >/dev/null || return 1
-  log "unpacking Debian's $pkg package into $TOOLS/$pkg"
-  mkdir -p "$TOOLS"
-  download="$(mktemp -d)"
-  if (cd "$download" && apt-get download "$pkg" >/dev/null 2>&1) && dpkg -x "$download"/"${pkg}"_*.deb "$TOOLS/$pkg"; then
-    rm -rf "$download"
-    return 0
-  fi
-  rm -rf "$download" "${TOOLS:?}/$pkg"
-  log "could not download Debian's $pkg package (apt-get update first?)"
-  return 1
-}
 
 NGINX=""
 nginx_bin() {

@@ -32,6 +32,8 @@ VENV="$TOOLS/venv"
 PY_REQUIREMENTS="PyYAML==6.0.3 kubernetes-validate==1.37.0 dockerfile-parse==2.0.1 gixy-ng==0.2.59"
 
 log() { echo "validate-deploy: $*" >&2; }
+# shellcheck source=scripts/lib/debian-tool.sh
+. "$ROOT/scripts/lib/debian-tool.sh"
 
 command -v python3 >/dev/null || { log "error: python3 is needed"; exit 1; }
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$PY_REQUIREMENTS" ]; then
@@ -47,16 +49,8 @@ NGINX="$(command -v nginx || true)"
 if [ -z "$NGINX" ] && [ -x "$TOOLS/nginx/usr/sbin/nginx" ]; then
   NGINX="$TOOLS/nginx/usr/sbin/nginx"
 fi
-if [ -z "$NGINX" ] && command -v apt-get >/dev/null && command -v dpkg >/dev/null; then
-  log "nginx is not installed: unpacking Debian's nginx package into .data/tools/nginx"
-  download="$(mktemp -d)"
-  if (cd "$download" && apt-get download nginx >/dev/null 2>&1) \
-    && dpkg -x "$download"/nginx_*.deb "$TOOLS/nginx"; then
-    NGINX="$TOOLS/nginx/usr/sbin/nginx"
-  else
-    log "could not download Debian's nginx package (apt-get update first?)"
-  fi
-  rm -rf "$download"
+if [ -z "$NGINX" ] && debian_tool nginx; then
+  NGINX="$TOOLS/nginx/usr/sbin/nginx"
 fi
 if [ -n "$NGINX" ] && ! "$NGINX" -v >/dev/null 2>&1; then
   log "$NGINX does not run here; the nginx checks are skipped"

@@ -10,7 +10,7 @@ use reqwest::{
     multipart::{Form, Part},
 };
 
-use crate::helpers::{TestApp, browser, location, text_of};
+use crate::helpers::{TestApp, browser, eventually, location, text_of};
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {
@@ -95,19 +95,19 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
     );
     assert_eq!(original.bytes().await.unwrap().as_ref(), png(1600, 900).as_slice());
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    let variants = eventually(Duration::from_secs(30), "the copies are made", async || {
         let variants: Vec<i32> = sqlx::query_scalar("SELECT variants FROM article_covers")
             .fetch_one(&app.db)
             .await
             .unwrap();
-        if !variants.is_empty() {
-            assert_eq!(variants, [320, 768, 1280]);
-            break;
+        if variants.is_empty() {
+            Err("none yet".to_owned())
+        } else {
+            Ok(variants)
         }
-        assert!(tokio::time::Instant::now() < deadline, "the copies were never made");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    assert_eq!(variants, [320, 768, 1280]);
     let page = app.page(&article).await;
     let img = cover(&page).expect("the cover");
     let srcset = img.get("srcset").expect("a srcset once the copies exist");
@@ -171,11 +171,15 @@ async fn a_cover_shows_at_once_then_in_three_webp_sizes() {
         .execute(&app.db)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while browser().get(app.url(&original)).send().await.unwrap().status() != StatusCode::NOT_FOUND {
-        assert!(tokio::time::Instant::now() < deadline, "the files were never deleted");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(20),
+        "the files are deleted",
+        async || match browser().get(app.url(&original)).send().await.unwrap().status() {
+            StatusCode::NOT_FOUND => Ok(()),
+            status => Err(format!("the original answers {status}")),
+        },
+    )
+    .await;
     let copy = browser().get(app.url(&entries_first)).send().await.unwrap();
     assert_eq!(copy.status(), StatusCode::NOT_FOUND, "the copies too");
 }

@@ -57,6 +57,28 @@ pub(crate) fn test_redis_url() -> String {
     std::env::var("TEST_REDIS_URL").expect("TEST_REDIS_URL must name a Redis (make test sets it)")
 }
 
+/// Polls `check` every 20 ms until it gives `Ok`, and returns that; fails
+/// naming `what` and the last thing `check` saw (its `Err`) once `within`
+/// has passed: for what a background task (the worker, a flush, a health
+/// check) does in its own time.
+pub(crate) async fn eventually<T>(
+    within: std::time::Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: not within {within:?}; last seen: {seen}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A port that nothing listens on.
 pub(crate) fn dead_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
 use crate::{
-    helpers::{TestApp, browser},
+    helpers::{TestApp, browser, eventually},
     smtp::SmtpServer,
 };
 
@@ -49,14 +49,11 @@ async fn jobs_left(db: &PgPool) -> i64 {
 
 /// Waits until the queue is empty (every job done).
 async fn drained(db: &PgPool, timeout: Duration) {
-    let deadline = tokio::time::Instant::now() + timeout;
-    while jobs_left(db).await > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "jobs still queued after {timeout:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(timeout, "the queue empties", async || match jobs_left(db).await {
+        0 => Ok(()),
+        left => Err(format!("{left} jobs")),
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -238,8 +235,7 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
     .unwrap();
 
     // First failure: back in the queue, a second or more away.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let (state, attempts, delay, error) = loop {
+    let (state, attempts, delay, error) = eventually(Duration::from_secs(10), "the job is tried", async || {
         let row: (String, i32, f64, Option<String>) = sqlx::query_as(
             "SELECT state, attempts, extract(epoch FROM run_at - now())::float8, last_error FROM jobs WHERE id = $1",
         )
@@ -248,14 +244,12 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
         .await
         .unwrap();
         if row.1 >= 1 && row.0 == "queued" {
-            break row;
+            Ok(row)
+        } else {
+            Err(format!("{row:?}"))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the job was never tried: {row:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    })
+    .await;
     assert_eq!((state.as_str(), attempts), ("queued", 1));
     assert!((0.5..3.5).contains(&delay), "backoff after one attempt: {delay} s");
     assert!(error.unwrap().contains("unknown job kind `from_the_future`"));
@@ -266,17 +260,15 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
         .execute(&app.db)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while sqlx::query_scalar::<_, String>("SELECT state FROM jobs WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        != "dead"
-    {
-        assert!(tokio::time::Instant::now() < deadline, "the job never died");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(10), "the job dies", async || {
+        let state: String = sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if state == "dead" { Ok(()) } else { Err(state) }
+    })
+    .await;
 
     let (ok, listing) = warta(&app.vars, &["jobs"]).await;
     assert!(ok, "{listing}");
@@ -289,8 +281,7 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
     let (ok, output) = warta(&app.vars, &["jobs", "retry", &id.to_string()]).await;
     assert!(ok && output.contains("1 dead job(s) queued again"), "{output}");
     // It runs at once (woken), and dies again after two more attempts.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
+    eventually(Duration::from_secs(15), "the retried job dies again", async || {
         let (state, attempts): (String, i32) = sqlx::query_as("SELECT state, attempts FROM jobs WHERE id = $1")
             .bind(id)
             .fetch_one(&app.db)
@@ -304,14 +295,12 @@ async fn a_failing_job_backs_off_then_dies_and_warta_jobs_retries_or_discards_it
                 .unwrap();
         }
         if state == "dead" {
-            break;
+            Ok(())
+        } else {
+            Err(format!("{state} after {attempts} attempts"))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "retried job: {state} {attempts}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
 
     let (ok, output) = warta(&app.vars, &["jobs", "discard", "--all"]).await;
     assert!(ok && output.contains("1 dead job(s) discarded"), "{output}");
@@ -349,8 +338,7 @@ async fn a_job_whose_worker_died_is_run_again_or_dies_on_its_last_attempt() {
         locked_by: Option<String>,
         last_error: Option<String>,
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), "expired jobs are taken back", async || {
         let jobs: Vec<Job> = sqlx::query_as("SELECT id, state, attempts, locked_by, last_error FROM jobs")
             .fetch_all(&app.db)
             .await
@@ -361,19 +349,16 @@ async fn a_job_whose_worker_died_is_run_again_or_dies_on_its_last_attempt() {
         // failed, as a job of unknown kind does).
         let rerun = job(again).attempts == 2 && error(job(again)).contains("unknown job kind");
         let died = job(last).state == "dead";
-        if rerun && died {
-            let last = job(last);
-            assert_eq!(last.attempts, 3, "no attempt past the last: {last:?}");
-            assert!(error(last).contains("on every attempt"), "{last:?}");
-            assert_eq!(last.locked_by, None);
-            break;
+        if !(rerun && died) {
+            return Err(format!("{jobs:?}"));
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expired jobs not taken back: {jobs:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        let last = job(last);
+        assert_eq!(last.attempts, 3, "no attempt past the last: {last:?}");
+        assert!(error(last).contains("on every attempt"), "{last:?}");
+        assert_eq!(last.locked_by, None);
+        Ok(())
+    })
+    .await;
 }
 
 /// Makes `count` users who follow `author`.
@@ -466,22 +451,23 @@ async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once(
     // kill: the one moment a kill could still repeat an email (after the
     // server's reply, before the worker's update; RFC 1047) is not what
     // this test is about.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let marked: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE sent_at IS NOT NULL")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if marked as usize == smtp.count() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{marked} marked, {} accepted",
-            smtp.count()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "every accepted email is marked sent",
+        async || {
+            let marked: i64 = sqlx::query_scalar("SELECT count(*) FROM notifications WHERE sent_at IS NOT NULL")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+            let accepted = smtp.count();
+            if marked as usize == accepted {
+                Ok(())
+            } else {
+                Err(format!("{marked} marked, {accepted} accepted"))
+            }
+        },
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(smtp.held() > 0, "emails were in flight");
     second.kill().await.unwrap();

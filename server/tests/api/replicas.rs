@@ -9,23 +9,24 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::helpers::{OwnRedis, TestApp, dead_port, fixtures, fresh_database};
+use crate::helpers::{OwnRedis, TestApp, dead_port, eventually, fixtures, fresh_database};
 
 /// Waits until `/readyz` reports every replica as `healthy`.
 async fn replicas_become(app: &TestApp, healthy: bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let body: Value = app.get("/readyz").await.json().await.expect("JSON");
-        let replicas = body["checks"]["replicas"].as_array().expect("a list of replicas");
-        if !replicas.is_empty() && replicas.iter().all(|replica| replica["healthy"] == healthy) {
-            return body;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "replicas never became healthy={healthy}: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the replicas' health is reported",
+        async || {
+            let body: Value = app.get("/readyz").await.json().await.expect("JSON");
+            let replicas = body["checks"]["replicas"].as_array().expect("a list of replicas");
+            if !replicas.is_empty() && replicas.iter().all(|replica| replica["healthy"] == healthy) {
+                Ok(body)
+            } else {
+                Err(body.to_string())
+            }
+        },
+    )
+    .await
 }
 
 #[tokio::test]
