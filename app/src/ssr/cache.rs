@@ -113,20 +113,9 @@ impl Cache {
         &self.redis
     }
 
-    /// The cached value of `name`, or `compute`'s, cached under `policy`.
-    /// `compute` reads from any healthy replica: use it for values no write
-    /// invalidates (see [`Cache::fetch_in`] for those).
-    pub async fn fetch<T, F, Fut>(&self, name: &str, policy: Policy, compute: F) -> Result<T, QueryError>
-    where
-        T: Serialize + DeserializeOwned + Send + 'static,
-        F: FnOnce(PgPool) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
-    {
-        self.fetch_after(name, Lsn::default(), policy, compute).await
-    }
-
-    /// Like [`Cache::fetch`], computed from a server that has replayed the
-    /// WAL up to `at_least`.
+    /// The cached value of `name`, or `compute`'s, cached under `policy`;
+    /// `compute` is handed a pool on a server that has replayed the WAL up
+    /// to `at_least`.
     async fn fetch_after<T, F, Fut>(
         &self,
         name: &str,
@@ -163,11 +152,13 @@ impl Cache {
         serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
     }
 
-    /// Like [`Cache::fetch`], for a value that belongs to `group` (every
-    /// page of a listing, say): its key carries the group's generation, so
-    /// [`Cache::bump`] drops every value of the group at once, however many
-    /// there are. When the generation cannot be read, nothing is cached and
-    /// the value is computed on the primary.
+    /// The cached value of `name`, or `compute`'s, cached under `policy`.
+    /// The value belongs to `group` (every page of a listing, say): its key
+    /// carries the group's generation, so [`Cache::bump`] drops every value
+    /// of the group at once, however many there are, and `compute` reads
+    /// where the write behind that generation is visible. When the
+    /// generation cannot be read, nothing is cached and the value is
+    /// computed on the primary.
     pub async fn fetch_in<T, F, Fut>(
         &self,
         group: &str,

@@ -18,7 +18,7 @@
 //!
 //! A task per instance asks each replica every [`CHECK_EVERY`] how far it
 //! has replayed ([`Database::spawn_health_checks`]). A replica that fails to
-//! answer within [`CHECK_TIMEOUT`] is left out until it answers again; with
+//! answer within a second is left out until it answers again; with
 //! none healthy, reads go to the primary. Replicas are taken in turn, so
 //! the load spreads. Pools, primary and replicas alike, give up on a
 //! connection after their acquire timeout, and the request gets a 503.
@@ -146,14 +146,18 @@ impl Database {
             .map_or(&self.primary, |replica| &replica.pool)
     }
 
-    /// The primary's WAL position now: after a write has committed, a
-    /// position that includes it. `None` without replicas (nothing needs
+    /// The primary's WAL insert position now: after a write has committed,
+    /// a position that includes it. `None` without replicas (nothing needs
     /// it) or when the primary cannot say.
     pub async fn write_position(&self) -> Option<Lsn> {
         if self.replicas.is_empty() {
             return None;
         }
-        let position = sqlx::query_scalar!(r#"SELECT pg_current_wal_lsn()::text AS "lsn!""#)
+        // The insert position, not `pg_current_wal_lsn()` (what has been
+        // written out): with `synchronous_commit = off` a commit's record
+        // can be inserted and not yet written, and the position must be
+        // past it.
+        let position = sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
             .fetch_one(&self.primary)
             .await;
         match position {

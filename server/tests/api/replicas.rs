@@ -88,7 +88,7 @@ async fn a_write_moves_its_cache_groups_to_the_primarys_wal_position() {
         .spawn()
         .await;
     let lsn = || async {
-        let text = sqlx::query_scalar!(r#"SELECT pg_current_wal_lsn()::text AS "lsn!""#)
+        let text = sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
             .fetch_one(&app.db)
             .await
             .unwrap();
