@@ -26,7 +26,7 @@
 #   scripts/cluster-test.sh [N...]     only checks N (e.g. `4 5`; `figures`
 #                                      for the figures); default all
 #
-# Settings: CLUSTER_TEST_FOLLOWERS (3000, check 6), CLUSTER_TEST_READS (40
+# Settings: CLUSTER_TEST_FOLLOWERS (5000, check 6), CLUSTER_TEST_READS (40
 # cache-missing reads per phase of check 4), CLUSTER_TEST_FIGURES (1).
 # Five accounts are registered over HTTP per run (the limit is 30 per
 # address per 10 minutes); the followers of check 6 are rows inserted with
@@ -40,7 +40,7 @@ CLUSTER_SH="$ROOT/scripts/cluster.sh"
 DATA="${WARTA_DATA_DIR:-$ROOT/.data}"
 CLUSTER="$DATA/cluster"
 TEST="$CLUSTER/test"
-FOLLOWERS="${CLUSTER_TEST_FOLLOWERS:-3000}"
+FOLLOWERS="${CLUSTER_TEST_FOLLOWERS:-5000}"
 READS="${CLUSTER_TEST_READS:-40}"
 FIGURES="${CLUSTER_TEST_FIGURES:-1}"
 PASSWORD="cluster-test-password"
@@ -648,6 +648,11 @@ check_6() {
     sleep 0.05
   done
   [ "$sent" -gt 0 ] || fail "no email reached $OUTBOX within 60 s of publishing (worker log: $(cl log worker))"
+  # Freeze it at once (a fan-out writes thousands of files a second), then
+  # kill it: SIGKILL reaches a stopped process as it is.
+  local worker_pid
+  worker_pid="$(cat "$CLUSTER/run/worker.pid" 2>/dev/null || true)"
+  [ -n "$worker_pid" ] && kill -STOP "$worker_pid" 2>/dev/null || true
   cl kill worker || fail "scripts/cluster.sh kill worker failed: $(cl_said)"
   new_mail "$marker" >"$RUNDIR/outbox-at-kill.txt"
   sent="$(wc -l <"$RUNDIR/outbox-at-kill.txt")"

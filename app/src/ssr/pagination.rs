@@ -104,7 +104,7 @@ impl LatestIndex {
         // in case up to a stride of articles above it were removed since
         // the anchors were read): that bounds which partitions are read.
         let at = offset.saturating_sub(newer).max(0);
-        let floor = usize::try_from((at + limit) / self.stride + 2)
+        let floor = usize::try_from(at.saturating_add(limit) / self.stride + 2)
             .ok()
             .and_then(|index| anchors.keys.get(index))
             .map(|key| key.0);

@@ -42,20 +42,46 @@ pub enum Connection {
     Cluster(LazyCluster),
 }
 
-/// A cluster connection made on first use (and again after a failed
-/// attempt), so start-up does not wait for the cluster.
+/// A cluster connection made in the background, retrying until it is made,
+/// so start-up does not wait for the cluster and no caller's timeout can
+/// cancel the connecting (redis-rs reaches every seed before it answers, so
+/// one unreachable seed takes a whole connect timeout). Until it is made,
+/// calls fail at once.
 #[derive(Clone)]
 pub struct LazyCluster {
-    client: Arc<ClusterClient>,
-    connection: Arc<tokio::sync::OnceCell<ClusterConnection>>,
+    connection: Arc<std::sync::OnceLock<ClusterConnection>>,
 }
 
 impl LazyCluster {
-    async fn get(&self) -> RedisResult<ClusterConnection> {
+    /// Starts connecting `client` (needs a tokio runtime).
+    fn connect(client: ClusterClient) -> Self {
+        let connection = Arc::new(std::sync::OnceLock::new());
+        let cell = Arc::clone(&connection);
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(100);
+            loop {
+                match client.get_async_connection().await {
+                    Ok(connected) => {
+                        let _ = cell.set(connected);
+                        tracing::info!("connected to the Redis Cluster");
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot reach the Redis Cluster yet; trying again");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        });
+        Self { connection }
+    }
+
+    fn get(&self) -> RedisResult<ClusterConnection> {
         self.connection
-            .get_or_try_init(|| self.client.get_async_connection())
-            .await
+            .get()
             .cloned()
+            .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::Io, "not connected to the Redis Cluster yet")))
     }
 }
 
@@ -63,7 +89,7 @@ impl ConnectionLike for Connection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
             Self::Single(manager) => manager.req_packed_command(cmd),
-            Self::Cluster(cluster) => Box::pin(async move { cluster.get().await?.req_packed_command(cmd).await }),
+            Self::Cluster(cluster) => Box::pin(async move { cluster.get()?.req_packed_command(cmd).await }),
         }
     }
 
@@ -76,7 +102,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(manager) => manager.req_packed_commands(pipeline, offset, count),
             Self::Cluster(cluster) => {
-                Box::pin(async move { cluster.get().await?.req_packed_commands(pipeline, offset, count).await })
+                Box::pin(async move { cluster.get()?.req_packed_commands(pipeline, offset, count).await })
             }
         }
     }
@@ -115,8 +141,9 @@ impl std::fmt::Debug for Redis {
 
 impl Redis {
     /// A handle for `url` (one server, or several comma-separated cluster
-    /// seeds) whose keys all start with `prefix:`; no connection is made
-    /// until first use.
+    /// seeds) whose keys all start with `prefix:`. One server is connected
+    /// on first use; a cluster in the background (call within a tokio
+    /// runtime).
     pub fn new(url: &str, prefix: &str) -> RedisResult<Self> {
         let connection = match seeds(url).as_slice() {
             [single] => {
@@ -137,10 +164,7 @@ impl Redis {
                     .min_retry_wait(10)
                     .max_retry_wait(100)
                     .build()?;
-                Connection::Cluster(LazyCluster {
-                    client: Arc::new(client),
-                    connection: Arc::default(),
-                })
+                Connection::Cluster(LazyCluster::connect(client))
             }
         };
         Ok(Self {

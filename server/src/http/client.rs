@@ -52,7 +52,7 @@ impl TrustedProxies {
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(','))
-            .map(|hop| hop.trim().parse::<IpAddr>())
+            .map(|hop| address(hop.trim()))
             .collect::<Vec<_>>();
         let mut client = peer;
         for hop in hops.into_iter().rev() {
@@ -73,6 +73,18 @@ impl TrustedProxies {
         let trusted = extensions.get::<Self>().cloned().unwrap_or_default();
         Some(trusted.client(peer.ip(), headers))
     }
+}
+
+/// An address as proxies write them in `X-Forwarded-For`: bare, or with
+/// a port (`203.0.113.7:51234`, `[2001:db8::1]:443`), or bracketed.
+fn address(hop: &str) -> Result<IpAddr, std::net::AddrParseError> {
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|socket| socket.ip()))
+        .or_else(|error| {
+            hop.strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+                .map_or(Err(error), str::parse)
+        })
 }
 
 #[cfg(test)]
@@ -123,6 +135,15 @@ mod tests {
             trusted.client(ip("::ffff:10.0.0.6"), &headers(&["::ffff:192.0.2.1"])),
             ip("192.0.2.1"),
             "IPv4-mapped addresses are IPv4"
+        );
+        assert_eq!(
+            trusted.client(ip("10.0.0.6"), &headers(&["203.0.113.7:51234"])),
+            ip("203.0.113.7"),
+            "a port, as some load balancers add"
+        );
+        assert_eq!(
+            trusted.client(ip("10.0.0.6"), &headers(&["[2001:db8::1]:443, [2001:db8::2]"])),
+            ip("2001:db8::2")
         );
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("nginx").is_err());
