@@ -155,11 +155,7 @@ pub async fn forget_article(state: &AppState, article: &EditableArticle) {
 /// Drops what showed the article: its page, its author's pages and, when
 /// it is or was public, every listing.
 async fn forget(state: &AppState, slug: &str, author: &str, listed: bool) {
-    reading::forget_article(&state.cache, slug).await;
-    reading::forget_author(&state.cache, author).await;
-    if listed {
-        reading::forget_listings(&state.cache).await;
-    }
+    reading::forget_article_pages(&state.cache, slug, author, listed).await;
 }
 
 /// A readable slug for `title`: ASCII words joined by hyphens, cut at a word

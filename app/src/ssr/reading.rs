@@ -121,11 +121,17 @@ pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64
         .await
 }
 
-/// Forgets every cached listing an article appears in (the latest
-/// listing, tag listings, the popular lists): after it is published,
-/// changed while published, unpublished or deleted.
-pub async fn forget_listings(cache: &Cache) {
-    cache.bump(&[LATEST]).await;
+/// Forgets every cached page showing the article `slug` by `author`: its
+/// page, its author's pages and, when it is or was `listed`, every listing
+/// it appears in (latest, tags, popular). One bump, so after a write the
+/// primary's position is read once.
+pub async fn forget_article_pages(cache: &Cache, slug: &str, author: &str, listed: bool) {
+    let (article, author) = (article_key(slug), author_group(author));
+    let mut groups = vec![article.as_str(), author.as_str()];
+    if listed {
+        groups.push(LATEST);
+    }
+    cache.bump(&groups).await;
 }
 
 /// The cache name of the popular list of `period`. The lists share a hash
