@@ -325,20 +325,23 @@ async fn registrations_are_limited_per_address() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_reader_has_their_own_budget_and_strangers_cannot_claim_one() {
-    // Sign-in attempts from `address` (as X-Forwarded-For) until the
-    // first refusal: how many were let through.
+    // Registrations from `address` (as X-Forwarded-For) until the first
+    // refusal: how many were let through. The password is too short, so no
+    // attempt costs a password hash.
     async fn allowed(app: &TestApp, address: &str) -> usize {
         for attempt in 0..40 {
+            let name = format!("reader{attempt}");
             let response = app
                 .client
-                .post(app.url("/fn/login"))
+                .post(app.url("/fn/register"))
                 .header(header::ACCEPT, "text/html")
                 .header(header::ORIGIN, app.address.as_str())
-                .header(header::REFERER, app.url("/login"))
+                .header(header::REFERER, app.url("/register"))
                 .header("x-forwarded-for", address)
                 .form(&[
-                    ("email", format!("reader{attempt}@example.org")),
-                    ("password", "guess".into()),
+                    ("username", name.clone()),
+                    ("email", format!("{name}@example.org")),
+                    ("password", "short".to_owned()),
                 ])
                 .send()
                 .await
