@@ -148,25 +148,36 @@ impl Database {
 
     /// The primary's WAL insert position now: after a write has committed,
     /// a position that includes it. `None` without replicas (nothing needs
-    /// it) or when the primary cannot say.
+    /// it) or when the primary cannot say, after three tries over 300 ms:
+    /// the write has just committed there, so a failure is a blip, and
+    /// without a position the write's cache groups fall back to a counter,
+    /// which a lagging replica may already have passed.
     pub async fn write_position(&self) -> Option<Lsn> {
         if self.replicas.is_empty() {
             return None;
         }
-        // The insert position, not `pg_current_wal_lsn()` (what has been
-        // written out): with `synchronous_commit = off` a commit's record
-        // can be inserted and not yet written, and the position must be
-        // past it.
-        let position = sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
-            .fetch_one(&self.primary)
-            .await;
-        match position {
-            Ok(text) => Lsn::parse(&text),
-            Err(error) => {
-                tracing::warn!(%error, "cannot read the primary's WAL position");
-                None
+        let mut pause = Duration::from_millis(100);
+        for attempt in 1..=3 {
+            // The insert position, not `pg_current_wal_lsn()` (what has
+            // been written out): with `synchronous_commit = off` a commit's
+            // record can be inserted and not yet written, and the position
+            // must be past it.
+            let position = sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
+                .fetch_one(&self.primary)
+                .await;
+            match position {
+                Ok(text) => return Lsn::parse(&text),
+                Err(error) if attempt < 3 => {
+                    tracing::warn!(%error, attempt, "cannot read the primary's WAL position; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the primary's WAL position: replicas may serve this write's pages stale until they expire");
+                }
             }
         }
+        None
     }
 
     /// Each replica's state, as its last check found it.
@@ -181,11 +192,15 @@ impl Database {
             .collect()
     }
 
-    /// Checks every replica now, once.
+    /// Checks every replica now, once, all at the same time: one that
+    /// hangs until its timeout does not hold up the others' checks.
     pub async fn check_replicas(&self) {
-        for replica in self.replicas.iter() {
-            check(replica).await;
+        let mut checks = tokio::task::JoinSet::new();
+        for index in 0..self.replicas.len() {
+            let replicas = Arc::clone(&self.replicas);
+            checks.spawn(async move { check(&replicas[index]).await });
         }
+        checks.join_all().await;
     }
 
     /// Checks the replicas every [`CHECK_EVERY`] until the task is aborted;

@@ -33,7 +33,7 @@ const CHUNK: u64 = 50_000;
 pub const DEMO_PASSWORD: &str = "warta-demo-password";
 
 /// The tables a bulk load drops secondary indexes and foreign keys on.
-const BULK_TABLES: [&str; 3] = ["users", "articles", "article_slugs"];
+const BULK_TABLES: [&str; 4] = ["users", "articles", "article_slugs", "author_publications"];
 
 /// Runs `warta seed`.
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
@@ -94,7 +94,7 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
         .await?;
     // VACUUM too: it sets the visibility map, so listings' index scans
     // (the seek anchors' pass above all) need not visit the heap.
-    sqlx::query("VACUUM (ANALYZE) users, articles, article_slugs")
+    sqlx::query("VACUUM (ANALYZE) users, articles, article_slugs, author_publications")
         .execute(pool)
         .await?;
     println!("seed: rebuilt in {:.1}s", rebuild.elapsed().as_secs_f64());

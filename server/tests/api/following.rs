@@ -141,6 +141,16 @@ async fn the_api_follows_unfollows_and_serves_the_feed() {
     assert_eq!(feed["articles"][0]["title"], "On looms");
     assert_eq!(feed["articles"][0]["author"]["following"], true);
     assert!(feed["articles"][0].get("body").is_none());
+    // Past the end, however far, is an empty page, not an overflow.
+    let far = client
+        .get(app.url(&format!("/api/articles/feed?limit=5&offset={}", i64::MAX)))
+        .header(header::AUTHORIZATION, auth(&bob))
+        .send()
+        .await
+        .unwrap();
+    let far = json(far, StatusCode::OK).await;
+    assert_eq!(far["articlesCount"], 1);
+    assert_eq!(far["articles"], serde_json::json!([]));
 
     // Nobody follows themself; unknown people are 404; no token is 401.
     let myself = client

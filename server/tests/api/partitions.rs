@@ -12,7 +12,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use app::ssr::{pagination::LatestIndex, queries::articles};
+use app::ssr::{
+    pagination::LatestIndex,
+    queries::{articles, follows},
+};
 use chrono::{DateTime, Datelike as _, Duration, Utc};
 use sqlx::{Executor as _, PgPool, postgres::PgPoolOptions};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -120,7 +123,8 @@ async fn explained(url: &str) -> PgPool {
                      -- loops), not the ones a few hundred rows get.
                      SET enable_seqscan = off;
                      SET enable_hashjoin = off;
-                     SET enable_mergejoin = off",
+                     SET enable_mergejoin = off;
+                     SET enable_material = off",
                 )
                 .await?;
                 Ok(())
@@ -204,6 +208,45 @@ async fn reading_queries_scan_only_the_partitions_they_need() {
     assert!(read.first_page <= 9, "{read:?}");
     assert!(read.deep_page <= 5, "{read:?}");
     assert!(read.popular <= 6, "{read:?}");
+
+    // The follow feed merges the followed authors' rows the same way: one
+    // partition per row on the page, and no other.
+    let (bo, reader) = (fixtures::user(&db, "bo").await, fixtures::user(&db, "reader").await);
+    for n in 0..3 {
+        let at = now - Duration::days(40 * n + 1);
+        fixtures::article(&db, bo, &format!("Bo story {n}"), at, Some(at)).await;
+    }
+    for author in [ada, bo] {
+        sqlx::query!(
+            "INSERT INTO follows (follower_id, author_id) VALUES ($1, $2)",
+            reader,
+            author
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    let wanted = sqlx::query!(
+        r#"SELECT slug, tableoid::regclass::text AS "partition!" FROM articles
+           WHERE user_id IN ($1, $2) AND status = 'published'
+           ORDER BY published_at DESC, id DESC OFFSET 10 LIMIT 20"#,
+        ada,
+        bo
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let explained = explained(&url).await;
+    let (feed, ran) = scanned(follows::feed(&explained, reader, 20, 10)).await;
+    let (feed, total) = feed.unwrap();
+    assert_eq!(total, MONTHS * 10 + 3);
+    assert_eq!(
+        feed.into_iter().map(|a| a.slug).collect::<Vec<_>>(),
+        wanted.iter().map(|row| row.slug.clone()).collect::<Vec<_>>()
+    );
+    let holding: BTreeSet<String> = wanted.into_iter().map(|row| row.partition).collect();
+    assert!(holding.len() >= 2, "the page spans months: {holding:?}");
+    assert_eq!(ran.all, holding, "the feed read other partitions");
 }
 
 /// The same checks on the 1M-user, 5M-article dataset (`make seed`), with
@@ -233,7 +276,7 @@ struct Read {
     first_page: usize,
     deep_page: usize,
     popular: usize,
-    author: usize,
+    author_pages: Vec<usize>,
 }
 
 /// Runs the reading queries on `url`'s articles with auto_explain, checks
@@ -302,17 +345,59 @@ async fn check_pruning(url: &str, db: &PgPool, stride: i64, deep: i64) -> Read {
     let popular = within("popular this month", &ran.all, since - delay, None);
     eprintln!("popular this month: {popular} of {all} partitions");
 
-    // An author's page: nothing bounds when their articles were begun, so
-    // each partition's index is entered once.
-    let (by_author, ran) = scanned(articles::published_by_author(&explained, author, 20, 0)).await;
-    assert!(!by_author.unwrap().is_empty());
-    eprintln!("an author's page 1: {} of {all} partitions", ran.all.len());
+    // An author's page: its rows come from author_publications, then each
+    // from the one partition that holds it, and from no other.
+    // Both the author of a recent article and the most prolific one.
+    let prolific = sqlx::query_scalar!(
+        r#"SELECT user_id AS "id!" FROM author_publications GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"#
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    let mut author_pages = Vec::new();
+    let mut pages = vec![(author, 0), (prolific, 0), (prolific, 150)];
+    pages.dedup();
+    for (author, offset) in pages {
+        let (wanted, holding) = by_author(db, author, offset, 20).await;
+        if wanted.is_empty() {
+            continue;
+        }
+        let (page, ran) = scanned(articles::published_by_author(&explained, author, 20, offset)).await;
+        let page: Vec<String> = page.unwrap().into_iter().map(|a| a.slug).collect();
+        assert_eq!(page, wanted, "an author's page at {offset}");
+        assert_eq!(ran.all, holding, "an author's page at {offset} read other partitions");
+        eprintln!(
+            "author {author}'s page at offset {offset} ({} articles): {} of {all} partitions",
+            page.len(),
+            ran.all.len()
+        );
+        author_pages.push(ran.all.len());
+    }
+    assert!(!author_pages.is_empty(), "the author has published articles");
 
     Read {
         partitions: all,
         first_page,
         deep_page,
         popular,
-        author: ran.all.len(),
+        author_pages,
     }
+}
+
+/// The slugs of `author`'s published articles at `offset..offset + limit`,
+/// the plain way, and the partitions holding them.
+async fn by_author(db: &PgPool, author: i64, offset: i64, limit: i64) -> (Vec<String>, BTreeSet<String>) {
+    let rows = sqlx::query!(
+        r#"SELECT slug, tableoid::regclass::text AS "partition!" FROM articles
+           WHERE user_id = $1 AND status = 'published'
+           ORDER BY published_at DESC, id DESC OFFSET $2 LIMIT $3"#,
+        author,
+        offset,
+        limit
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    let partitions = rows.iter().map(|row| row.partition.clone()).collect();
+    (rows.into_iter().map(|row| row.slug).collect(), partitions)
 }

@@ -89,3 +89,96 @@ async fn partitions_are_created_ahead_and_creation_is_idempotent_and_concurrency
         .unwrap();
     assert!(exists, "{name} exists");
 }
+
+/// `author_publications` against the articles it indexes: the same
+/// published rows, after each kind of write.
+async fn assert_mirrors_articles(db: &sqlx::PgPool, step: &str) {
+    let index = sqlx::query!(
+        "SELECT article_id, created_at, user_id, published_at FROM author_publications ORDER BY article_id"
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| (row.article_id, row.created_at, row.user_id, row.published_at))
+    .collect::<Vec<_>>();
+    let published = sqlx::query!(
+        r#"SELECT id, created_at, user_id, published_at AS "published_at!" FROM articles
+           WHERE status = 'published' ORDER BY id"#
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| (row.id, row.created_at, row.user_id, row.published_at))
+    .collect::<Vec<_>>();
+    assert_eq!(index, published, "after {step}");
+}
+
+#[tokio::test]
+async fn author_publications_holds_exactly_the_published_articles() {
+    let (_, db) = fresh_database().await;
+    let ada = fixtures::user(&db, "ada").await;
+    let now = Utc::now();
+    let draft = fixtures::article(&db, ada, "Draft", now, None).await;
+    fixtures::article(&db, ada, "Published", now, Some(now)).await;
+    fixtures::stories(&db, ada, 5, now).await;
+    assert_mirrors_articles(&db, "inserts of drafts, one article and several in one statement").await;
+    let count: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM author_publications"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(count, 6);
+
+    sqlx::query!(
+        "UPDATE articles SET status = 'published', published_at = now() WHERE slug = $1",
+        draft
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_mirrors_articles(&db, "publishing a draft").await;
+
+    // Writes that leave publication alone do not touch the index row.
+    let xmin = async || -> String {
+        sqlx::query_scalar!(
+            r#"SELECT xmin::text AS "xmin!" FROM author_publications
+               WHERE article_id = (SELECT id FROM articles WHERE slug = 'published')"#
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    };
+    let before = xmin().await;
+    sqlx::query!(
+        "UPDATE articles SET views = views + 7, title = 'Retitled', updated_at = now() WHERE slug = 'published'"
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let after = xmin().await;
+    assert_eq!(before, after, "a view count or an edit rewrote the index row");
+
+    sqlx::query!("UPDATE articles SET status = 'draft' WHERE slug = 'story-1'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_mirrors_articles(&db, "unpublishing").await;
+    sqlx::query!(
+        "UPDATE articles SET status = 'published', published_at = now() + interval '1 minute' WHERE slug = 'story-1'"
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_mirrors_articles(&db, "publishing again, later").await;
+    sqlx::query!("DELETE FROM articles WHERE slug IN ('story-2', 'draft')")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_mirrors_articles(&db, "deleting").await;
+    sqlx::query!("DELETE FROM users WHERE id = $1", ada)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_mirrors_articles(&db, "deleting the author").await;
+}
