@@ -384,8 +384,7 @@ pub async fn save_settings(
         Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
     };
     // The author page shows the profile, under the old name and the new.
-    crate::ssr::reading::forget_author(&state.cache, &old_username).await;
-    crate::ssr::reading::forget_author(&state.cache, &account.username).await;
+    crate::ssr::reading::forget_authors(&state.cache, &[&old_username, &account.username]).await;
     if let Err(problem) = crate::ssr::session::rename(&session, &account.username).await {
         tracing::warn!(error = %problem, "updating the session's username failed");
     }

@@ -70,7 +70,7 @@ pub async fn create(
         notifications::on_publish(&mut *tx, id, created_at).await?;
     }
     tx.commit().await?;
-    forget(state, &slug, author, publish).await;
+    reading::forget_article_pages(&state.cache, &slug, author, publish).await;
     Ok(slug)
 }
 
@@ -126,7 +126,7 @@ pub async fn update(
     }
     tx.commit().await?;
     let listed = article.published || publish == Some(true);
-    forget(state, &article.slug, &article.author, listed).await;
+    reading::forget_article_pages(&state.cache, &article.slug, &article.author, listed).await;
     Ok(())
 }
 
@@ -142,20 +142,14 @@ pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), Q
         crate::ssr::covers::delete_later(&mut *tx, &key).await?;
     }
     tx.commit().await?;
-    forget(state, &article.slug, &article.author, article.published).await;
+    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
     Ok(())
 }
 
 /// Forgets every cached page showing `article` (after a change beside its
 /// text, such as its cover).
 pub async fn forget_article(state: &AppState, article: &EditableArticle) {
-    forget(state, &article.slug, &article.author, article.published).await;
-}
-
-/// Drops what showed the article: its page, its author's pages and, when
-/// it is or was public, every listing.
-async fn forget(state: &AppState, slug: &str, author: &str, listed: bool) {
-    reading::forget_article_pages(&state.cache, slug, author, listed).await;
+    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
 }
 
 /// A readable slug for `title`: ASCII words joined by hyphens, cut at a word

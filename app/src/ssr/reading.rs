@@ -232,8 +232,9 @@ pub async fn author(
         .await
 }
 
-/// Forgets every cached page of `username`'s (after their profile or one
-/// of their articles changed).
-pub async fn forget_author(cache: &Cache, username: &str) {
-    cache.bump(&[&author_group(username)]).await;
+/// Forgets every cached page of each of `usernames` (after a profile
+/// changed: a rename names the old and the new), in one bump.
+pub async fn forget_authors(cache: &Cache, usernames: &[&str]) {
+    let groups: Vec<String> = usernames.iter().map(|username| author_group(username)).collect();
+    cache.bump(&groups.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }

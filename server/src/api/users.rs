@@ -194,7 +194,6 @@ pub(super) async fn update(
         .map_err(taken)?
         .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
     // The author page shows the profile, under the old name and the new.
-    reading::forget_author(&state.cache, &caller.account.username).await;
-    reading::forget_author(&state.cache, &account.username).await;
+    reading::forget_authors(&state.cache, &[&caller.account.username, &account.username]).await;
     Ok(Json(UserEnvelope::new(account, caller.token)))
 }

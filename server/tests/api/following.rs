@@ -130,25 +130,22 @@ async fn the_api_follows_unfollows_and_serves_the_feed() {
         false
     );
 
-    let feed = client
-        .get(app.url("/api/articles/feed?limit=5"))
-        .header(header::AUTHORIZATION, auth(&bob))
-        .send()
-        .await
-        .unwrap();
-    let feed = json(feed, StatusCode::OK).await;
+    let bobs_feed = async |query: String| {
+        let response = client
+            .get(app.url(&format!("/api/articles/feed?{query}")))
+            .header(header::AUTHORIZATION, auth(&bob))
+            .send()
+            .await
+            .unwrap();
+        json(response, StatusCode::OK).await
+    };
+    let feed = bobs_feed("limit=5".to_owned()).await;
     assert_eq!(feed["articlesCount"], 1);
     assert_eq!(feed["articles"][0]["title"], "On looms");
     assert_eq!(feed["articles"][0]["author"]["following"], true);
     assert!(feed["articles"][0].get("body").is_none());
     // Past the end, however far, is an empty page, not an overflow.
-    let far = client
-        .get(app.url(&format!("/api/articles/feed?limit=5&offset={}", i64::MAX)))
-        .header(header::AUTHORIZATION, auth(&bob))
-        .send()
-        .await
-        .unwrap();
-    let far = json(far, StatusCode::OK).await;
+    let far = bobs_feed(format!("limit=5&offset={}", i64::MAX)).await;
     assert_eq!(far["articlesCount"], 1);
     assert_eq!(far["articles"], serde_json::json!([]));
 
