@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs explain-large sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
+.PHONY: help run dev test stop services tools build seed bench bench-jobs bench-signin explain-large sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -40,6 +40,9 @@ explain-large: ## Show partition pruning of the reading queries on the 1M/5M dat
 
 bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (release build, local SMTP)
 	@scripts/bench-jobs.sh
+
+bench-signin: ## Peak server memory while 60 people sign in at once (release build), bounded and unbounded hashing
+	@scripts/bench-signin.sh
 
 validate-deploy: ## Check deploy/ (nginx -t, Kubernetes schemas, Dockerfile) against the code
 	@scripts/validate-deploy.sh

@@ -44,7 +44,7 @@ impl FormError {
         self.fields
             .iter()
             .find(|(name, _)| name == field)
-            .map(|(name, message)| format!("{} {message}", capitalized(name)))
+            .map(|(name, message)| format!("{} {message}", capitalized(&name.replace('_', " "))))
     }
 
     /// What the user had typed into `field`.
@@ -79,20 +79,38 @@ impl FormError {
         self
     }
 
-    /// A taken username or email is the user's to fix (422); anything else
-    /// is ours, logged, with a message saying what could not be done.
+    /// A taken username or email is the user's to fix (422); every hasher
+    /// busy is a moment's wait (503 with `Retry-After`); anything else is
+    /// ours, logged, with a message saying what could not be done.
     #[cfg(feature = "ssr")]
-    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::RegisterError, doing: &str) -> Self {
+    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::AccountError, doing: &str) -> Self {
+        use crate::ssr::{accounts::AccountError, passwords::PasswordError};
         match problem {
-            crate::ssr::accounts::RegisterError::Taken(field) => {
+            AccountError::Taken(field) => {
                 self.add(field, "has already been taken");
                 refused(self)
             }
-            crate::ssr::accounts::RegisterError::Query(query) => {
+            AccountError::Password(PasswordError::Busy) => {
+                for_scripts(http::StatusCode::SERVICE_UNAVAILABLE, Some(PasswordError::RETRY_AFTER));
+                self.failed("Warta is busy signing other people in. Please try again in a few seconds.")
+            }
+            AccountError::Password(PasswordError::Failed(error)) => {
+                tracing::error!(%error, doing, "password hashing failed");
+                self.failed(&format!("We could not {doing} just now; please try again."))
+            }
+            AccountError::Query(query) => {
                 tracing::error!(error = %query, doing, "an account change failed");
                 self.failed(&format!("We could not {doing} just now; please try again."))
             }
         }
+    }
+
+    /// An attempt over its budget: 429 with `Retry-After` for scripts, the
+    /// message on the form either way.
+    #[cfg(feature = "ssr")]
+    fn too_many(self, too_many: crate::ssr::throttle::TooMany) -> Self {
+        for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
+        self.failed(&too_many.message())
     }
 }
 
@@ -107,11 +125,28 @@ fn capitalized(word: &str) -> String {
 impl FromServerFnError for FormError {
     type Encoder = JsonEncoding;
 
+    /// Encodes the refusal for the client, and makes sure its status is not
+    /// server_fn's blanket 500: a form with faults is 422, anything else a
+    /// moment's unavailability (503), unless the server function said more.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        error_status(match self.fields.is_empty() {
+            true => http::StatusCode::SERVICE_UNAVAILABLE,
+            false => http::StatusCode::UNPROCESSABLE_ENTITY,
+        });
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
+    }
+
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        crate::error::refuse_unreadable_call(&value);
         Self {
             form: Some(match value {
                 ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
                     "We could not reach Warta; check your connection and try again.".to_owned()
+                }
+                unreadable if crate::error::is_unreadable_call(&unreadable) => {
+                    "This form could not be read; please reload the page and try again.".to_owned()
                 }
                 _ => "Something went wrong on our side; please try again.".to_owned(),
             }),
@@ -134,7 +169,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 pub async fn register(username: String, email: String, password: String) -> Result<(), FormError> {
     use crate::{
         domain::{Email, Password, Username},
-        ssr::accounts,
+        ssr::{accounts, throttle},
     };
 
     let mut error = FormError::default();
@@ -148,19 +183,26 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     };
 
     let state = expect_context::<crate::ssr::AppState>();
-    let id = match accounts::register(&state.db, &username, &email, &password).await {
-        Ok(id) => id,
+    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::Register, email.as_str()).await {
+        return Err(error.too_many(too_many));
+    }
+    let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password).await {
+        Ok(user) => user,
         Err(problem) => return Err(error.refuse_or_fail(problem, "create your account")),
     };
-    sign_in(id, username.as_str(), "/")
-        .await
-        .map_err(|message| error.failed(message))
+    sign_in(&user, "/").await.map_err(|message| error.failed(message))
 }
 
 /// Signs in with an email and password, then goes to `next` (a path on
-/// this site) or home.
+/// this site) or home. Each attempt counts against the account's budget
+/// (see [`crate::ssr::throttle`]) before any password is checked.
 #[server(prefix = "/fn", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), FormError> {
+    use crate::{
+        domain::{Email, is_local_path},
+        ssr::{accounts, throttle},
+    };
+
     let mut error = FormError::default();
     error.keep("email", &email);
     if email.trim().is_empty() {
@@ -173,24 +215,26 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         return Err(refused(error));
     }
     let state = expect_context::<crate::ssr::AppState>();
-    let found = crate::ssr::accounts::authenticate(&state.db, &email, &password).await;
-    let (id, username) = match found {
+    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &email).await {
+        return Err(error.too_many(too_many));
+    }
+    // No account has an address that is not one.
+    let found = match Email::parse(&email) {
+        Ok(email) => accounts::authenticate(&state.db, &state.passwords, &email, &password).await,
+        Err(_) => Ok(None),
+    };
+    let user = match found {
         Ok(Some(user)) => user,
         Ok(None) => {
             error.form = Some("That email and password do not match an account.".to_owned());
             return Err(refused(error));
         }
-        Err(query) => {
-            tracing::error!(error = %query, "signing in failed");
-            return Err(error.failed("We could not sign you in just now; please try again."));
-        }
+        Err(problem) => return Err(error.refuse_or_fail(problem, "sign you in")),
     };
     let next = next
         .filter(|next| is_local_path(next))
         .unwrap_or_else(|| "/".to_owned());
-    sign_in(id, &username, &next)
-        .await
-        .map_err(|message| error.failed(message))
+    sign_in(&user, &next).await.map_err(|message| error.failed(message))
 }
 
 /// Signs out: the session is deleted from Redis and its cookie expired.
@@ -202,31 +246,32 @@ pub async fn logout() -> Result<(), AppError> {
         tracing::error!(%error, "deleting a session failed");
         return Err(AppError::Internal);
     }
-    leptos_axum::redirect("/");
+    crate::ssr::redirect("/");
     Ok(())
 }
 
-/// Starts a session for `id` and redirects to `to`.
+/// Starts a session for `user` and redirects to `to`.
 #[cfg(feature = "ssr")]
-async fn sign_in(id: i64, username: &str, to: &str) -> Result<(), &'static str> {
+async fn sign_in(user: &crate::ssr::accounts::SignedIn, to: &str) -> Result<(), &'static str> {
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| "Sessions are unavailable just now; please try again.")?;
-    crate::ssr::session::sign_in(&session, id, username)
+    crate::ssr::session::sign_in(&session, user.id, &user.username, user.generation)
         .await
         .map_err(|error| {
             tracing::error!(%error, "starting a session failed");
             "We could not sign you in just now; please try again."
         })?;
-    leptos_axum::redirect(to);
+    crate::ssr::redirect(to);
     Ok(())
 }
 
-/// A refusal the user can fix: 422 for the hydrated form, not a server
-/// error. A plain form post (it accepts HTML) keeps Leptos' redirect back
-/// to the form.
+/// Sets the status (and `Retry-After`) of an answer to a script: the
+/// hydrated forms, which read the status. A plain form post keeps the
+/// redirect back to the form that Leptos answers it with (the message is
+/// in that URL), since a browser follows no redirect with another status.
 #[cfg(feature = "ssr")]
-pub(crate) fn refused(error: FormError) -> FormError {
+pub(crate) fn for_scripts(status: http::StatusCode, retry_after: Option<u64>) {
     let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers
@@ -234,38 +279,40 @@ pub(crate) fn refused(error: FormError) -> FormError {
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
     });
-    if !accepts_html && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+    if accepts_html {
+        return;
     }
-    error
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+        if let Some(seconds) = retry_after {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+    }
 }
 
-/// Whether `next` is a path on this site (not `//evil.example`, not a URL),
-/// so signing in can never send anyone elsewhere.
-pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://")
+/// Sets the status of an error answered to a script, unless the server
+/// function already chose one (see [`for_scripts`]): server_fn answers
+/// every error 500 otherwise.
+#[cfg(feature = "ssr")]
+pub(crate) fn error_status(status: http::StatusCode) {
+    let chosen = use_context::<leptos_axum::ResponseOptions>()
+        .is_some_and(|response| response.0.read().ok().is_some_and(|parts| parts.status.is_some()));
+    if !chosen {
+        for_scripts(status, None);
+    }
+}
+
+/// A refusal the user can fix: 422 for the hydrated form, not a server
+/// error (see [`for_scripts`]).
+#[cfg(feature = "ssr")]
+pub(crate) fn refused(error: FormError) -> FormError {
+    for_scripts(http::StatusCode::UNPROCESSABLE_ENTITY, None);
+    error
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        for good in ["/", "/editor", "/articles/a?b=c"] {
-            assert!(is_local_path(good), "{good}");
-        }
-        for bad in [
-            "",
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "editor",
-            "/x?u=http://e",
-        ] {
-            assert!(!is_local_path(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn form_errors_name_the_field_and_keep_the_values() {
@@ -277,6 +324,15 @@ mod tests {
         assert_eq!(error.message("email").as_deref(), Some("Email has already been taken"));
         assert_eq!(error.message("username"), None);
         assert_eq!(error.value("username").as_deref(), Some("ada"));
+        let error = FormError {
+            fields: vec![("current_password".to_owned(), "is not right".to_owned())],
+            ..FormError::default()
+        };
+        assert_eq!(
+            error.message("current_password").as_deref(),
+            Some("Current password is not right"),
+            "field names read as words"
+        );
     }
 }
 
@@ -299,7 +355,7 @@ pub async fn my_settings() -> Result<Option<Settings>, AppError> {
         None => None,
     };
     let Some(id) = id else {
-        leptos_axum::redirect("/login?next=/settings");
+        crate::ssr::redirect("/login?next=/settings");
         return Ok(None);
     };
     let state = expect_context::<crate::ssr::AppState>();
@@ -312,10 +368,9 @@ pub async fn my_settings() -> Result<Option<Settings>, AppError> {
     }))
 }
 
-/// How long a bio may be, in characters.
-pub const BIO_MAX: usize = 1000;
-
 /// Saves the settings form. An empty password field keeps the password.
+/// Changing the email or the password takes the current password, and
+/// ends every other session and API token of the account.
 #[server(prefix = "/fn", endpoint = "save-settings")]
 pub async fn save_settings(
     username: String,
@@ -323,10 +378,14 @@ pub async fn save_settings(
     bio: String,
     image: String,
     password: String,
+    current_password: Option<String>,
 ) -> Result<(), FormError> {
     use crate::{
-        domain::{Email, Password, Username},
-        ssr::accounts::{self, Changes},
+        domain::{Bio, Email, ImageUrl, Password, Username},
+        ssr::{
+            accounts::{self, Changes},
+            session, throttle,
+        },
     };
 
     let mut error = FormError::default();
@@ -341,53 +400,97 @@ pub async fn save_settings(
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
         return Err(error.failed("Sessions are unavailable just now; please try again."));
     };
-    let Some((id, old_username)) = crate::ssr::session::user(&session).await else {
-        leptos_axum::redirect("/login?next=/settings");
+    let Some((id, old_username)) = session::user(&session).await else {
+        crate::ssr::redirect("/login?next=/settings");
         return Ok(());
     };
 
-    let username = Username::parse(&username).map_err(|invalid| error.add(invalid.field, invalid.message));
-    let email = Email::parse(&email).map_err(|invalid| error.add(invalid.field, invalid.message));
+    let mut fault = |invalid: crate::domain::Invalid| error.add(invalid.field, invalid.message);
+    let username = Username::parse(&username).map_err(&mut fault);
+    let email = Email::parse(&email).map_err(&mut fault);
     let password = match password.is_empty() {
         true => Ok(None),
-        false => Password::parse(&password)
-            .map(Some)
-            .map_err(|invalid| error.add(invalid.field, invalid.message)),
+        false => Password::parse(&password).map(Some).map_err(&mut fault),
     };
-    let bio = bio.trim().to_owned();
-    if bio.chars().count() > BIO_MAX {
-        error.add("bio", format!("is too long (at most {BIO_MAX} characters)"));
-    }
-    let image = image.trim().to_owned();
-    let web_address = image.starts_with("https://") || image.starts_with("http://");
-    if !image.is_empty() && !web_address {
-        error.add("image", "must be an http(s) URL");
-    }
-    let (Ok(username), Ok(email), Ok(password)) = (username, email, password) else {
+    let bio = Bio::parse(&bio).map_err(&mut fault);
+    let image = ImageUrl::parse(&image).map_err(&mut fault);
+    let (Ok(username), Ok(email), Ok(password), Ok(bio), Ok(image)) = (username, email, password, bio, image) else {
         return Err(refused(error));
     };
-    if !error.fields.is_empty() {
-        return Err(refused(error));
-    }
 
     let state = expect_context::<crate::ssr::AppState>();
+    let account = match accounts::by_id(&state.db, id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return Err(error.failed("Your account no longer exists.")),
+        Err(query) => return Err(error.refuse_or_fail(query.into(), "save your settings")),
+    };
     let changes = Changes {
         username: Some(username),
         email: Some(email),
         password,
         bio: Some(bio),
-        image: Some(Some(image).filter(|image| !image.is_empty())),
+        image: Some(image),
     };
-    let account = match accounts::update(&state.db, id, changes).await {
-        Ok(Some(account)) => account,
+    if changes.touch_credentials(&account) {
+        let current = current_password.unwrap_or_default();
+        if current.is_empty() {
+            error.add("current_password", "is needed to change your email or password");
+            return Err(refused(error));
+        }
+        // Guessing the password here costs the account's sign-in budget,
+        // as guessing it at sign-in does.
+        if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &account.email).await {
+            return Err(error.too_many(too_many));
+        }
+        match accounts::password_matches(&state.db, &state.passwords, id, &current).await {
+            Ok(true) => {}
+            Ok(false) => {
+                error.add("current_password", "is not right");
+                return Err(refused(error));
+            }
+            Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
+        }
+    }
+    let updated = match accounts::update(&state.db, &state.passwords, &account, changes, None).await {
+        Ok(Some(updated)) => updated,
         Ok(None) => return Err(error.failed("Your account no longer exists.")),
         Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
     };
+    if updated.generation != account.generation
+        && let Err(problem) = session::carry_over(&session, updated.generation).await
+    {
+        tracing::warn!(error = %problem, "keeping the session through a password change failed");
+    }
     // The author page shows the profile, under the old name and the new.
-    crate::ssr::reading::forget_authors(&state.cache, &[&old_username, &account.username]).await;
-    if let Err(problem) = crate::ssr::session::rename(&session, &account.username).await {
+    crate::ssr::reading::forget_authors(&state.cache, &[&old_username, &updated.username]).await;
+    if let Err(problem) = session::rename(&session, &updated.username).await {
         tracing::warn!(error = %problem, "updating the session's username failed");
     }
-    leptos_axum::redirect("/settings?saved=1");
+    crate::ssr::redirect("/settings?saved=1");
+    Ok(())
+}
+
+/// Ends every session and API token of the signed-in account but this
+/// session.
+#[server(prefix = "/fn", endpoint = "sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::ssr::{accounts, session};
+
+    let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
+        return Err(AppError::Internal);
+    };
+    let Some(id) = session::user_id(&session).await else {
+        crate::ssr::redirect("/login?next=/settings");
+        return Ok(());
+    };
+    let state = expect_context::<crate::ssr::AppState>();
+    let generation = accounts::sign_out_everywhere(&state.db, id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Err(error) = session::carry_over(&session, generation).await {
+        tracing::error!(%error, "keeping this session after signing out everywhere failed");
+        return Err(AppError::Internal);
+    }
+    crate::ssr::redirect("/settings?signed_out=1");
     Ok(())
 }

@@ -83,7 +83,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
     }
     let state = expect_context::<crate::ssr::AppState>();
     let Some((user_id, _)) = signed_in().await else {
-        leptos_axum::redirect(&sign_in_path(slug.as_deref(), ""));
+        crate::ssr::redirect(&sign_in_path(slug.as_deref(), ""));
         return Ok(None);
     };
     let Some(slug) = slug else {
@@ -142,7 +142,7 @@ pub async fn save_article(
     };
     match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Preview)).await {
         Outcome::Saved { location, .. } => {
-            leptos_axum::redirect(&location);
+            crate::ssr::redirect(&location);
             Ok(Saved::Done)
         }
         Outcome::Preview(html) => Ok(Saved::Preview(html)),
@@ -169,12 +169,12 @@ pub async fn delete_article(slug: String) -> Result<(), AppError> {
 
     let state = expect_context::<crate::ssr::AppState>();
     let Some((user_id, username)) = signed_in().await else {
-        leptos_axum::redirect(&sign_in_path(Some(&slug), "/delete"));
+        crate::ssr::redirect(&sign_in_path(Some(&slug), "/delete"));
         return Ok(());
     };
     let article = publishing::editable(&state, user_id, &slug).await?;
     publishing::delete(&state, &article).await?;
-    leptos_axum::redirect(&format!("/@{username}?deleted=1"));
+    crate::ssr::redirect(&format!("/@{username}?deleted=1"));
     Ok(())
 }
 

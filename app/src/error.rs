@@ -26,12 +26,50 @@ pub enum AppError {
     ServerFn(ServerFnErrorErr),
 }
 
+impl AppError {
+    /// The status a page or a server function call answers with.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::NotFound => http::StatusCode::NOT_FOUND,
+            Self::Forbidden => http::StatusCode::FORBIDDEN,
+            Self::ServerFn(error) if is_unreadable_call(error) => http::StatusCode::BAD_REQUEST,
+            Self::Internal | Self::ServerFn(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
+
+    /// Encodes the error for the client, with its own status rather than
+    /// server_fn's blanket 500.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        crate::auth::error_status(self.status());
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
+    }
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::ServerFn(value)
     }
+}
+
+/// A server function call whose arguments could not be read is the
+/// caller's fault: 400, not the 500 server_fn answers every failure with.
+#[cfg(feature = "ssr")]
+pub(crate) fn refuse_unreadable_call(error: &ServerFnErrorErr) {
+    if is_unreadable_call(error) {
+        crate::auth::for_scripts(http::StatusCode::BAD_REQUEST, None);
+    }
+}
+
+/// Whether `error` says the call's arguments could not be read.
+pub(crate) fn is_unreadable_call(error: &ServerFnErrorErr) -> bool {
+    matches!(
+        error,
+        ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
+    )
 }
 
 #[cfg(feature = "ssr")]

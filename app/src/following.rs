@@ -81,7 +81,13 @@ pub async fn following_feed(page: u32) -> Result<Option<Listing>, AppError> {
     let state = expect_context::<crate::ssr::AppState>();
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let (articles, total) = crate::ssr::queries::follows::feed(&state.db, reader, PAGE_SIZE, offset)
+    // Past the deepest page a reader may ask for: nothing more, and the
+    // count that says where the pages end.
+    let (offset, limit) = match offset > crate::ssr::reading::MAX_OFFSET {
+        true => (0, 0),
+        false => (offset, PAGE_SIZE),
+    };
+    let (articles, total) = crate::ssr::queries::follows::feed(&state.db, reader, limit, offset)
         .await
         .map_err(QueryError::from)?;
     Ok(Some(Listing {

@@ -102,7 +102,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Title formatter=|title: String| {
-            if title.is_empty() { SITE_NAME.to_owned() } else { format!("{title} · {SITE_NAME}") }
+            title_text(if title.is_empty() { SITE_NAME.to_owned() } else { format!("{title} · {SITE_NAME}") })
         } />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Router>
@@ -153,6 +153,22 @@ fn Frame() -> impl IntoView {
             <Footer />
         </div>
     }
+}
+
+/// A page title as `<title>` must hold it. leptos_meta writes the server's
+/// `<title>` text exactly as given, unescaped, so an article titled
+/// `</title><script>…` would end the element and start a script: on the
+/// server the text is escaped here, once, for every page (`<title>` reads
+/// entities, so readers see the title as written). In the browser the title
+/// is set through `document.title`, which takes plain text.
+#[cfg(feature = "ssr")]
+fn title_text(title: String) -> String {
+    html_escape::encode_text(&title).into_owned()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn title_text(title: String) -> String {
+    title
 }
 
 /// Marks `<body data-hydrated="true">` once the wasm has taken over the page,

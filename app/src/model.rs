@@ -12,8 +12,10 @@ pub struct ArticleSummary {
     pub created_at: DateTime<Utc>,
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The author's name and picture; a listing carries no more of them
+    /// (a bio is the author page's), so it stays small whatever authors
+    /// write about themselves.
     pub author: String,
-    pub author_bio: String,
     pub author_image: Option<String>,
     /// Views counted so far (flushed in batches, so up to a few seconds old).
     pub views: i64,

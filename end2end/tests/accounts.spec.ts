@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { freshName } from './helpers';
+import { freshName, signUp } from './helpers';
 
 async function fill(page: Page, fields: Record<string, string>) {
   for (const [label, value] of Object.entries(fields)) {
@@ -62,6 +62,46 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('signed-in-as').click();
       await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
       await expect(page.getByText('I write about trains.')).toBeVisible();
+    });
+
+    test('a new password takes the current one and signs every other browser out', async ({ page, browser, baseURL }) => {
+      const name = await signUp(page, javaScriptEnabled, 'keys');
+      const other = await browser.newPage({ baseURL, javaScriptEnabled });
+      const signIn = async (password: string) => {
+        await other.goto('/login');
+        if (javaScriptEnabled) await expect(other.locator('body')).toHaveAttribute('data-hydrated', 'true');
+        await fill(other, { Email: `${name}@example.org`, Password: password });
+        await other.getByRole('button', { name: 'Sign in' }).click();
+        await expect(other.getByTestId('signed-in-as')).toHaveText(name);
+      };
+      await signIn('correct horse battery');
+
+      await page.goto('/settings');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await fill(page, { 'New password': 'a brand new phrase' });
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect(page.getByText('Current password is needed to change your email or password')).toBeVisible();
+      await expect(page.getByLabel('Current password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+
+      await fill(page, { 'New password': 'a brand new phrase', 'Current password': 'correct horse battery' });
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect(page.getByRole('status')).toHaveText('Your settings are saved.');
+
+      // The other browser's session ended; this one goes on.
+      await other.reload();
+      await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' })).toBeVisible();
+      await page.reload();
+      await expect(page.getByTestId('signed-in-as')).toHaveText(name);
+
+      // "Sign out everywhere else" ends it again, without a change.
+      await signIn('a brand new phrase');
+      if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+      await expect(page.getByRole('status')).toHaveText('Every other session and API token of your account has ended.');
+      await other.reload();
+      await expect(other.getByTestId('signed-in-as')).toHaveCount(0);
+      await page.reload();
+      await expect(page.getByTestId('signed-in-as')).toHaveText(name);
     });
 
     test('a refused registration explains each field and keeps what was typed', async ({ page }) => {

@@ -109,7 +109,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             app.run_until_stopped(crate::startup::shutdown_signal()).await
         }
         Command::Migrate => {
-            let settings = DatabaseSettings::from_env()?;
+            let settings = DatabaseSettings::from_env()?.for_commands();
             telemetry::init(&crate::config::LogSettings::from_env()?)?;
             let pool = db::connect(&settings).await?;
             db::migrate(&pool).await?;
@@ -144,12 +144,12 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs(args) => {
-            let settings = DatabaseSettings::from_env()?;
+            let settings = DatabaseSettings::from_env()?.for_commands();
             let pool = db::connect(&settings).await?;
             jobs(&pool, args.action).await
         }
         Command::Seed(args) => {
-            let settings = DatabaseSettings::from_env()?;
+            let settings = DatabaseSettings::from_env()?.for_commands();
             let pool = db::connect(&settings).await?;
             db::migrate(&pool).await.context("migrating before seeding")?;
             seed::run(&pool, &args).await

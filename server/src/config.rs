@@ -167,6 +167,11 @@ pub struct DatabaseSettings {
     /// `WARTA_DB_REPLICA_MAX_CONNECTIONS`: each replica pool's size
     /// (defaults to `WARTA_DB_MAX_CONNECTIONS`).
     pub replica_max_connections: u32,
+    /// `WARTA_DB_STATEMENT_TIMEOUT_MS`: Postgres cancels any one statement
+    /// of the web and worker processes that runs longer (5 s; 0 for none),
+    /// so no request, however crafted, holds a connection for long. The
+    /// commands (`migrate`, `seed`) run without it.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl DatabaseSettings {
@@ -174,6 +179,16 @@ impl DatabaseSettings {
     pub fn from_env() -> Result<Self, ConfigError> {
         load_file()?;
         Self::from_source(&Environment)
+    }
+
+    /// The settings for the commands (`migrate`, `seed`, `jobs`): a
+    /// migration or a bulk load may rightly run for minutes, so no
+    /// statement timeout.
+    pub fn for_commands(self) -> Self {
+        Self {
+            statement_timeout: None,
+            ..self
+        }
     }
 
     fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
@@ -215,6 +230,13 @@ impl DatabaseSettings {
                 3_000,
                 |n: &u64| *n > 0,
             )?),
+            statement_timeout: Some(Duration::from_millis(parse_or(
+                source,
+                "WARTA_DB_STATEMENT_TIMEOUT_MS",
+                5_000_u64,
+                |_| true,
+            )?))
+            .filter(|timeout| !timeout.is_zero()),
         })
     }
 }
@@ -274,6 +296,12 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Background jobs.
     pub worker: WorkerSettings,
+    /// `WARTA_PASSWORD_HASHERS`: threads hashing passwords (about one per
+    /// core): at most this many 19 MiB hashes are in memory at once.
+    pub password_hashers: usize,
+    /// `WARTA_PASSWORD_WAIT_MS`: how long a sign-in waits for a free hasher
+    /// before it is answered 503 with `Retry-After`.
+    pub password_wait: Duration,
     /// `WARTA_MEDIA_URL`: where cover images are stored: a folder
     /// (`.data/media` by default, or `file:///abs/path`), or
     /// `s3://bucket/prefix` (credentials and endpoint from the usual `AWS_*`
@@ -436,6 +464,11 @@ impl Settings {
 
         let mail = MailSettings::from_source(source, production, public_url.as_deref())?;
         let worker = WorkerSettings::from_source(source)?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let password_hashers = parse_or(source, "WARTA_PASSWORD_HASHERS", cores, |n| (1..=64).contains(n))?;
+        let password_wait = Duration::from_millis(parse_or(source, "WARTA_PASSWORD_WAIT_MS", 3_000_u64, |ms| {
+            (1..=60_000).contains(ms)
+        })?);
         let media_url = match source.get("WARTA_MEDIA_URL") {
             Some(url) if url.contains("://") && !(url.starts_with("file://") || url.starts_with("s3://")) => {
                 return Err(ConfigError::new(
@@ -475,6 +508,8 @@ impl Settings {
             hash_files,
             mail,
             worker,
+            password_hashers,
+            password_wait,
             media_url,
         })
     }

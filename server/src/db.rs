@@ -73,6 +73,10 @@ fn pool(url: &str, variable: &str, size: u32, settings: &DatabaseSettings) -> an
         // partition, which took 7.6 s for a query that runs in milliseconds.
         // Our queries are short: no JIT.
         .options([("jit", "off")]);
+    let options = match settings.statement_timeout {
+        Some(timeout) => options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]),
+        None => options,
+    };
     Ok(PgPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(settings.acquire_timeout)

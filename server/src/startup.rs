@@ -7,7 +7,9 @@ use app::{
     App,
     components::meta::PublicUrl,
     shell,
-    ssr::{AppState, Shared, cache::Cache, pagination::LatestIndex, redis::Redis, tokens::Signer},
+    ssr::{
+        AppState, Shared, cache::Cache, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
+    },
 };
 use axum::{
     Router,
@@ -21,7 +23,7 @@ use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::{CompressionLevel, compression::CompressionLayer};
+use tower_http::{CompressionLevel, catch_panic::CatchPanicLayer, compression::CompressionLayer};
 
 use crate::{
     config::{RunMode, Settings},
@@ -81,6 +83,7 @@ impl Application {
             body_max: settings.article_body_max,
             signer: Signer::new(settings.secret.expose()),
             media: crate::media::open(&settings.media_url)?,
+            passwords: Passwords::new(settings.password_hashers, settings.password_wait),
         });
         let router = router(state.clone(), settings)?;
         let worker = if settings.worker.inline {
@@ -155,11 +158,16 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
     let redis = state.redis.clone();
     let site_root = leptos.site_root.to_string();
+    let session_upkeep = sessions::Upkeep {
+        db: state.db.clone(),
+        renew_every: settings.session_renewal,
+    };
 
     // Files from public/, then the 404 page for anything else.
     let public: Router = Router::new()
         .fallback_service(assets::public_files(&site_root).fallback(get(not_found).with_state(state.clone())))
-        .layer(map_response(assets::public_cache_control));
+        .layer(map_response(assets::public_cache_control))
+        .layer(axum::middleware::from_fn(assets::only_file_names));
 
     Ok(Router::new()
         .route("/healthz", get(health::healthz))
@@ -187,6 +195,10 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                // A panic anywhere below is a bug, but it must still be an
+                // answer (a logged 500 page) rather than a dropped
+                // connection.
+                .layer(CatchPanicLayer::custom(panicked))
                 // The reader's address behind our proxies (rate limits, views).
                 .layer(axum::Extension(settings.trusted_proxies.clone()))
                 .layer(trace::set_request_id())
@@ -218,7 +230,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                     settings.secure_cookies,
                     settings.session_inactivity,
                 )?)
-                .layer(from_fn_with_state(settings.session_renewal, sessions::renew)),
+                .layer(from_fn_with_state(session_upkeep, sessions::upkeep)),
         ))
 }
 
@@ -272,12 +284,37 @@ pub async fn render_page(
 /// What every page render needs beyond the state.
 fn provide_page_context(public_url: &PublicUrl) {
     provide_context(public_url.clone());
-    // leptos_axum stamps a fresh random nonce on the hydration scripts of
-    // every response, which makes every render of the same page differ: no
-    // ETag would ever match and no shared cache could keep it. A nonce a
-    // cache hands to everyone protects nothing anyway, so pages carry none;
-    // a Content-Security-Policy allows the inline script by its hash.
-    provide_context(leptos::nonce::Nonce::from_value(""));
+    // Leptos stamps its inline scripts with the nonce in context. Ours is
+    // the response's script mark (see `security::script_policy`), which
+    // tells the policy exactly which scripts this render wrote and is then
+    // blanked out, so renders of the same page stay identical (and
+    // cacheable). Without a mark (no policy middleware) a fresh secret
+    // stands in, so no script is ever stamped with something guessable.
+    let mark = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<security::ScriptMark>().cloned())
+        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), |mark| mark.0.to_string());
+    provide_context(leptos::nonce::Nonce::from_value(mark));
+}
+
+/// The answer to a request whose handler panicked: logged, and a page
+/// saying so instead of a dropped connection.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error · Warta</title></head>\
+             <body><h1>Something went wrong on our side</h1><p>This has been logged. Please try again.</p>\
+             <p><a href=\"/\">Warta</a></p></body></html>",
+        ),
+    )
+        .into_response()
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -7,9 +7,9 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{BIO_MAX, FormError, Login, Register, SaveSettings, my_settings},
+    auth::{FormError, Login, Register, SaveSettings, SignOutEverywhere, my_settings},
     components::meta::PageMeta,
-    domain::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX},
+    domain::{BIO_MAX, IMAGE_URL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, is_local_path},
     pages::error::ErrorNotice,
 };
 
@@ -124,7 +124,7 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let refused = refusal(login);
     let query = use_query_map();
-    let next = move || query.read().get("next").filter(|next| crate::auth::is_local_path(next));
+    let next = move || query.read().get("next").filter(|next| is_local_path(next));
     view! {
         <PageMeta title="Sign in" description="Sign in to Warta." path="/login" />
         <section class="mx-auto max-w-md">
@@ -166,9 +166,14 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
+    let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
     let refused = refusal(save);
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some() && refused().is_none();
+    let signed_out = move || {
+        (query.read().get("signed_out").is_some() || sign_out_everywhere.value().get().is_some_and(|done| done.is_ok()))
+            && refused().is_none()
+    };
     let settings = Resource::new(move || save.version().get(), |_| my_settings());
     view! {
         <PageMeta title="Settings" description="Your Warta profile and account." path="/settings" />
@@ -188,6 +193,7 @@ pub fn SettingsPage() -> impl IntoView {
                             let bio_invalid = bio_message.is_some().then_some("true");
                             view! {
                                 {saved().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Your settings are saved."</p> })}
+                                {signed_out().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Every other session and API token of your account has ended."</p> })}
                                 <ActionForm action=save>
                                     <FormNotice message=error.form.clone() />
                                     <Field
@@ -229,6 +235,8 @@ pub fn SettingsPage() -> impl IntoView {
                                         autocomplete="photo"
                                         value=Some(image)
                                         message=error.message("image")
+                                        hint=Some("An https:// address of a picture of you.".to_owned())
+                                        maxlength=Some(IMAGE_URL_MAX)
                                         required=false
                                     />
                                     <Field
@@ -240,8 +248,26 @@ pub fn SettingsPage() -> impl IntoView {
                                         hint=Some(format!("Leave empty to keep your password; {PASSWORD_MIN} to {PASSWORD_MAX} characters."))
                                         required=false
                                     />
+                                    <Field
+                                        label="Current password"
+                                        name="current_password"
+                                        kind="password"
+                                        autocomplete="current-password"
+                                        message=error.message("current_password")
+                                        hint=Some("Needed to change your email or password.".to_owned())
+                                        required=false
+                                    />
                                     <button type="submit" class="button mt-6 w-full">"Save settings"</button>
                                 </ActionForm>
+                                <section aria-labelledby="sessions-heading" class="mt-10 border-t border-rule pt-6">
+                                    <h2 id="sessions-heading" class="font-serif text-xl font-bold">"Sessions"</h2>
+                                    <p class="mt-1 text-sm text-muted">
+                                        "Signed in somewhere you should not be? This ends every other session and API token of your account; you stay signed in here. Changing your email or password does the same."
+                                    </p>
+                                    <ActionForm action=sign_out_everywhere>
+                                        <button type="submit" class="button-secondary mt-4">"Sign out everywhere else"</button>
+                                    </ActionForm>
+                                </section>
                             }
                             .into_any()
                         }

@@ -10,11 +10,7 @@ use crate::error::AppError;
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(match error {
-            AppError::NotFound => http::StatusCode::NOT_FOUND,
-            AppError::Forbidden => http::StatusCode::FORBIDDEN,
-            _ => http::StatusCode::SERVICE_UNAVAILABLE,
-        });
+        response.set_status(error.status());
     }
     view! {
         <div role="alert" class="mt-6 rounded-md border border-rule p-4">

@@ -1,43 +1,69 @@
-//! Accounts: registering and checking passwords.
+//! Accounts: registering, checking passwords, changing what an account
+//! holds, and ending its sessions and API tokens.
 //!
-//! Passwords are hashed with argon2id (the argon2 crate's defaults: 19 MiB,
-//! two passes, OWASP's recommendation) on the blocking thread pool, so a
-//! hash's tens of milliseconds never stall the async workers.
+//! Passwords are hashed with argon2id on [`Passwords`]' own threads.
+//!
+//! Every account has a session generation. A browser session records the
+//! generation it was started in, and a session whose generation is no
+//! longer the account's is ended on its next request (the server's session
+//! middleware checks). Changing the password or the email, or "sign out
+//! everywhere", starts a new generation and deletes the account's API
+//! tokens, so a stolen session or token stops working at once; the session
+//! (or token) that made the change is kept.
 
-use std::sync::LazyLock;
-
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _,
-    password_hash::{SaltString, rand_core::OsRng},
-};
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::{
-    domain::{Email, Password, Username},
-    ssr::queries::QueryError,
+    domain::{Bio, Email, ImageUrl, Password, Username},
+    ssr::{
+        passwords::{PasswordError, Passwords},
+        queries::QueryError,
+    },
 };
 
-/// Why a registration did not happen.
+/// Why an account change did not happen.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum RegisterError {
+pub enum AccountError {
     /// Someone has this username or email already (`"username"`/`"email"`).
     #[error("{0} has already been taken")]
     Taken(&'static str),
+    /// No password hasher came free in time.
+    #[error(transparent)]
+    Password(#[from] PasswordError),
     #[error(transparent)]
     Query(#[from] QueryError),
 }
 
-/// Creates an account and returns its id.
+impl From<sqlx::Error> for AccountError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Query(error.into())
+    }
+}
+
+/// Who signed in (or registered), for their new session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub id: i64,
+    pub username: String,
+    /// The account's session generation, for the session to record.
+    pub generation: i64,
+}
+
+/// Creates an account.
 #[tracing::instrument(skip_all)]
 pub async fn register(
     db: &PgPool,
+    passwords: &Passwords,
     username: &Username,
     email: &Email,
     password: &Password,
-) -> Result<i64, RegisterError> {
-    let hash = hash(password.clone()).await?;
-    let inserted = sqlx::query_scalar!(
-        "INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING id",
+) -> Result<SignedIn, AccountError> {
+    let hash = passwords.hash(password).await?;
+    let inserted = sqlx::query_as!(
+        SignedIn,
+        r#"INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3)
+           RETURNING id, username, session_generation AS generation"#,
         username.as_str(),
         email.as_str(),
         hash
@@ -47,51 +73,44 @@ pub async fn register(
     inserted.map_err(taken_or_failed)
 }
 
-/// The id and username of the account with `email` (any case) whose
-/// password is `password`; `None` when there is no such account or the
-/// password is wrong (the two are indistinguishable, in answer and in time).
+/// The account with `email` (any case) whose password is `password`;
+/// `None` when there is no such account or the password is wrong (the two
+/// are indistinguishable, in answer and in time).
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(db: &PgPool, email: &str, password: &str) -> Result<Option<(i64, String)>, QueryError> {
+pub async fn authenticate(
+    db: &PgPool,
+    passwords: &Passwords,
+    email: &Email,
+    password: &str,
+) -> Result<Option<SignedIn>, AccountError> {
     let found = sqlx::query!(
-        "SELECT id, username, password_hash FROM users WHERE lower(email) = lower($1)",
-        email.trim()
+        r#"SELECT id, username, session_generation, password_hash FROM users WHERE lower(email) = lower($1)"#,
+        email.as_str()
     )
     .fetch_optional(db)
     .await?;
-    let (id, stored) = match found {
-        Some(row) => (Some((row.id, row.username)), row.password_hash),
-        // Verify against a real hash anyway, so an unknown email costs as
-        // long as a wrong password.
-        None => (None, DUMMY_HASH.clone()),
-    };
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .map_err(|error| QueryError::Encoding(format!("password check: {error}").into()))?;
-    Ok(id.filter(|_| matches))
+    let stored = found.as_ref().map(|row| row.password_hash.clone());
+    let matches = passwords.verify(password, stored).await?;
+    Ok(found.filter(|_| matches).map(|row| SignedIn {
+        id: row.id,
+        username: row.username,
+        generation: row.session_generation,
+    }))
 }
 
-/// A hash of a password nobody has, for [`authenticate`]'s unknown emails.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(b"no account has this password", &SaltString::generate(&mut OsRng))
-        .map(|hash| hash.to_string())
-        .unwrap_or_default()
-});
-
-/// An argon2id PHC string for `password`, with a fresh random salt.
-pub async fn hash(password: Password) -> Result<String, QueryError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &SaltString::generate(&mut OsRng))
-            .map(|hash| hash.to_string())
-            .map_err(|error| QueryError::Encoding(format!("hashing: {error}").into()))
-    })
-    .await
-    .map_err(|error| QueryError::Encoding(format!("hashing: {error}").into()))?
+/// Whether `password` is account `id`'s: the check before a change that
+/// needs the current password.
+#[tracing::instrument(skip_all)]
+pub async fn password_matches(
+    db: &PgPool,
+    passwords: &Passwords,
+    id: i64,
+    password: &str,
+) -> Result<bool, AccountError> {
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
+        .fetch_optional(db)
+        .await?;
+    Ok(passwords.verify(password, stored).await?)
 }
 
 /// An account as its owner sees it.
@@ -102,6 +121,7 @@ pub struct Account {
     pub email: String,
     pub bio: String,
     pub image: Option<String>,
+    pub generation: i64,
 }
 
 /// How long an API token lasts.
@@ -109,7 +129,7 @@ pub const TOKEN_LIFETIME: chrono::Duration = chrono::Duration::days(30);
 
 /// Issues a new API token for `user_id`: 32 random bytes, URL-safe.
 pub async fn issue_token(db: &PgPool, user_id: i64) -> Result<String, QueryError> {
-    use argon2::password_hash::rand_core::RngCore as _;
+    use argon2::password_hash::rand_core::{OsRng, RngCore as _};
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -124,28 +144,48 @@ pub async fn issue_token(db: &PgPool, user_id: i64) -> Result<String, QueryError
     Ok(token)
 }
 
-/// The account an unexpired `token` belongs to.
-pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<Account>, QueryError> {
-    Ok(sqlx::query_as!(
-        Account,
-        "SELECT u.id, u.username, u.email, u.bio, u.image
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.expires_at > now()",
+/// The account an unexpired `token` belongs to, and when the token was
+/// issued.
+pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<(Account, DateTime<Utc>)>, QueryError> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, t.created_at AS issued_at
+           FROM api_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = $1 AND t.expires_at > now()"#,
         token_hash(token)
     )
     .fetch_optional(db)
-    .await?)
+    .await?;
+    Ok(row.map(|row| {
+        let account = Account {
+            id: row.id,
+            username: row.username,
+            email: row.email,
+            bio: row.bio,
+            image: row.image,
+            generation: row.session_generation,
+        };
+        (account, row.issued_at)
+    }))
 }
 
 /// The account with `id`.
 pub async fn by_id(db: &PgPool, id: i64) -> Result<Option<Account>, QueryError> {
     Ok(sqlx::query_as!(
         Account,
-        "SELECT id, username, email, bio, image FROM users WHERE id = $1",
+        r#"SELECT id, username, email, bio, image, session_generation AS generation FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
     .await?)
+}
+
+/// Account `id`'s session generation; `None` when it no longer exists.
+pub async fn generation(db: &PgPool, id: i64) -> Result<Option<i64>, QueryError> {
+    Ok(
+        sqlx::query_scalar!("SELECT session_generation FROM users WHERE id = $1", id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 /// What a settings change may touch; `None` leaves a field as it is.
@@ -154,44 +194,104 @@ pub struct Changes {
     pub username: Option<Username>,
     pub email: Option<Email>,
     pub password: Option<Password>,
-    /// `Some("")` clears the bio.
-    pub bio: Option<String>,
+    pub bio: Option<Bio>,
     /// `Some(None)` clears the image.
-    pub image: Option<Option<String>>,
+    pub image: Option<Option<ImageUrl>>,
 }
 
-/// Applies `changes` to account `id`.
-pub async fn update(db: &PgPool, id: i64, changes: Changes) -> Result<Option<Account>, RegisterError> {
-    let password_hash = match changes.password {
-        Some(password) => Some(hash(password).await?),
+impl Changes {
+    /// Whether these changes touch what signing in takes (the email or the
+    /// password) of `account`: such a change needs the current password
+    /// and ends the account's other sessions.
+    pub fn touch_credentials(&self, account: &Account) -> bool {
+        self.password.is_some()
+            || self
+                .email
+                .as_ref()
+                .is_some_and(|email| email.as_str().to_lowercase() != account.email.to_lowercase())
+    }
+}
+
+/// Applies `changes` to `account`. When they touch its credentials, a new
+/// session generation starts and every API token but `keep_token` is
+/// deleted, in the same transaction.
+pub async fn update(
+    db: &PgPool,
+    passwords: &Passwords,
+    account: &Account,
+    changes: Changes,
+    keep_token: Option<&str>,
+) -> Result<Option<Account>, AccountError> {
+    let credentials = changes.touch_credentials(account);
+    let password_hash = match &changes.password {
+        Some(password) => Some(passwords.hash(password).await?),
         None => None,
     };
     let (set_image, image) = match changes.image {
-        Some(image) => (true, image),
+        Some(image) => (true, image.map(ImageUrl::into_string)),
         None => (false, None),
     };
+    let mut tx = db.begin().await?;
     let updated = sqlx::query_as!(
         Account,
-        "UPDATE users SET
+        r#"UPDATE users SET
              username = coalesce($2, username),
              email = coalesce($3, email),
              password_hash = coalesce($4, password_hash),
              bio = coalesce($5, bio),
              image = CASE WHEN $6 THEN $7 ELSE image END,
+             session_generation = session_generation + CASE WHEN $8 THEN 1 ELSE 0 END,
              updated_at = now()
          WHERE id = $1
-         RETURNING id, username, email, bio, image",
-        id,
+         RETURNING id, username, email, bio, image, session_generation AS generation"#,
+        account.id,
         changes.username.as_ref().map(Username::as_str),
         changes.email.as_ref().map(Email::as_str),
         password_hash,
-        changes.bio,
+        changes.bio.as_ref().map(Bio::as_str),
         set_image,
-        image
+        image,
+        credentials
     )
-    .fetch_optional(db)
-    .await;
-    updated.map_err(taken_or_failed)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(taken_or_failed)?;
+    if credentials && updated.is_some() {
+        delete_tokens(&mut tx, account.id, keep_token).await?;
+    }
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Starts a new session generation for account `id` and deletes its API
+/// tokens but `keep_token`: every session and token but the caller's ends.
+/// Returns the new generation (`None` when the account is gone).
+pub async fn sign_out_everywhere(db: &PgPool, id: i64, keep_token: Option<&str>) -> Result<Option<i64>, QueryError> {
+    let mut tx = db.begin().await?;
+    let generation = sqlx::query_scalar!(
+        "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1 RETURNING session_generation",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    delete_tokens(&mut tx, id, keep_token).await?;
+    tx.commit().await?;
+    Ok(generation)
+}
+
+async fn delete_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    user_id: i64,
+    keep_token: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM api_tokens WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+        user_id,
+        keep_token.map(token_hash)
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -201,13 +301,13 @@ fn token_hash(token: &str) -> Vec<u8> {
 
 /// A unique violation on a username or email is the user's to fix (by the
 /// constraint's name, not the message's text); anything else is ours.
-fn taken_or_failed(error: sqlx::Error) -> RegisterError {
+fn taken_or_failed(error: sqlx::Error) -> AccountError {
     if let sqlx::Error::Database(database) = &error
         && database.is_unique_violation()
     {
         match database.constraint() {
-            Some("users_username_key") => return RegisterError::Taken("username"),
-            Some("users_email_key") => return RegisterError::Taken("email"),
+            Some("users_username_key") => return AccountError::Taken("username"),
+            Some("users_email_key") => return AccountError::Taken("email"),
             _ => {}
         }
     }

@@ -9,13 +9,29 @@ pub mod jobs;
 pub mod markdown;
 pub mod notifications;
 pub mod pagination;
+pub mod passwords;
 pub mod publishing;
 pub mod queries;
 pub mod reading;
 pub mod redis;
 pub mod session;
 mod state;
+pub mod throttle;
 pub mod tokens;
 pub mod views;
 
 pub use state::{AppState, Shared};
+
+/// Sends the reader on to `path` (a server function's redirect).
+/// leptos_axum's own panics on a value a header cannot carry; such a path
+/// is never ours to follow, so it goes home instead.
+pub fn redirect(path: &str) {
+    let path = match http::HeaderValue::from_str(path) {
+        Ok(_) => path,
+        Err(_) => {
+            tracing::warn!("refused to redirect to a path a header cannot carry");
+            "/"
+        }
+    };
+    leptos_axum::redirect(path);
+}

@@ -46,9 +46,19 @@ pub const POPULAR: Policy = Policy {
 /// How many articles `/popular` ranks.
 pub const POPULAR_SIZE: i64 = 10;
 
-/// Slugs and usernames longer than this name nothing (and are not worth a
-/// cache key).
-const MAX_NAME: usize = 200;
+/// How deep an offset a filtered listing (by tag, by author, the follow
+/// feed) is read to: every row skipped is read, so deeper pages are refused
+/// (the API answers 422, pages say there is nothing more) rather than left
+/// as a way to make the database read millions of rows. The latest listing
+/// seeks to any depth through its anchors ([`crate::ssr::pagination`]).
+pub const MAX_OFFSET: i64 = 10_000;
+
+/// Whether `name` (a slug, username or tag from a URL) could name anything;
+/// anything else (NUL, ten kilobytes) is answered as not found without a
+/// query or a cache key.
+fn nameable(name: &str) -> bool {
+    crate::domain::could_name_something(name, crate::domain::NAME_MAX)
+}
 
 /// `limit` of the latest published articles from position `offset`, and
 /// how many there are in all.
@@ -78,7 +88,7 @@ fn author_group(username: &str) -> String {
 /// `limit` of the latest published articles tagged `tag` from `offset`,
 /// and how many there are.
 pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Result<Page, QueryError> {
-    if tag.len() > MAX_NAME {
+    if !nameable(tag) || offset > MAX_OFFSET {
         return Ok(Page::default());
     }
     let owned = tag.to_owned();
@@ -99,8 +109,11 @@ pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Res
 /// `limit` of `username`'s published articles from `offset`, and how many
 /// there are; `None` when nobody has that name.
 pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64) -> Result<Option<Page>, QueryError> {
-    if username.len() > MAX_NAME {
+    if !nameable(username) {
         return Ok(None);
+    }
+    if offset > MAX_OFFSET {
+        return Ok(Some(Page::default()));
     }
     let owned = username.to_owned();
     state
@@ -171,7 +184,7 @@ pub struct ArticleEntry {
 
 /// The published article with `slug`; `None` when there is none.
 pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry>, QueryError> {
-    if slug.len() > MAX_NAME {
+    if !nameable(slug) {
         return Ok(None);
     }
     let owned = slug.to_owned();
@@ -215,9 +228,12 @@ pub async fn author(
     offset: i64,
     limit: i64,
 ) -> Result<Option<AuthorListing>, QueryError> {
-    if username.len() > MAX_NAME {
+    if !nameable(username) {
         return Ok(None);
     }
+    // Past the deepest page a reader may ask for, the author is still
+    // shown, with nothing more to list.
+    let (offset, limit) = if offset > MAX_OFFSET { (0, 0) } else { (offset, limit) };
     let owned = username.to_owned();
     let name = format!("author:{}:{offset}:{limit}", username.to_lowercase());
     state

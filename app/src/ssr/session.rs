@@ -1,4 +1,6 @@
-//! What a session holds: the signed-in user's id and name.
+//! What a session holds: the signed-in user's id and name, and the session
+//! generation of their account it was started in (see
+//! [`crate::ssr::accounts`]).
 //!
 //! Sessions are tower-sessions records in Redis (the server wires the
 //! layer), so any instance can serve any request.
@@ -9,6 +11,7 @@ use crate::auth::SignedInUser;
 
 const USER_ID: &str = "user_id";
 const USERNAME: &str = "username";
+const GENERATION: &str = "generation";
 /// When the session was last saved for being used (seconds since the epoch).
 const RENEWED_AT: &str = "renewed_at";
 
@@ -18,14 +21,35 @@ fn now() -> i64 {
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
-/// Makes `session` belong to user `id`. The session id is cycled first: an
-/// id an attacker planted before sign-in is worthless after it.
-pub async fn sign_in(session: &Session, id: i64, username: &str) -> Result<(), tower_sessions::session::Error> {
+/// Makes `session` belong to user `id`, in the account's session
+/// `generation`. The session id is cycled first: an id an attacker planted
+/// before sign-in is worthless after it.
+pub async fn sign_in(
+    session: &Session,
+    id: i64,
+    username: &str,
+    generation: i64,
+) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(USER_ID, id).await?;
     session.insert(USERNAME, username).await?;
+    session.insert(GENERATION, generation).await?;
     session.insert(RENEWED_AT, now()).await?;
     Ok(())
+}
+
+/// Keeps `session` signed in after its account moved to `generation` (a
+/// password change or "sign out everywhere" made from this session), under
+/// a new id.
+pub async fn carry_over(session: &Session, generation: i64) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(GENERATION, generation).await
+}
+
+/// The account generation `session` was started in. Sessions from before
+/// generations existed count as the first.
+pub async fn generation(session: &Session) -> i64 {
+    session.get::<i64>(GENERATION).await.ok().flatten().unwrap_or(0)
 }
 
 /// Saves a signed-in session again (so its inactivity expiry starts over

@@ -6,7 +6,10 @@ use sqlx::PgPool;
 
 use crate::{
     components::meta::PublicUrl,
-    ssr::{cache::Cache, covers::Media, database::Database, pagination::LatestIndex, redis::Redis, tokens::Signer},
+    ssr::{
+        cache::Cache, covers::Media, database::Database, pagination::LatestIndex, passwords::Passwords, redis::Redis,
+        tokens::Signer,
+    },
 };
 
 /// What every request handler and server function can reach: [`Shared`]
@@ -59,4 +62,6 @@ pub struct Shared {
     pub signer: Signer,
     /// Where cover images live (`WARTA_MEDIA_URL`).
     pub media: Media,
+    /// The password hashing threads (`WARTA_PASSWORD_HASHERS`).
+    pub passwords: Passwords,
 }

@@ -6,7 +6,7 @@
 //! drafts); editing one of the author's drafts keeps it a draft.
 
 use app::{
-    domain::{ArticleText, Invalid},
+    domain::{ArticleText, CommentBody, Invalid},
     ssr::{
         AppState,
         accounts::Account,
@@ -19,8 +19,8 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
-    http::StatusCode,
+    extract::{Path, Query, State, rejection::JsonRejection, rejection::QueryRejection},
+    http::{HeaderValue, StatusCode, header},
     response::IntoResponse,
 };
 use chrono::{DateTime, Utc};
@@ -136,7 +136,7 @@ pub(super) async fn delete(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct CommentBody {
+struct CommentView {
     id: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -144,26 +144,27 @@ struct CommentBody {
     author: ProfileBody,
 }
 
-impl From<CommentRecord> for CommentBody {
+impl From<CommentRecord> for CommentView {
     fn from(comment: CommentRecord) -> Self {
         Self {
             id: comment.id,
             created_at: comment.created_at,
             updated_at: comment.updated_at,
             body: comment.body,
-            author: ProfileBody::new(comment.author, comment.author_bio, comment.author_image),
+            // A list carries the writer's name and picture only.
+            author: ProfileBody::new(comment.author, String::new(), comment.author_image),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct CommentEnvelope {
-    comment: CommentBody,
+    comment: CommentView,
 }
 
 #[derive(Debug, Serialize)]
 pub(super) struct CommentsEnvelope {
-    comments: Vec<CommentBody>,
+    comments: Vec<CommentView>,
 }
 
 /// The published article `slug`, for its comments.
@@ -174,9 +175,6 @@ async fn commentable(state: &AppState, slug: &str) -> Result<EditableArticle, Ap
         .ok_or(ApiError::NotFound("article"))
 }
 
-/// How long a comment may be, in characters.
-const COMMENT_MAX: usize = 5_000;
-
 /// `POST /api/articles/{slug}/comments`: 201 with the comment.
 pub(super) async fn add_comment(
     State(state): State<AppState>,
@@ -185,32 +183,65 @@ pub(super) async fn add_comment(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let comment = object(body, "comment")?;
-    let body = text(&comment, "body")?.unwrap_or_default();
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(ApiError::Invalid("body", "can't be blank"));
-    }
-    if body.chars().count() > COMMENT_MAX {
-        return Err(ApiError::InvalidOwned(
-            "body",
-            format!("is too long (at most {COMMENT_MAX} characters)"),
-        ));
-    }
+    let body = CommentBody::parse(&text(&comment, "body")?.unwrap_or_default())?;
     let article = commentable(&state, &slug).await?;
-    let added = comments::add(&state.db, article.id, article.created_at, caller.account.id, body).await?;
+    let added = comments::add(
+        &state.db,
+        article.id,
+        article.created_at,
+        caller.account.id,
+        body.as_str(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CommentEnvelope { comment: added.into() })))
 }
 
-/// `GET /api/articles/{slug}/comments`: oldest first.
+/// How many comments a page lists by default, and at most.
+const COMMENTS_PAGE: i64 = 100;
+
+/// `?limit=&after=` of a comment list.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct CommentParams {
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /api/articles/{slug}/comments?limit=&after=`: oldest first, a page
+/// at a time (100 by default and at most). `after` is the id of the last
+/// comment already seen; when more follow, a `Link: <…>; rel="next"`
+/// header names the next page.
 pub(super) async fn list_comments(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-) -> Result<Json<CommentsEnvelope>, ApiError> {
+    params: Result<Query<CommentParams>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
+    let limit = match super::whole_number(params.limit.as_deref(), "limit")? {
+        None => COMMENTS_PAGE,
+        Some(limit) if limit < 1 => return Err(ApiError::Invalid("limit", "must be at least 1")),
+        Some(limit) => limit.min(COMMENTS_PAGE),
+    };
+    let after = super::whole_number(params.after.as_deref(), "after")?;
     let article = commentable(&state, &slug).await?;
-    let found = comments::on_article(&state.db, article.id, article.created_at).await?;
-    Ok(Json(CommentsEnvelope {
-        comments: found.into_iter().map(CommentBody::from).collect(),
-    }))
+    // One more than the page says whether another follows.
+    let mut found = comments::on_article(&state.db, article.id, article.created_at, after, limit + 1).await?;
+    let more = found.len() as i64 > limit;
+    found.truncate(limit as usize);
+    let next = found.last().filter(|_| more).and_then(|last| {
+        HeaderValue::try_from(format!(
+            "</api/articles/{}/comments?limit={limit}&after={}>; rel=\"next\"",
+            article.slug, last.id
+        ))
+        .ok()
+    });
+    let mut response = Json(CommentsEnvelope {
+        comments: found.into_iter().map(CommentView::from).collect(),
+    })
+    .into_response();
+    if let Some(next) = next {
+        response.headers_mut().insert(header::LINK, next);
+    }
+    Ok(response)
 }
 
 /// `DELETE /api/articles/{slug}/comments/{id}`: 204; only its writer may.

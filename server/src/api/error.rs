@@ -30,9 +30,29 @@ pub enum ApiError {
     /// The named value (`username`, `email`) belongs to someone else: 409.
     #[error("{0} has already been taken")]
     Conflict(&'static str),
+    /// Over an attempt budget: 429 with `Retry-After`.
+    #[error("too many attempts")]
+    TooMany(app::ssr::throttle::TooMany),
+    /// Every password hasher is busy: 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
     /// The database failed or timed out; the client may retry.
     #[error("temporarily unavailable")]
     Unavailable(#[source] QueryError),
+}
+
+impl From<app::ssr::accounts::AccountError> for ApiError {
+    fn from(error: app::ssr::accounts::AccountError) -> Self {
+        use app::ssr::{accounts::AccountError, passwords::PasswordError};
+        match error {
+            AccountError::Taken(field) => Self::Conflict(field),
+            AccountError::Password(PasswordError::Busy) => Self::Busy,
+            AccountError::Password(PasswordError::Failed(error)) => {
+                Self::Unavailable(QueryError::Encoding(format!("password hashing: {error}").into()))
+            }
+            AccountError::Query(query) => Self::Unavailable(query),
+        }
+    }
 }
 
 impl From<QueryError> for ApiError {
@@ -66,6 +86,15 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            Self::TooMany(too_many) => Some(too_many.retry_after),
+            Self::Busy => Some(app::ssr::passwords::PasswordError::RETRY_AFTER),
+            _ => None,
+        };
+        let too_many_message = match &self {
+            Self::TooMany(too_many) => too_many.message(),
+            _ => String::new(),
+        };
         let (status, field, message) = match &self {
             Self::NotFound(field) => (StatusCode::NOT_FOUND, *field, "not found"),
             Self::Invalid(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, *message),
@@ -73,6 +102,12 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(field, message) => (StatusCode::UNAUTHORIZED, *field, *message),
             Self::Forbidden(field) => (StatusCode::FORBIDDEN, *field, "forbidden"),
             Self::Conflict(field) => (StatusCode::CONFLICT, *field, "has already been taken"),
+            Self::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "request", too_many_message.as_str()),
+            Self::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server",
+                "busy signing other people in; please retry in a few seconds",
+            ),
             Self::Unavailable(error) => {
                 tracing::error!(error = %error, "database query failed");
                 (
@@ -82,6 +117,12 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(json!({ "errors": { field: [message] } }))).into_response()
+        let mut response = (status, Json(json!({ "errors": { field: [message] } }))).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -10,7 +10,11 @@ mod users;
 
 use app::{
     model::{ArticleSummary, Period},
-    ssr::{AppState, pagination::Page, reading},
+    ssr::{
+        AppState,
+        pagination::Page,
+        reading::{self, MAX_OFFSET},
+    },
 };
 use axum::{
     Json, Router,
@@ -105,7 +109,8 @@ impl From<ArticleSummary> for ArticleListItem {
             updated_at: article.updated_at,
             favorited: false,
             favorites_count: 0,
-            author: ProfileBody::new(article.author, article.author_bio, article.author_image),
+            // A listing carries the author's name and picture only.
+            author: ProfileBody::new(article.author, String::new(), article.author_image),
         }
     }
 }
@@ -195,6 +200,29 @@ impl ListParams {
     }
 }
 
+/// A `?tag=`, `?author=` or `?favorited=` value: 422 naming the parameter
+/// when it could not name anything (empty, NUL, control characters,
+/// longer than any name).
+fn name_filter<'a>(raw: Option<&'a str>, field: &'static str) -> Result<Option<&'a str>, ApiError> {
+    match raw {
+        Some(name) if !app::domain::could_name_something(name, app::domain::NAME_MAX) => {
+            Err(ApiError::Invalid(field, "is not a name anything can have"))
+        }
+        name => Ok(name),
+    }
+}
+
+/// `offset` for a filtered listing: 422 past [`MAX_OFFSET`].
+fn shallow(offset: i64) -> Result<i64, ApiError> {
+    if offset > MAX_OFFSET {
+        return Err(ApiError::InvalidOwned(
+            "offset",
+            format!("is too deep for a filtered list (at most {MAX_OFFSET})"),
+        ));
+    }
+    Ok(offset)
+}
+
 fn whole_number(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, ApiError> {
     raw.map(|raw| {
         raw.trim()
@@ -219,9 +247,12 @@ async fn list_articles(
             "can filter by one of tag, author or favorited at a time",
         ));
     }
-    let page = match (&params.tag, &params.author, &params.favorited) {
-        (Some(tag), _, _) => reading::tagged(&state, tag, offset, limit).await?,
-        (_, Some(author), _) => reading::by_author(&state, author, offset, limit)
+    let tag = name_filter(params.tag.as_deref(), "tag")?;
+    let author = name_filter(params.author.as_deref(), "author")?;
+    let favorited = name_filter(params.favorited.as_deref(), "favorited")?;
+    let page = match (tag, author, favorited) {
+        (Some(tag), _, _) => reading::tagged(&state, tag, shallow(offset)?, limit).await?,
+        (_, Some(author), _) => reading::by_author(&state, author, shallow(offset)?, limit)
             .await?
             .unwrap_or_default(),
         // Nobody can favorite articles yet.

@@ -80,6 +80,7 @@ pub(super) async fn feed(
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not valid"))?;
     let (offset, limit) = params.window()?;
+    let offset = super::shallow(offset)?;
     let (articles, total) = follows::feed(&state.db, caller.account.id, limit, offset)
         .await
         .map_err(QueryError::from)?;

@@ -2,14 +2,22 @@
 //! accounts through the JSON API, authenticated by `Authorization: Token`.
 //!
 //! Tokens are opaque, stored hashed in Postgres (`api_tokens`), valid for
-//! 30 days and revocable by deleting their row.
+//! 30 days and revocable by deleting their row; changing the email or the
+//! password deletes every token of the account but the caller's.
+//!
+//! Changing the email or the password takes the current password
+//! (`currentPassword`), as the settings form does, unless the token making
+//! the change was issued by a sign-in or registration in the last
+//! [`RECENT_SIGN_IN`]: proof enough that the caller knows the password, and
+//! what the RealWorld API's own clients rely on (they send no current
+//! password). A token stolen later cannot take the account over.
 
 use app::{
-    domain::{Email, Password, Username},
+    domain::{Bio, Email, ImageUrl, Password, Username},
     ssr::{
         AppState,
-        accounts::{self, Account, Changes, RegisterError},
-        reading,
+        accounts::{self, Account, Changes},
+        reading, throttle,
     },
 };
 use axum::{
@@ -18,6 +26,7 @@ use axum::{
     http::{StatusCode, header, request::Parts},
     response::IntoResponse,
 };
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -51,10 +60,16 @@ impl UserEnvelope {
     }
 }
 
+/// How recently a token must have been issued by a sign-in to change the
+/// email or password without sending the current password.
+pub(super) const RECENT_SIGN_IN: chrono::Duration = chrono::Duration::minutes(10);
+
 /// The signed-in caller of an API request, from `Authorization: Token …`.
 pub(super) struct Caller {
     pub(super) account: Account,
     pub(super) token: String,
+    /// When the token was issued (by a sign-in or registration).
+    pub(super) issued_at: DateTime<Utc>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -70,10 +85,19 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::Unauthorized("token", "is missing"))?
             .to_owned();
-        let account = accounts::by_token(&state.db, &token)
+        // Longer than any token we issue, or holding what no token holds:
+        // not worth a lookup.
+        if token.len() > 128 || !token.bytes().all(|byte| byte.is_ascii_alphanumeric()) {
+            return Err(ApiError::Unauthorized("token", "is invalid"));
+        }
+        let (account, issued_at) = accounts::by_token(&state.db, &token)
             .await?
             .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
-        Ok(Self { account, token })
+        Ok(Self {
+            account,
+            token,
+            issued_at,
+        })
     }
 }
 
@@ -93,34 +117,29 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
     }
 }
 
-fn taken(error: RegisterError) -> ApiError {
-    match error {
-        RegisterError::Taken(field) => ApiError::Conflict(field),
-        RegisterError::Query(query) => query.into(),
-    }
-}
-
 /// `POST /api/users`: 201 with the new user and a token.
 pub(super) async fn register(
     State(state): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = object(body, "user")?;
-    let username = Username::parse(&text(&user, "username")?.unwrap_or_default()).map_err(ApiError::from)?;
-    let email = Email::parse(&text(&user, "email")?.unwrap_or_default()).map_err(ApiError::from)?;
-    let password = Password::parse(&text(&user, "password")?.unwrap_or_default()).map_err(ApiError::from)?;
-    let id = accounts::register(&state.db, &username, &email, &password)
+    let username = Username::parse(&text(&user, "username")?.unwrap_or_default())?;
+    let email = Email::parse(&text(&user, "email")?.unwrap_or_default())?;
+    let password = Password::parse(&text(&user, "password")?.unwrap_or_default())?;
+    throttle::account(&state.redis, throttle::Attempt::Register, email.as_str())
         .await
-        .map_err(taken)?;
-    let account = accounts::by_id(&state.db, id)
+        .map_err(ApiError::TooMany)?;
+    let user = accounts::register(&state.db, &state.passwords, &username, &email, &password).await?;
+    let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
-    let token = accounts::issue_token(&state.db, id).await?;
+    let token = accounts::issue_token(&state.db, user.id).await?;
     Ok((StatusCode::CREATED, Json(UserEnvelope::new(account, token))))
 }
 
 /// `POST /api/users/login`: the user and a new token; 401 for a wrong
-/// email or password.
+/// email or password. Each attempt counts against the account's budget
+/// before the password is checked.
 pub(super) async fn login(
     State(state): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
@@ -134,13 +153,18 @@ pub(super) async fn login(
     if password.is_empty() {
         return Err(ApiError::Invalid("password", "can't be blank"));
     }
-    let (id, _) = accounts::authenticate(&state.db, &email, &password)
+    throttle::account(&state.redis, throttle::Attempt::SignIn, &email)
+        .await
+        .map_err(ApiError::TooMany)?;
+    // No account has an address that is not one.
+    let email = Email::parse(&email).map_err(|_| ApiError::Unauthorized("credentials", "invalid"))?;
+    let user = accounts::authenticate(&state.db, &state.passwords, &email, &password)
         .await?
         .ok_or(ApiError::Unauthorized("credentials", "invalid"))?;
-    let account = accounts::by_id(&state.db, id)
+    let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized("credentials", "invalid"))?;
-    let token = accounts::issue_token(&state.db, id).await?;
+    let token = accounts::issue_token(&state.db, user.id).await?;
     Ok(Json(UserEnvelope::new(account, token)))
 }
 
@@ -151,7 +175,9 @@ pub(super) async fn current(caller: Caller) -> Json<UserEnvelope> {
 
 /// `PUT /api/user`: changes any of username, email, password, bio, image
 /// (`""` or `null` clears bio and image; username, email and password cannot
-/// be cleared).
+/// be cleared). Changing the email or password needs `currentPassword` or a
+/// recent sign-in (see the module documentation), and ends every other
+/// session and token of the account.
 pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -159,40 +185,55 @@ pub(super) async fn update(
 ) -> Result<Json<UserEnvelope>, ApiError> {
     let user = object(body, "user")?;
     let changes = Changes {
-        username: text(&user, "username")?
-            .map(|raw| Username::parse(&raw))
-            .transpose()
-            .map_err(ApiError::from)?,
-        email: text(&user, "email")?
-            .map(|raw| Email::parse(&raw))
-            .transpose()
-            .map_err(ApiError::from)?,
-        password: text(&user, "password")?
-            .map(|raw| Password::parse(&raw))
-            .transpose()
-            .map_err(ApiError::from)?,
+        username: text(&user, "username")?.map(|raw| Username::parse(&raw)).transpose()?,
+        email: text(&user, "email")?.map(|raw| Email::parse(&raw)).transpose()?,
+        password: text(&user, "password")?.map(|raw| Password::parse(&raw)).transpose()?,
         bio: match user.get("bio") {
             None => None,
-            Some(Value::Null) => Some(String::new()),
-            Some(Value::String(bio)) => Some(bio.clone()),
+            Some(Value::Null) => Some(Bio::parse("")?),
+            Some(Value::String(bio)) => Some(Bio::parse(bio)?),
             Some(_) => return Err(ApiError::Invalid("bio", "must be text")),
         },
         image: match user.get("image") {
             None => None,
             Some(Value::Null) => Some(None),
-            Some(Value::String(image)) => Some(Some(image.trim().to_owned()).filter(|image| !image.is_empty())),
+            Some(Value::String(image)) => Some(ImageUrl::parse(image)?),
             Some(_) => return Err(ApiError::Invalid("image", "must be text")),
         },
     };
-    if let Some(Some(image)) = &changes.image
-        && !(image.starts_with("https://") || image.starts_with("http://"))
-    {
-        return Err(ApiError::Invalid("image", "must be an http(s) URL"));
+    if changes.touch_credentials(&caller.account) {
+        let current = match user.get("currentPassword") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(current)) => Some(current.as_str()),
+            Some(_) => return Err(ApiError::Invalid("currentPassword", "must be text")),
+        };
+        match current {
+            Some(current) => {
+                throttle::account(&state.redis, throttle::Attempt::SignIn, &caller.account.email)
+                    .await
+                    .map_err(ApiError::TooMany)?;
+                if !accounts::password_matches(&state.db, &state.passwords, caller.account.id, current).await? {
+                    return Err(ApiError::Invalid("currentPassword", "is not right"));
+                }
+            }
+            None if Utc::now() - caller.issued_at <= RECENT_SIGN_IN => {}
+            None => {
+                return Err(ApiError::Invalid(
+                    "currentPassword",
+                    "is needed to change the email or password (or sign in again)",
+                ));
+            }
+        }
     }
-    let account = accounts::update(&state.db, caller.account.id, changes)
-        .await
-        .map_err(taken)?
-        .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
+    let account = accounts::update(
+        &state.db,
+        &state.passwords,
+        &caller.account,
+        changes,
+        Some(&caller.token),
+    )
+    .await?
+    .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
     // The author page shows the profile, under the old name and the new.
     reading::forget_authors(&state.cache, &[&caller.account.username, &account.username]).await;
     Ok(Json(UserEnvelope::new(account, caller.token)))

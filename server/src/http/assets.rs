@@ -10,9 +10,10 @@
 
 use axum::{
     Router,
+    extract::Request,
     http::{HeaderValue, StatusCode, header},
-    middleware::map_response,
-    response::Response,
+    middleware::{Next, from_fn, map_response},
+    response::{IntoResponse, Response},
 };
 use tower_http::services::ServeDir;
 
@@ -34,6 +35,26 @@ pub fn bundle<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, 
         .layer(map_response(move |response: Response| async move {
             with_cache_control(response, policy)
         }))
+        .layer(from_fn(only_file_names))
+}
+
+/// The longest name of a file or folder we serve, in bytes (most file
+/// systems' limit).
+const FILE_NAME_MAX: usize = 255;
+
+/// Answers 404 at once for a path no file can have: a segment longer than
+/// a file name can be. Left to the file service, the file system's "name
+/// too long" would be a server error.
+pub async fn only_file_names(request: Request, next: Next) -> Response {
+    if request
+        .uri()
+        .path()
+        .split('/')
+        .any(|segment| segment.len() > FILE_NAME_MAX)
+    {
+        return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
+    }
+    next.run(request).await
 }
 
 /// A service for the other files under `site_root`, falling back to

@@ -19,10 +19,12 @@
 //! page cache; other instances catch up within that second.
 //!
 //! Anything that sets a cookie, or answers a request carrying a session
-//! cookie or an `Authorization` header, is `private, no-cache` and never
-//! kept: a signed-in answer must not land in a shared cache. Responses that
-//! already say how to cache them (static files, health checks, the view
-//! pixel) are left alone, as are errors.
+//! cookie or an `Authorization` header, is `private, no-store` and never
+//! kept: a signed-in answer (settings with the email, drafts, the feed) must
+//! land in no cache at all, shared or on a shared computer's disk. So is a
+//! form sent back with its messages (`?__err=`, which carries what was
+//! typed). Responses that already say how to cache them (static files,
+//! health checks, the view pixel) are left alone, as are errors.
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,10 +40,15 @@ use axum::{
 pub const PUBLIC: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=300";
 
 /// What responses for (or creating) a session carry.
-pub const PRIVATE: &str = "private, no-cache";
+pub const PRIVATE: &str = "private, no-store";
 
-/// The session cookie's name (sessions arrive with sign-in).
+/// The session cookie's name (sessions arrive with sign-in)...
 pub const SESSION_COOKIE: &str = "warta_session";
+/// ...and its name when cookies are `Secure` (see `http::sessions`).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-warta_session";
+
+/// The query parameter Leptos sends a refused form back with.
+const FORM_ERROR: &str = "__err=";
 
 const X_CACHE: header::HeaderName = header::HeaderName::from_static("x-cache");
 const HIT: HeaderValue = HeaderValue::from_static("hit");
@@ -99,7 +106,8 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     // Only anonymous GETs are kept; the URL is the whole key, since nothing
     // else in such a request changes the page.
-    let key = (method == Method::GET && !signed_in)
+    let refused_form = request.uri().query().is_some_and(|query| query.contains(FORM_ERROR));
+    let key = (method == Method::GET && !signed_in && !refused_form)
         .then(|| request.uri().to_string())
         .filter(|_| cache.pages.is_some());
     if let (Some(pages), Some(key)) = (&cache.pages, &key)
@@ -129,7 +137,7 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     {
         return response;
     }
-    if signed_in || response.headers().contains_key(header::SET_COOKIE) {
+    if signed_in || refused_form || response.headers().contains_key(header::SET_COOKIE) {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
@@ -187,14 +195,19 @@ fn respond(page: &Page, if_none_match: Option<&HeaderValue>, x_cache: HeaderValu
     response
 }
 
-/// Whether the request carries our session cookie.
+/// Whether the request carries our session cookie (by either name).
 pub fn has_session(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .any(|pair| pair.trim().split('=').next() == Some(SESSION_COOKIE))
+        .any(|pair| {
+            matches!(
+                pair.trim().split('=').next(),
+                Some(SESSION_COOKIE | SECURE_SESSION_COOKIE)
+            )
+        })
 }
 
 /// A weak validator: the body is hashed before compression, and each
@@ -249,6 +262,8 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("theme=dark; warta_session=abc"),
         );
+        assert!(has_session(&headers));
+        headers.insert(header::COOKIE, HeaderValue::from_static("__Host-warta_session=abc"));
         assert!(has_session(&headers));
     }
 }

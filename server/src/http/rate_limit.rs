@@ -1,22 +1,26 @@
-//! Rate limits on signing in and registering, counted in Redis so the
-//! limit holds across every instance.
+//! Rate limits on signing in and registering per client address, counted
+//! in Redis (`app::ssr::throttle`) so the limit holds across every
+//! instance. The per-account limit is counted by the handlers themselves,
+//! once they know which email an attempt uses.
 //!
-//! Fixed windows: per client address and per account (the form's email),
-//! whichever runs out first. Over the limit, the answer is 429 with
-//! `Retry-After`: a page for a plain form post, the form's error shape for
-//! a hydrated form, JSON under `/api/`. If Redis is down the limit is not
-//! enforced (and that is logged): a cache outage must not lock everyone out.
-//! Client addresses are the TCP peer's; behind a proxy, the proxy must pass
-//! the real one (the scale-out issue configures that).
+//! An IPv4 reader is one address. An IPv6 reader is their /64: one home or
+//! one host is routinely given a whole /64, and counting single addresses
+//! would hand them 2^64 budgets. Behind proxies the address is the one
+//! `WARTA_TRUSTED_PROXIES` lets us believe ([`TrustedProxies`]).
+//!
+//! Over the limit the answer is 429 with `Retry-After`: a page for a plain
+//! form post, the form's error shape for a hydrated form, JSON under
+//! `/api/`. If Redis is down the limit is not enforced (and that is
+//! logged): a cache outage must not lock everyone out.
 
-use std::{collections::HashMap, sync::LazyLock, time::Duration};
+use std::net::IpAddr;
 
-use app::ssr::redis::Redis;
-
-use crate::http::client::TrustedProxies;
+use app::ssr::{
+    redis::Redis,
+    throttle::{self, Attempt, TooMany},
+};
 use axum::{
     Json,
-    body::{Body, to_bytes},
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
@@ -24,110 +28,48 @@ use axum::{
 };
 use serde_json::json;
 
-/// Attempts allowed per window.
-const PER_ADDRESS: i64 = 30;
-const PER_ACCOUNT: i64 = 10;
-const WINDOW: Duration = Duration::from_secs(10 * 60);
+use crate::http::client::TrustedProxies;
 
-/// Form bodies larger than this are not read for an email (and are not
-/// sign-in forms).
-const MAX_FORM: usize = 64 * 1024;
-
-/// The endpoints limited, and the action named in keys.
-fn limited_action(path: &str) -> Option<&'static str> {
+/// The endpoints limited.
+fn limited(path: &str) -> Option<Attempt> {
     match path {
-        "/fn/login" | "/api/users/login" => Some("login"),
-        "/fn/register" | "/api/users" => Some("register"),
+        "/fn/login" | "/api/users/login" => Some(Attempt::SignIn),
+        "/fn/register" | "/api/users" => Some(Attempt::Register),
         _ => None,
     }
 }
 
-/// INCR with the window set on first use; returns the count and seconds
-/// left in the window.
-static HIT: LazyLock<redis::Script> = LazyLock::new(|| {
-    redis::Script::new(
-        r"
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-        local ttl = redis.call('TTL', KEYS[1])
-        return {count, ttl}
-        ",
-    )
-});
+/// Who an address's budget belongs to: the address itself for IPv4, its
+/// /64 for IPv6.
+fn budget_holder(address: IpAddr) -> String {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+    }
+}
 
 /// The middleware.
 pub async fn layer(State(redis): State<Redis>, request: Request, next: Next) -> Response {
-    let Some(action) = (request.method() == Method::POST)
-        .then(|| limited_action(request.uri().path()))
+    let Some(attempt) = (request.method() == Method::POST)
+        .then(|| limited(request.uri().path()))
         .flatten()
     else {
         return next.run(request).await;
     };
-    let address = TrustedProxies::client_of(request.extensions(), request.headers()).map(|ip| ip.to_string());
-
-    // Read the body for the account's email, then hand it on unchanged.
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "This form is too large.").into_response();
-    };
-    let email = email_in(&parts.headers, &bytes);
-    let request = Request::from_parts(parts, Body::from(bytes));
-
-    let mut keys = Vec::new();
-    if let Some(address) = address {
-        keys.push((redis.key(format_args!("rate:{action}:address:{address}")), PER_ADDRESS));
-    }
-    if let Some(email) = email {
-        keys.push((
-            redis.key(format_args!("rate:{action}:account:{}", email.trim().to_lowercase())),
-            PER_ACCOUNT,
-        ));
-    }
-    for (key, limit) in keys {
-        let hit = redis
-            .run("rate limit", |mut conn| async move {
-                HIT.key(&key)
-                    .arg(WINDOW.as_secs())
-                    .invoke_async::<(i64, i64)>(&mut conn)
-                    .await
-            })
-            .await;
-        if let Some((count, ttl)) = hit
-            && count > limit
-        {
-            tracing::warn!(action, "rate limit reached");
-            return too_many(&request, ttl.max(1));
+    if let Some(address) = TrustedProxies::client_of(request.extensions(), request.headers()) {
+        let who = format!("address:{}", budget_holder(address));
+        if let Err(too_many) = throttle::hit(&redis, attempt, &who, throttle::PER_ADDRESS).await {
+            return refuse(&request, too_many);
         }
     }
     next.run(request).await
 }
 
-/// The `email` field of a form or JSON body (`{"user": {"email": …}}` in
-/// the RealWorld API).
-fn email_in(headers: &axum::http::HeaderMap, body: &[u8]) -> Option<String> {
-    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    if content_type.starts_with("application/x-www-form-urlencoded") {
-        let fields: HashMap<String, String> = serde_urlencoded::from_bytes(body).ok()?;
-        fields.get("email").cloned()
-    } else if content_type.starts_with("application/json") {
-        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-        value
-            .pointer("/user/email")
-            .or_else(|| value.get("email"))
-            .and_then(|email| email.as_str())
-            .map(str::to_owned)
-    } else {
-        None
-    }
-    .filter(|email| !email.trim().is_empty())
-}
-
-fn too_many(request: &Request, retry_after: i64) -> Response {
-    let minutes = (retry_after + 59) / 60;
-    let message = format!(
-        "Too many attempts. Please wait {minutes} minute{} and try again.",
-        if minutes == 1 { "" } else { "s" }
-    );
+fn refuse(request: &Request, too_many: TooMany) -> Response {
+    let message = too_many.message();
     let accepts_html = request
         .headers()
         .get(header::ACCEPT)
@@ -149,10 +91,9 @@ fn too_many(request: &Request, retry_after: i64) -> Response {
         Json(json!({ "fields": [], "values": [], "form": message })).into_response()
     };
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_str(&retry_after.to_string()).unwrap_or(HeaderValue::from_static("60")),
-    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(too_many.retry_after));
     response
 }
 
@@ -161,22 +102,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_email_is_read_from_forms_and_json() {
-        let mut headers = axum::http::HeaderMap::new();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
+    fn an_ipv6_reader_is_their_slash_64() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let same_network: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let next_network: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(budget_holder(one), "2001:db8:1:2::/64");
+        assert_eq!(budget_holder(one), budget_holder(same_network));
+        assert_ne!(budget_holder(one), budget_holder(next_network));
+        assert_eq!(budget_holder("192.0.2.7".parse().unwrap()), "192.0.2.7");
         assert_eq!(
-            email_in(&headers, b"email=Ada%40x.org&password=p").as_deref(),
-            Some("Ada@x.org")
+            budget_holder("::ffff:192.0.2.7".parse().unwrap()),
+            "192.0.2.7",
+            "a mapped IPv4 address is that address"
         );
-        assert_eq!(email_in(&headers, b"password=p"), None);
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(
-            email_in(&headers, br#"{"user":{"email":"a@x.org"}}"#).as_deref(),
-            Some("a@x.org")
-        );
-        assert_eq!(email_in(&headers, b"not json"), None);
     }
 }

@@ -93,13 +93,20 @@ pub async fn refuse_cross_site(State(trusted): State<TrustedOrigin>, request: Re
         .into_response()
 }
 
-/// The policy every response carries: no framing by other sites, no
-/// `<base>`, no plugins, forms post only to us.
-const BASE_POLICY: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
+/// The policy of every response that is not one of our pages (API
+/// answers, images, the few fixed error pages): it may load and run
+/// nothing, be framed by nobody, and post forms only to us.
+const BASE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// What every page may do besides running its scripts: load its own
+/// styles, fonts and data (`'self'`), and show images from the web, which
+/// articles may embed.
+const PAGE_POLICY: &str = "default-src 'self'; style-src 'self'; img-src 'self' https: http:; connect-src 'self'; \
+     object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Headers for every response: no MIME sniffing, no framing by other sites,
 /// referrers trimmed to the origin when leaving the site, and the base
-/// Content-Security-Policy where [`script_policy`] has not set a fuller one.
+/// Content-Security-Policy where [`script_policy`] has not set a page's.
 pub async fn add_headers(mut response: Response) -> Response {
     const HEADERS: [(HeaderName, &str); 4] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -119,17 +126,38 @@ pub async fn add_headers(mut response: Response) -> Response {
 /// Pages larger than this are refused rather than served without a policy.
 const MAX_PAGE: usize = 8 * 1024 * 1024;
 
-/// A script-restricting Content-Security-Policy for every HTML page:
-/// scripts only from this site (`'self'`, which covers the wasm bundle's
-/// JavaScript; `'wasm-unsafe-eval'` lets it compile the wasm) and the
-/// inline scripts Leptos wrote into this very page, allowed by their
-/// SHA-256 hashes.
+/// A secret made for one response: Leptos writes it as the `nonce` of each
+/// inline script it emits (the hydration bootstrap and each page's data),
+/// startup provides it to the render (see `startup::provide_page_context`).
+/// Nothing stored can contain it, since it did not exist before this
+/// request and leaves no response; so a script carrying it is one the
+/// server wrote in this render, whatever else the page holds.
+#[derive(Debug, Clone)]
+pub struct ScriptMark(pub std::sync::Arc<str>);
+
+impl ScriptMark {
+    fn new() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string().into())
+    }
+}
+
+/// The Content-Security-Policy of every HTML page: scripts only from this
+/// site (`'self'`, which covers the wasm bundle's JavaScript;
+/// `'wasm-unsafe-eval'` lets it compile the wasm) and the inline scripts
+/// this render wrote, allowed by their SHA-256 hashes.
+///
 /// Leptos inlines the hydration bootstrap and each page's data, which
-/// differ per page; hashes (unlike a nonce) are the same for everyone who
-/// gets the same page, so a shared cache can still keep it. Markup in an
-/// article can never add a script: the sanitizer removed it before it was
-/// rendered, and anything inline that is not ours has no matching hash.
-pub async fn script_policy(request: Request, next: Next) -> Response {
+/// differ per page. The scripts allowed are exactly those carrying this
+/// response's [`ScriptMark`]; the mark is then blanked out of the page, so
+/// every render of the same page is the same bytes with the same policy
+/// and a shared cache can keep it (a nonce would differ per response, and
+/// a cached nonce protects nothing). Text a user wrote is escaped or
+/// sanitized before it is a page; should a bug ever let markup through,
+/// any script in it lacks the mark, has no hash in the policy, and does not
+/// run.
+pub async fn script_policy(mut request: Request, next: Next) -> Response {
+    let mark = ScriptMark::new();
+    request.extensions_mut().insert(mark.clone());
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -148,34 +176,29 @@ pub async fn script_policy(request: Request, next: Next) -> Response {
         )
             .into_response();
     };
-    let policy = format!(
-        "script-src 'self' 'wasm-unsafe-eval'{}; {BASE_POLICY}",
-        inline_script_hashes(&body)
-    );
+    let (hashes, body) = marked_script_hashes(&body, &mark.0);
+    let policy = format!("{PAGE_POLICY}; script-src 'self' 'wasm-unsafe-eval'{hashes}");
     if let Ok(policy) = HeaderValue::try_from(policy) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
+    parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
-/// How the scripts Leptos writes are marked: the (empty) nonce attribute
-/// startup provides. Text from users is escaped or sanitized before it is
-/// a page, so it cannot carry a script element at all; if some bug ever let
-/// one through, it would still lack this mark and stay blocked.
-const LEPTOS_MARK: &[u8] = b" nonce=\"\"";
-
-/// ` 'sha256-…'` for each distinct non-empty inline script Leptos wrote in
-/// `html`.
-fn inline_script_hashes(html: &[u8]) -> String {
+/// ` 'sha256-…'` for each distinct non-empty inline script in `html` whose
+/// opening tag carries `nonce="{mark}"`, and `html` with every `mark`
+/// blanked out (`nonce=""`).
+fn marked_script_hashes(html: &[u8], mark: &str) -> (String, Vec<u8>) {
     use base64::Engine as _;
     use sha2::Digest as _;
 
+    let stamp = format!(" nonce=\"{mark}\"");
     let mut hashes: Vec<String> = Vec::new();
     let mut rest = html;
     while let Some(start) = find(rest, b"<script") {
         let after_tag = &rest[start..];
         let Some(open_end) = find(after_tag, b">") else { break };
-        let ours = find(&after_tag[..open_end], LEPTOS_MARK).is_some();
+        let ours = find(&after_tag[..open_end], stamp.as_bytes()).is_some();
         let content = &after_tag[open_end + 1..];
         let Some(close) = find(content, b"</script>") else {
             break;
@@ -192,7 +215,19 @@ fn inline_script_hashes(html: &[u8]) -> String {
         }
         rest = &content[close + b"</script>".len()..];
     }
-    hashes.concat()
+    (hashes.concat(), blank_out(html, mark.as_bytes()))
+}
+
+/// `haystack` with every occurrence of `needle` removed.
+fn blank_out(haystack: &[u8], needle: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(at) = find(rest, needle) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -204,11 +239,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_of_our_inline_scripts_is_hashed_once_and_nothing_else() {
-        let html = br#"<head><script src="/pkg/warta.js"></script><script type="module" nonce="">boot()</script></head>
-            <body><p>text</p><script nonce="">data=1</script><script nonce="">boot()</script>
-            <script>injected()</script></body>"#;
-        let hashes = inline_script_hashes(html);
+    fn only_scripts_with_this_responses_mark_are_hashed_and_the_mark_is_blanked() {
+        let mark = "0123456789abcdef0123456789abcdef";
+        let html = format!(
+            r#"<head><title>&lt;/title&gt;</title><script src="/pkg/warta.js"></script><link crossorigin="{mark}"><script type="module" nonce="{mark}">boot()</script></head>
+            <body><p>text</p><script nonce="{mark}">data=1</script><script nonce="{mark}">boot()</script>
+            <script nonce="">forged()</script><script nonce="other">guessed()</script><script>injected()</script></body>"#
+        );
+        let (hashes, page) = marked_script_hashes(html.as_bytes(), mark);
         use base64::Engine as _;
         use sha2::Digest as _;
         let expected = |script: &str| {
@@ -218,7 +256,14 @@ mod tests {
             )
         };
         assert_eq!(hashes, format!("{}{}", expected("boot()"), expected("data=1")));
-        assert_eq!(inline_script_hashes(b"<p>no scripts</p>"), "");
+        let page = String::from_utf8(page).unwrap();
+        assert!(!page.contains(mark), "{page}");
+        assert!(
+            page.contains(r#"<script type="module" nonce="">boot()</script>"#),
+            "{page}"
+        );
+        assert!(page.contains(r#"<link crossorigin="">"#), "{page}");
+        assert_eq!(marked_script_hashes(b"<p>no scripts</p>", mark).0, "");
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

@@ -1,9 +1,18 @@
 //! Sessions: tower-sessions records in Redis, so any instance can serve any
 //! request.
 //!
-//! The cookie (`warta_session`) is `HttpOnly`, `SameSite=Lax`, `Secure`
-//! whenever the public URL is https (`WARTA_SECURE_COOKIES`), and expires
-//! after `WARTA_SESSION_DAYS` of inactivity, renewed on use ([`renew`]): a
+//! The cookie is `HttpOnly`, `SameSite=Lax`, `Path=/`, and expires after
+//! `WARTA_SESSION_DAYS` of inactivity. Whenever cookies are `Secure` (an
+//! https public URL, or `WARTA_SECURE_COOKIES`) it is named
+//! `__Host-warta_session`: browsers then accept it only from a secure
+//! origin, for this host alone and the whole site, so neither a sibling
+//! subdomain nor a plain-http page can plant or shadow it. Otherwise it is
+//! `warta_session`.
+//!
+//! Every request that carries the cookie passes [`upkeep`]: a session whose
+//! account has since moved to a new session generation (a password or
+//! email change, "sign out everywhere"; see `app::ssr::accounts`) is ended
+//! before the request is handled, and one in use is renewed: a
 //! signed-in user's session is saved again, with a fresh expiry and cookie,
 //! when a page or API answer finds its last renewal older than
 //! `WARTA_SESSION_RENEW_SECS` (an hour): at most one Redis write per user
@@ -24,7 +33,7 @@ use fred::{
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_redis_store::RedisStore;
 
-use crate::http::caching::SESSION_COOKIE;
+use crate::http::caching::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 /// How long a session command may take before the request treats the
 /// session as unavailable.
@@ -69,7 +78,7 @@ pub fn layer(
     drop(pool.connect_pool());
     let inactivity = time::Duration::try_from(inactivity).context("WARTA_SESSION_DAYS is out of range")?;
     Ok(SessionManagerLayer::new(RedisStore::new(pool))
-        .with_name(SESSION_COOKIE)
+        .with_name(if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
@@ -97,15 +106,43 @@ pub async fn unavailable(response: axum::response::Response) -> axum::response::
         .into_response()
 }
 
-/// Renews the signed-in user's session when it is due (see the module
-/// documentation). Runs inside the session layer.
-pub async fn renew(
-    axum::extract::State(every): axum::extract::State<Duration>,
+/// What [`upkeep`] needs.
+#[derive(Clone)]
+pub struct Upkeep {
+    /// The primary, which holds each account's session generation.
+    pub db: sqlx::PgPool,
+    /// How often a session in use is saved again.
+    pub renew_every: Duration,
+}
+
+/// Ends a session its account has moved on from, before the request is
+/// handled; renews a signed-in session when it is due (see the module
+/// documentation). Runs inside the session layer, only for requests that
+/// carry the session cookie. When Postgres cannot say, the session is
+/// trusted for this request: without Postgres nothing it could reach
+/// (drafts, settings, any write) answers anyway.
+pub async fn upkeep(
+    axum::extract::State(upkeep): axum::extract::State<Upkeep>,
     session: tower_sessions::Session,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use app::ssr::{accounts, session as stored};
+
     let carries_session = crate::http::caching::has_session(request.headers());
+    if carries_session && let Some(id) = stored::user_id(&session).await {
+        let started_in = stored::generation(&session).await;
+        match accounts::generation(&upkeep.db, id).await {
+            Ok(Some(current)) if current == started_in => {}
+            Ok(_) => {
+                tracing::info!(user_id = id, "ended a session its account had signed out");
+                if let Err(error) = session.flush().await {
+                    tracing::warn!(%error, "ending a signed-out session failed");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not check a session's generation; trusting it"),
+        }
+    }
     let response = next.run(request).await;
     let page_or_api = response
         .headers()
@@ -113,7 +150,7 @@ pub async fn renew(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html") || value.starts_with("application/json"));
     if carries_session && page_or_api {
-        app::ssr::session::renew_if_due(&session, every).await;
+        stored::renew_if_due(&session, upkeep.renew_every).await;
     }
     response
 }

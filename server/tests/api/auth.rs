@@ -58,8 +58,8 @@ async fn registering_signs_the_new_user_in_with_a_locked_down_session_cookie() {
     let home = app.get("/").await;
     assert_eq!(
         home.headers()[header::CACHE_CONTROL],
-        "private, no-cache",
-        "a signed-in page is never shared"
+        "private, no-store",
+        "a signed-in page is never kept"
     );
     assert_eq!(signed_in_as(&app).await.as_deref(), Some("ada"));
 }
@@ -85,12 +85,13 @@ async fn the_session_cookie_is_secure_when_the_public_url_is_https() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
-    assert!(
-        response.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .contains("Secure")
-    );
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    // `__Host-`: browsers take it only when Secure, with Path=/ and no
+    // Domain, so no subdomain or plain-http page can plant one.
+    for attribute in ["__Host-warta_session=", "Secure", "Path=/", "HttpOnly"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
 }
 
 #[tokio::test]
@@ -267,22 +268,37 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
             )
             .await;
         assert_eq!(response.status(), StatusCode::FOUND, "attempt {attempt} is allowed");
+        let page = app
+            .client
+            .get(location(&response))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("do not match an account"), "attempt {attempt}");
     }
+    // A plain form post comes back to the form, which says how long to
+    // wait: the person stays where they were.
     let limited = app
         .post_form(
             "/fn/login",
             "/login",
-            &[("email", "ADA@example.org"), ("password", "guess")],
+            &[("email", " ADA@example.org"), ("password", "guess")],
         )
         .await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = limited.headers()[header::RETRY_AFTER]
-        .to_str()
+    assert_eq!(limited.status(), StatusCode::FOUND);
+    let page = app
+        .client
+        .get(location(&limited))
+        .send()
+        .await
         .unwrap()
-        .parse()
+        .text()
+        .await
         .unwrap();
-    assert!((1..=600).contains(&retry_after), "{retry_after}");
-    assert!(limited.text().await.unwrap().contains("Too many attempts"));
+    assert!(page.contains("Too many attempts. Please wait 10 minutes"), "{page}");
 
     // Another account from the same address is still allowed (until the
     // per-address limit).
@@ -294,8 +310,19 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
         )
         .await;
     assert_eq!(other.status(), StatusCode::FOUND);
+    let page = app
+        .client
+        .get(location(&other))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Too many attempts"));
 
-    // The hydrated form gets the message in its error shape.
+    // The hydrated form gets 429 with Retry-After and the message in its
+    // error shape.
     let json = app
         .client
         .post(app.url("/fn/login"))
@@ -306,6 +333,8 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
         .await
         .unwrap();
     assert_eq!(json.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = json.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=600).contains(&retry_after), "{retry_after}");
     let body: serde_json::Value = json.json().await.unwrap();
     assert!(body["form"].as_str().unwrap().starts_with("Too many attempts"));
 }
@@ -414,6 +443,7 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
             ("bio", "Wrote the first program."),
             ("image", "https://example.org/ada.png"),
             ("password", password),
+            ("current_password", "correct horse"),
         ]
     };
     let saved = app

@@ -53,7 +53,7 @@ async fn anonymous_pages_are_publicly_cacheable_and_revalidate_with_304() {
 async fn session_requests_and_errors_are_never_marked_public() {
     let app = TestApp::spawn().await;
     let signed_in = get_with_session(&app, "/").await;
-    assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-cache");
+    assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-store");
 
     let missing = app.get("/articles/nope").await;
     assert_eq!(missing.status(), 404);
@@ -177,7 +177,7 @@ async fn an_instance_renders_a_hot_page_once_per_moment_but_never_for_a_session(
         signed_in.headers().get("x-cache").is_none(),
         "sessions bypass the page cache"
     );
-    assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-cache");
+    assert_eq!(signed_in.headers()[header::CACHE_CONTROL], "private, no-store");
 }
 
 #[tokio::test]

@@ -130,24 +130,32 @@ async fn the_api_follows_unfollows_and_serves_the_feed() {
         false
     );
 
-    let bobs_feed = async |query: String| {
-        let response = client
+    let bobs_feed_answer = async |query: String| {
+        client
             .get(app.url(&format!("/api/articles/feed?{query}")))
             .header(header::AUTHORIZATION, auth(&bob))
             .send()
             .await
-            .unwrap();
-        json(response, StatusCode::OK).await
+            .unwrap()
     };
+    let bobs_feed = async |query: String| json(bobs_feed_answer(query).await, StatusCode::OK).await;
     let feed = bobs_feed("limit=5".to_owned()).await;
     assert_eq!(feed["articlesCount"], 1);
     assert_eq!(feed["articles"][0]["title"], "On looms");
     assert_eq!(feed["articles"][0]["author"]["following"], true);
     assert!(feed["articles"][0].get("body").is_none());
-    // Past the end, however far, is an empty page, not an overflow.
-    let far = bobs_feed(format!("limit=5&offset={}", i64::MAX)).await;
-    assert_eq!(far["articlesCount"], 1);
-    assert_eq!(far["articles"], serde_json::json!([]));
+    // Past the end is an empty page; past the deepest offset a filtered
+    // list reads to, however far, a 422 naming it, not an overflow.
+    let past = bobs_feed("limit=5&offset=10000".to_owned()).await;
+    assert_eq!(past["articlesCount"], 1);
+    assert_eq!(past["articles"], serde_json::json!([]));
+    let far = bobs_feed_answer(format!("limit=5&offset={}", i64::MAX)).await;
+    assert!(
+        json(far, StatusCode::UNPROCESSABLE_ENTITY).await["errors"]["offset"][0]
+            .as_str()
+            .unwrap()
+            .contains("too deep")
+    );
 
     // Nobody follows themself; unknown people are 404; no token is 401.
     let myself = client

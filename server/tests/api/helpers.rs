@@ -106,6 +106,7 @@ pub(crate) async fn fresh_database() -> (String, PgPool) {
         acquire_timeout: std::time::Duration::from_secs(5),
         replica_urls: Vec::new(),
         replica_max_connections: 8,
+        statement_timeout: None,
     };
     let pool = warta::db::connect(&settings).await.expect("connect to test database");
     warta::db::migrate(&pool).await.expect("migrate test database");

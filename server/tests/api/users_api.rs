@@ -25,7 +25,7 @@ async fn each_caller_sees_their_own_account_and_it_is_never_cached() {
     let grace = register(&app, "grace").await;
 
     let first = me(&app, &ada).await;
-    assert_eq!(first.headers()[header::CACHE_CONTROL], "private, no-cache");
+    assert_eq!(first.headers()[header::CACHE_CONTROL], "private, no-store");
     assert!(first.headers().get("x-cache").is_none());
     assert_eq!(first.json::<Value>().await.unwrap()["user"]["username"], "ada");
     let second: Value = me(&app, &grace).await.json().await.unwrap();

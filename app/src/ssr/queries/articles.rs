@@ -34,7 +34,7 @@ pub async fn latest_published(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
@@ -70,7 +70,7 @@ pub async fn latest_published_from(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
@@ -123,11 +123,15 @@ pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 /// `2 × stride`…, and how many are published in all, read from one snapshot.
 ///
 /// One pass over the index (index-only where the visibility map allows):
-/// a few seconds at five million articles, so it runs in the background.
+/// a few seconds at five million articles, so it runs in the background,
+/// with more time than the statement timeout that bounds requests.
 #[tracing::instrument(skip_all, fields(stride))]
 pub async fn seek_anchors(db: &PgPool, stride: i64) -> sqlx::Result<(Vec<SortKey>, i64)> {
     let mut tx = db.begin().await?;
     sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("SET LOCAL statement_timeout = '5min'")
         .execute(&mut *tx)
         .await?;
     let anchors = sqlx::query!(
@@ -176,8 +180,7 @@ pub async fn most_viewed(
                 ArticleSummary,
                 r#"
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-                       a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
-                       u.image AS author_image,
+                       a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM articles a
                 JOIN users u ON u.id = a.user_id
@@ -206,8 +209,7 @@ pub async fn most_viewed(
                     SELECT id, views, created_at FROM recent ORDER BY views DESC, id DESC LIMIT $2
                 )
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-                       a.updated_at, a.views, u.username AS author, u.bio AS author_bio,
-                       u.image AS author_image,
+                       a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM top t
                 JOIN articles a ON a.id = t.id AND a.created_at = t.created_at
@@ -317,7 +319,7 @@ pub async fn published_by_author(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM (
             SELECT article_id, created_at, published_at
@@ -363,7 +365,7 @@ pub async fn published_with_tag(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.bio AS author_bio, u.image AS author_image,
+               a.updated_at, a.views, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM article_tags t
         JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at

@@ -1,4 +1,7 @@
 //! Comments on articles (through the JSON API for now).
+//!
+//! Lists carry each writer's name and picture, not their bio: a list is
+//! as long as its page, whatever the writers put in their profiles.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -12,34 +15,35 @@ pub struct CommentRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub author: String,
-    pub author_bio: String,
     pub author_image: Option<String>,
 }
 
-/// How many comments a list returns at most.
-pub const LISTED: i64 = 500;
-
-/// The comments on article `(id, created_at)`, oldest first.
+/// `limit` comments on article `(id, created_at)` after the comment with
+/// id `after` (from the first without), oldest first: a keyset page, which
+/// costs the same however far into a long thread it is.
 #[tracing::instrument(skip_all)]
 pub async fn on_article(
     db: impl PgExecutor<'_>,
     article_id: i64,
     article_created_at: DateTime<Utc>,
+    after: Option<i64>,
+    limit: i64,
 ) -> sqlx::Result<Vec<CommentRecord>> {
     sqlx::query_as!(
         CommentRecord,
         r#"
         SELECT c.id, c.user_id, c.body, c.created_at, c.updated_at,
-               u.username AS author, u.bio AS author_bio, u.image AS author_image
+               u.username AS author, u.image AS author_image
         FROM comments c
         JOIN users u ON u.id = c.user_id
-        WHERE c.article_id = $1 AND c.article_created_at = $2
+        WHERE c.article_id = $1 AND c.article_created_at = $2 AND c.id > coalesce($3::bigint, 0)
         ORDER BY c.id
-        LIMIT $3
+        LIMIT $4
         "#,
         article_id,
         article_created_at,
-        LISTED
+        after,
+        limit
     )
     .fetch_all(db)
     .await
@@ -63,7 +67,7 @@ pub async fn add(
             RETURNING id, user_id, body, created_at, updated_at
         )
         SELECT c.id AS "id!", c.user_id AS "user_id!", c.body AS "body!", c.created_at AS "created_at!",
-               c.updated_at AS "updated_at!", u.username AS author, u.bio AS author_bio, u.image AS author_image
+               c.updated_at AS "updated_at!", u.username AS author, u.image AS author_image
         FROM c JOIN users u ON u.id = c.user_id
         "#,
         article_id,

@@ -27,9 +27,13 @@ pub struct EditableArticle {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The article with `slug` (current or former), published or not.
+/// The article with `slug` (current or former), published or not. A slug
+/// no article can have (NUL, overlong) is not looked up.
 #[tracing::instrument(skip_all)]
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<EditableArticle>> {
+    if !crate::domain::could_name_something(slug, crate::domain::NAME_MAX) {
+        return Ok(None);
+    }
     sqlx::query_as!(
         EditableArticle,
         r#"
