@@ -431,7 +431,8 @@ pub async fn save_settings(
         bio: Some(bio),
         image: Some(image),
     };
-    if changes.touch_credentials(&account) {
+    let credentials = changes.touch_credentials(&account);
+    if credentials {
         let current = current_password.unwrap_or_default();
         if current.is_empty() {
             error.add("current_password", "is needed to change your email or password");
@@ -456,9 +457,9 @@ pub async fn save_settings(
         Ok(None) => return Err(error.failed("Your account no longer exists.")),
         Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
     };
-    if updated.generation != account.generation
-        && let Err(problem) = session::carry_over(&session, updated.generation).await
-    {
+    // Only this change's own new generation keeps this session: one that
+    // "sign out everywhere" started meanwhile ends it like the others.
+    if credentials && let Err(problem) = session::carry_over(&session, updated.generation).await {
         tracing::warn!(error = %problem, "keeping the session through a password change failed");
     }
     // The author page shows the profile, under the old name and the new.
@@ -471,25 +472,52 @@ pub async fn save_settings(
 }
 
 /// Ends every session and API token of the signed-in account but this
-/// session.
+/// session. It takes the account's password: otherwise a stolen session
+/// could sign its owner out everywhere and stay.
 #[server(prefix = "/fn", endpoint = "sign-out-everywhere")]
-pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use crate::ssr::{accounts, session};
+pub async fn sign_out_everywhere(your_password: String) -> Result<(), FormError> {
+    use crate::ssr::{accounts, session, throttle};
 
+    let error = FormError::default();
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
-        return Err(AppError::Internal);
+        return Err(error.failed("Sessions are unavailable just now; please try again."));
     };
     let Some(id) = session::user_id(&session).await else {
         crate::ssr::redirect("/login?next=/settings");
         return Ok(());
     };
     let state = expect_context::<crate::ssr::AppState>();
-    let generation = accounts::sign_out_everywhere(&state.db, id, None)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Err(error) = session::carry_over(&session, generation).await {
-        tracing::error!(%error, "keeping this session after signing out everywhere failed");
-        return Err(AppError::Internal);
+    let account = match accounts::by_id(&state.db, id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return Err(error.failed("Your account no longer exists.")),
+        Err(query) => return Err(error.refuse_or_fail(query.into(), "sign you out everywhere")),
+    };
+    let mut error = error;
+    if your_password.is_empty() {
+        error.add("your_password", "is needed to sign out everywhere else");
+        return Err(refused(error));
+    }
+    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &account.email).await {
+        return Err(error.too_many(too_many));
+    }
+    match accounts::password_matches(&state.db, &state.passwords, id, &your_password).await {
+        Ok(true) => {}
+        Ok(false) => {
+            error.add("your_password", "is not right");
+            return Err(refused(error));
+        }
+        Err(problem) => return Err(error.refuse_or_fail(problem, "sign you out everywhere")),
+    }
+    let generation = match accounts::sign_out_everywhere(&state.db, id, None).await {
+        Ok(Some(generation)) => generation,
+        Ok(None) => return Err(error.failed("Your account no longer exists.")),
+        Err(query) => return Err(error.refuse_or_fail(query.into(), "sign you out everywhere")),
+    };
+    if let Err(problem) = session::carry_over(&session, generation).await {
+        tracing::error!(error = %problem, "keeping this session after signing out everywhere failed");
+        return Err(
+            error.failed("Every other session has ended, but this one could not be kept; please sign in again.")
+        );
     }
     crate::ssr::redirect("/settings?signed_out=1");
     Ok(())

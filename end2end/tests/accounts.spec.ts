@@ -96,6 +96,7 @@ for (const javaScriptEnabled of [true, false]) {
       // "Sign out everywhere else" ends it again, without a change.
       await signIn('a brand new phrase');
       if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await fill(page, { 'Your password': 'a brand new phrase' });
       await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
       await expect(page.getByRole('status')).toHaveText('Every other session and API token of your account has ended.');
       await other.reload();

@@ -207,7 +207,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(map_response(security::add_headers))
                 .layer(from_fn_with_state(
-                    caching::PageCache::new(settings.page_cache_ttl),
+                    caching::PageCache::new(settings.page_cache_ttl, sessions::cookie_name(settings.secure_cookies)),
                     caching::layer,
                 ))
                 // Guards for state changes, inside the page cache: a page

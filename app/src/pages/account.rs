@@ -168,11 +168,13 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
     let refused = refusal(save);
+    let everywhere_refused = refusal(sign_out_everywhere);
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some() && refused().is_none();
     let signed_out = move || {
         (query.read().get("signed_out").is_some() || sign_out_everywhere.value().get().is_some_and(|done| done.is_ok()))
             && refused().is_none()
+            && everywhere_refused().is_none()
     };
     let settings = Resource::new(move || save.version().get(), |_| my_settings());
     view! {
@@ -264,9 +266,23 @@ pub fn SettingsPage() -> impl IntoView {
                                     <p class="mt-1 text-sm text-muted">
                                         "Signed in somewhere you should not be? This ends every other session and API token of your account; you stay signed in here. Changing your email or password does the same."
                                     </p>
-                                    <ActionForm action=sign_out_everywhere>
-                                        <button type="submit" class="button-secondary mt-4">"Sign out everywhere else"</button>
-                                    </ActionForm>
+                                    {move || {
+                                        let error = everywhere_refused().unwrap_or_default();
+                                        view! {
+                                            <ActionForm action=sign_out_everywhere>
+                                                <FormNotice message=error.form.clone() />
+                                                <Field
+                                                    label="Your password"
+                                                    name="your_password"
+                                                    kind="password"
+                                                    autocomplete="current-password"
+                                                    message=error.message("your_password")
+                                                    hint=Some("To be sure it is you.".to_owned())
+                                                />
+                                                <button type="submit" class="button-secondary mt-4">"Sign out everywhere else"</button>
+                                            </ActionForm>
+                                        }
+                                    }}
                                 </section>
                             }
                             .into_any()

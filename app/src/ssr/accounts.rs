@@ -127,21 +127,27 @@ pub struct Account {
 /// How long an API token lasts.
 pub const TOKEN_LIFETIME: chrono::Duration = chrono::Duration::days(30);
 
-/// Issues a new API token for `user_id`: 32 random bytes, URL-safe.
-pub async fn issue_token(db: &PgPool, user_id: i64) -> Result<String, QueryError> {
+/// Issues a new API token for `user`: 32 random bytes, as hex. `None`
+/// when the account has moved to another session generation since `user`
+/// was read (its password changed, or it signed out everywhere, while this
+/// sign-in was checking the old password): such a token would outlive the
+/// change that should have ended it.
+pub async fn issue_token(db: &PgPool, user: &SignedIn) -> Result<Option<String>, QueryError> {
     use argon2::password_hash::rand_core::{OsRng, RngCore as _};
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    sqlx::query!(
-        "INSERT INTO api_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    let issued = sqlx::query!(
+        "INSERT INTO api_tokens (token_hash, user_id, expires_at)
+         SELECT $1, id, $3 FROM users WHERE id = $2 AND session_generation = $4",
         token_hash(&token),
-        user_id,
-        chrono::Utc::now() + TOKEN_LIFETIME
+        user.id,
+        chrono::Utc::now() + TOKEN_LIFETIME,
+        user.generation
     )
     .execute(db)
     .await?;
-    Ok(token)
+    Ok((issued.rows_affected() == 1).then_some(token))
 }
 
 /// The account an unexpired `token` belongs to, and when the token was

@@ -133,7 +133,9 @@ pub(super) async fn register(
     let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
-    let token = accounts::issue_token(&state.db, user.id).await?;
+    let token = accounts::issue_token(&state.db, &user)
+        .await?
+        .ok_or(ApiError::Unauthorized("credentials", "invalid"))?;
     Ok((StatusCode::CREATED, Json(UserEnvelope::new(account, token))))
 }
 
@@ -164,7 +166,9 @@ pub(super) async fn login(
     let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized("credentials", "invalid"))?;
-    let token = accounts::issue_token(&state.db, user.id).await?;
+    let token = accounts::issue_token(&state.db, &user)
+        .await?
+        .ok_or(ApiError::Unauthorized("credentials", "invalid"))?;
     Ok(Json(UserEnvelope::new(account, token)))
 }
 

@@ -42,16 +42,16 @@ pub fn bundle<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str, 
 /// systems' limit).
 const FILE_NAME_MAX: usize = 255;
 
+/// The longest path of a file we serve, in bytes (well under the file
+/// system's `PATH_MAX`).
+const FILE_PATH_MAX: usize = 1024;
+
 /// Answers 404 at once for a path no file can have: a segment longer than
-/// a file name can be. Left to the file service, the file system's "name
-/// too long" would be a server error.
+/// a file name can be, or a path longer than any of ours. Left to the file
+/// service, the file system's "name too long" would be a server error.
 pub async fn only_file_names(request: Request, next: Next) -> Response {
-    if request
-        .uri()
-        .path()
-        .split('/')
-        .any(|segment| segment.len() > FILE_NAME_MAX)
-    {
+    let path = request.uri().path();
+    if path.len() > FILE_PATH_MAX || path.split('/').any(|segment| segment.len() > FILE_NAME_MAX) {
         return (StatusCode::NOT_FOUND, "Not found.\n").into_response();
     }
     next.run(request).await

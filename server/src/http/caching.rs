@@ -18,8 +18,10 @@
 //! Any successful signed-in state change through an instance empties its
 //! page cache; other instances catch up within that second.
 //!
-//! Anything that sets a cookie, or answers a request carrying a session
-//! cookie or an `Authorization` header, is `private, no-store` and never
+//! Anything that sets a cookie, or answers a request carrying the session
+//! cookie or an `Authorization` header, or whose session turned out to be
+//! signed in (however its cookie was spelled: the session layer marks such
+//! answers with [`SignedInAnswer`]), is `private, no-store` and never
 //! kept: a signed-in answer (settings with the email, drafts, the feed) must
 //! land in no cache at all, shared or on a shared computer's disk. So is a
 //! form sent back with its messages (`?__err=`, which carries what was
@@ -72,7 +74,15 @@ struct Page {
 #[derive(Clone)]
 pub struct PageCache {
     pages: Option<moka::sync::Cache<String, Arc<Page>>>,
+    /// The session cookie's name, as the session layer sets it.
+    cookie: &'static str,
 }
+
+/// Marks the answer to a request whose session holds a signed-in user (set
+/// by `http::sessions::upkeep`): whatever the request looked like, such an
+/// answer is that user's own.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedInAnswer;
 
 impl std::fmt::Debug for PageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,8 +93,9 @@ impl std::fmt::Debug for PageCache {
 }
 
 impl PageCache {
-    /// Keeps each page for `ttl`; a zero `ttl` keeps nothing.
-    pub fn new(ttl: Duration) -> Self {
+    /// Keeps each page for `ttl`; a zero `ttl` keeps nothing. `cookie` is
+    /// the session cookie's name.
+    pub fn new(ttl: Duration, cookie: &'static str) -> Self {
         let pages = (!ttl.is_zero()).then(|| {
             moka::sync::Cache::builder()
                 .time_to_live(ttl)
@@ -94,7 +105,7 @@ impl PageCache {
                 })
                 .build()
         });
-        Self { pages }
+        Self { pages, cookie }
     }
 }
 
@@ -102,7 +113,8 @@ impl PageCache {
 pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     // A session cookie or API credentials: the answer is that user's own.
-    let signed_in = has_session(request.headers()) || request.headers().contains_key(header::AUTHORIZATION);
+    let signed_in =
+        has_session(request.headers(), cache.cookie) || request.headers().contains_key(header::AUTHORIZATION);
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     // Only anonymous GETs are kept; the URL is the whole key, since nothing
     // else in such a request changes the page.
@@ -117,6 +129,7 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     }
 
     let mut response = next.run(request).await;
+    let signed_in = signed_in || response.extensions().get::<SignedInAnswer>().is_some();
     if let Some(pages) = &cache.pages
         && signed_in
         && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -129,15 +142,25 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
         // the cache.)
         pages.invalidate_all();
     }
+    if response.headers().contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    // Anything said to a signed-in user, whatever the method or status
+    // (an API token in a PUT's answer, a 422 holding what they typed).
+    if signed_in {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
+        return response;
+    }
     if !matches!(method, Method::GET | Method::HEAD)
         || response.status() != StatusCode::OK
-        || response.headers().contains_key(header::CACHE_CONTROL)
         // A page that sends the reader elsewhere (signed out) is not a page.
         || response.headers().contains_key(header::LOCATION)
     {
         return response;
     }
-    if signed_in || refused_form || response.headers().contains_key(header::SET_COOKIE) {
+    if refused_form || response.headers().contains_key(header::SET_COOKIE) {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
@@ -195,19 +218,17 @@ fn respond(page: &Page, if_none_match: Option<&HeaderValue>, x_cache: HeaderValu
     response
 }
 
-/// Whether the request carries our session cookie (by either name).
-pub fn has_session(headers: &HeaderMap) -> bool {
+/// Whether the request carries a cookie named `name`, read the way the
+/// session layer reads cookies (tower-cookies: any UTF-8 header, names
+/// trimmed and percent-decoded), so no spelling of it passes for none.
+pub fn has_session(headers: &HeaderMap, name: &str) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| std::str::from_utf8(value.as_bytes()).ok())
         .flat_map(|value| value.split(';'))
-        .any(|pair| {
-            matches!(
-                pair.trim().split('=').next(),
-                Some(SESSION_COOKIE | SECURE_SESSION_COOKIE)
-            )
-        })
+        .filter_map(|pair| tower_sessions::cookie::Cookie::parse_encoded(pair).ok())
+        .any(|cookie| cookie.name() == name)
 }
 
 /// A weak validator: the body is hashed before compression, and each
@@ -254,16 +275,25 @@ mod tests {
     }
 
     #[test]
-    fn only_our_session_cookie_counts_as_signed_in() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; other=1"));
-        assert!(!has_session(&headers));
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("theme=dark; warta_session=abc"),
+    fn the_session_cookie_counts_however_it_is_spelled_and_only_it() {
+        let cookie = |value: &[u8]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::COOKIE, HeaderValue::from_bytes(value).unwrap());
+            headers
+        };
+        assert!(!has_session(&cookie(b"theme=dark; other=1"), SESSION_COOKIE));
+        for spelled in [
+            b"theme=dark; warta_session=abc".as_slice(),
+            b"warta_session =abc",
+            b"warta%5Fsession=abc",
+            "pref=\u{e9}; warta_session=abc".as_bytes(),
+        ] {
+            assert!(has_session(&cookie(spelled), SESSION_COOKIE), "{spelled:?}");
+        }
+        assert!(has_session(&cookie(b"__Host-warta_session=abc"), SECURE_SESSION_COOKIE));
+        assert!(
+            !has_session(&cookie(b"warta_session=abc"), SECURE_SESSION_COOKIE),
+            "only the name in use"
         );
-        assert!(has_session(&headers));
-        headers.insert(header::COOKIE, HeaderValue::from_static("__Host-warta_session=abc"));
-        assert!(has_session(&headers));
     }
 }

@@ -9,7 +9,7 @@
 //! subdomain nor a plain-http page can plant or shadow it. Otherwise it is
 //! `warta_session`.
 //!
-//! Every request that carries the cookie passes [`upkeep`]: a session whose
+//! Every request whose cookie names a session passes [`upkeep`]: a session whose
 //! account has since moved to a new session generation (a password or
 //! email change, "sign out everywhere"; see `app::ssr::accounts`) is ended
 //! before the request is handled, and one in use is renewed: a
@@ -33,7 +33,13 @@ use fred::{
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_redis_store::RedisStore;
 
-use crate::http::caching::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
+use crate::http::caching::{SECURE_SESSION_COOKIE, SESSION_COOKIE, SignedInAnswer};
+
+/// The session cookie's name: `__Host-warta_session` when cookies are
+/// `Secure`, `warta_session` otherwise.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
 
 /// How long a session command may take before the request treats the
 /// session as unavailable.
@@ -78,7 +84,7 @@ pub fn layer(
     drop(pool.connect_pool());
     let inactivity = time::Duration::try_from(inactivity).context("WARTA_SESSION_DAYS is out of range")?;
     Ok(SessionManagerLayer::new(RedisStore::new(pool))
-        .with_name(if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE })
+        .with_name(cookie_name(secure))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
@@ -117,10 +123,11 @@ pub struct Upkeep {
 
 /// Ends a session its account has moved on from, before the request is
 /// handled; renews a signed-in session when it is due (see the module
-/// documentation). Runs inside the session layer, only for requests that
-/// carry the session cookie. When Postgres cannot say, the session is
-/// trusted for this request: without Postgres nothing it could reach
-/// (drafts, settings, any write) answers anyway.
+/// documentation); marks every answer to a signed-in session
+/// ([`SignedInAnswer`]) so no cache keeps it. Runs inside the session
+/// layer. When Postgres cannot say, the session is trusted for this
+/// request: without Postgres nothing it could reach (drafts, settings, any
+/// write) answers anyway.
 pub async fn upkeep(
     axum::extract::State(upkeep): axum::extract::State<Upkeep>,
     session: tower_sessions::Session,
@@ -129,8 +136,13 @@ pub async fn upkeep(
 ) -> axum::response::Response {
     use app::ssr::{accounts, session as stored};
 
-    let carries_session = crate::http::caching::has_session(request.headers());
-    if carries_session && let Some(id) = stored::user_id(&session).await {
+    // Static files show nothing of anyone's: their requests do not even
+    // read the session. Others read it only when their cookie names one.
+    let user = match is_static_file(request.uri().path()) {
+        true => None,
+        false => stored::user_id(&session).await,
+    };
+    if let Some(id) = user {
         let started_in = stored::generation(&session).await;
         match accounts::generation(&upkeep.db, id).await {
             Ok(Some(current)) if current == started_in => {}
@@ -143,14 +155,25 @@ pub async fn upkeep(
             Err(error) => tracing::warn!(%error, "could not check a session's generation; trusting it"),
         }
     }
-    let response = next.run(request).await;
-    let page_or_api = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html") || value.starts_with("application/json"));
-    if carries_session && page_or_api {
-        stored::renew_if_due(&session, upkeep.renew_every).await;
+    let mut response = next.run(request).await;
+    if user.is_some() {
+        response.extensions_mut().insert(SignedInAnswer);
+        let page_or_api = response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/html") || value.starts_with("application/json"));
+        if page_or_api {
+            stored::renew_if_due(&session, upkeep.renew_every).await;
+        }
     }
     response
+}
+
+/// Whether `path` is one of the static files (the bundle, covers, files
+/// from `public/`), which show nothing of anyone's.
+fn is_static_file(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path.starts_with("/media/")
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }

@@ -511,7 +511,18 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
     )
     .await;
     assert_eq!(whoami(&app, &third).await.as_deref(), Some("ada"));
-    let everywhere = app.post_form("/fn/sign-out-everywhere", "/settings", &[]).await;
+    let refused = app
+        .post_form("/fn/sign-out-everywhere", "/settings", &[("your_password", "a guess")])
+        .await;
+    assert!(location(&refused).contains("__err="), "it takes the password");
+    assert_eq!(whoami(&app, &third).await.as_deref(), Some("ada"));
+    let everywhere = app
+        .post_form(
+            "/fn/sign-out-everywhere",
+            "/settings",
+            &[("your_password", "a brand new password")],
+        )
+        .await;
     assert_eq!(location(&everywhere), "/settings?signed_out=1");
     assert_eq!(whoami(&app, &third).await, None);
     assert_eq!(whoami(&app, &app.client).await.as_deref(), Some("ada"));

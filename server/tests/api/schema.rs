@@ -182,3 +182,110 @@ async fn author_publications_holds_exactly_the_published_articles() {
         .unwrap();
     assert_mirrors_articles(&db, "deleting the author").await;
 }
+
+/// The text limits (migrations of 2026-12-05) hold for rows written before
+/// them too: those are mended as the constraints arrive, so `warta migrate`
+/// succeeds on an existing database and leaves nothing that breaks a rule.
+#[tokio::test]
+async fn rows_written_before_the_text_limits_are_mended_when_they_arrive() {
+    use std::borrow::Cow;
+
+    let admin_url = crate::helpers::test_database_url();
+    let name = format!("warta_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(&mut admin, format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+
+    // The schema as it was the day before.
+    let all = sqlx::migrate!("../migrations");
+    let before = sqlx::migrate::Migrator {
+        migrations: Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|migration| migration.version < 20261205000000)
+                .cloned()
+                .collect(),
+        ),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    };
+    before.run(&db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (username, email, password_hash, bio, image)
+         VALUES ('ada', 'ada@example.org', 'x', $1, 'javascript:alert(1)')",
+    )
+    .bind(format!("line one\r\nline two\u{202E}{}", "b".repeat(1500)))
+    .execute(&db)
+    .await
+    .unwrap();
+    let now = Utc::now();
+    sqlx::query(
+        "INSERT INTO articles (user_id, slug, title, description, body, status, created_at, published_at)
+         SELECT id, 'old', $1, $2, 'body', 'published', $3, $3 FROM users",
+    )
+    .bind("Tabs\tand\u{202E}overrides")
+    .bind("A\u{7}bell")
+    .bind(now)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO article_tags (article_id, article_created_at, tag, position)
+         SELECT id, created_at, t.tag, t.position FROM articles,
+         (VALUES ('rust', 0), (E'ru\\u2066st', 1), (E'new\\u202Eer', 2)) AS t(tag, position)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO comments (article_id, article_created_at, user_id, body)
+         SELECT a.id, a.created_at, a.user_id, E'first\\r\\nsecond' FROM articles a",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    warta::db::migrate(&db)
+        .await
+        .expect("the text limits apply to old rows");
+
+    let (bio, image): (String, Option<String>) = sqlx::query_as("SELECT bio, image FROM users")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(bio.starts_with("line one\nline twob"), "{bio:?}");
+    assert_eq!(bio.chars().count(), 1000);
+    assert_eq!(image, None);
+    let (title, description): (String, String) = sqlx::query_as("SELECT title, description FROM articles")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!((title.as_str(), description.as_str()), ("Tabs andoverrides", "Abell"));
+    let tags: Vec<String> = sqlx::query_scalar("SELECT tag FROM article_tags ORDER BY position")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(tags, ["rust", "newer"], "a tag that would repeat another is dropped");
+    let comment: String = sqlx::query_scalar("SELECT body FROM comments")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(comment, "first\nsecond");
+
+    // And the rules hold from now on.
+    let refused = sqlx::query("UPDATE users SET bio = E'a\\rb'")
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.as_database_error().unwrap().constraint(),
+        Some("users_bio_text")
+    );
+    db.close().await;
+}

@@ -18,6 +18,11 @@ fn bad_values() -> Vec<(&'static str, String, String)> {
         ("bidi override", "%E2%80%AEevil".to_owned(), "\u{202E}evil".to_owned()),
         ("control", "%1B%5B31m%7F".to_owned(), "\u{1b}[31m\u{7f}".to_owned()),
         ("10 KB", long.clone(), long),
+        (
+            "many long segments",
+            vec!["b".repeat(250); 20].join("/"),
+            vec!["b".repeat(250); 20].join("/"),
+        ),
         ("invalid UTF-8", "%FF%FE%C0".to_owned(), "\u{FFFD}".to_owned()),
         (
             "huge number",
