@@ -4,21 +4,28 @@
 //! OWASP's recommendation) takes tens of milliseconds of one core and
 //! 19 MiB of memory. Run for every request that asks, sixty sign-ins at once
 //! would hold over a gigabyte. So hashes run on a few threads of their own
-//! (about one per core): at most that many are in memory at once, and the
-//! allocator keeps reusing the same few blocks instead of growing an arena
-//! on every thread of the blocking pool. A request waits its turn for at
-//! most [`Passwords::new`]'s `wait`; past that it is refused with
-//! [`PasswordError::Busy`] (503 with `Retry-After`), which costs nothing.
+//! (about one per core), each with one 19 MiB block buffer it keeps and
+//! reuses: memory for hashing is that many buffers, whatever the load. (A
+//! fresh 19 MiB allocation per hash, as `PasswordHasher` makes, was not
+//! given back to the system by glibc's allocator: `make bench-signin`
+//! measured the process at 368 MB after 60 sign-ins with two threads.) A
+//! request waits its turn for at most [`Passwords::new`]'s `wait`; past
+//! that it is refused with [`PasswordError::Busy`] (503 with
+//! `Retry-After`), which costs nothing.
+//!
+//! The PHC strings written and read are the argon2 crate's own
+//! (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`); only the memory is ours.
 
 use std::{
+    cell::RefCell,
     panic::AssertUnwindSafe,
     sync::{Arc, LazyLock, Mutex, mpsc},
     time::Duration,
 };
 
 use argon2::{
-    Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _,
-    password_hash::{SaltString, rand_core::OsRng},
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::{Output, ParamsString, Salt, SaltString, rand_core::OsRng},
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -117,10 +124,7 @@ impl Passwords {
     pub async fn hash(&self, password: &Password) -> Result<String, PasswordError> {
         let password = password.clone();
         self.run(move || {
-            Argon2::default()
-                .hash_password(password.expose().as_bytes(), &SaltString::generate(&mut OsRng))
-                .map(|hash| hash.to_string())
-                .map_err(|error| PasswordError::Failed(error.to_string()))
+            hash_phc(password.expose().as_bytes()).map_err(|error| PasswordError::Failed(error.to_string()))
         })
         .await?
     }
@@ -133,26 +137,115 @@ impl Passwords {
         self.run(move || {
             let known = stored.is_some();
             let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-            let matches = PasswordHash::new(&stored)
-                .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
-            known && matches
+            known & verify_phc(password.as_bytes(), &stored)
         })
         .await
     }
 }
 
+/// The most memory a stored hash may ask for (in KiB): four times ours.
+/// Hashes are only ever ours, but a buffer is not grown without bound.
+const M_COST_MAX: u32 = 4 * Params::DEFAULT_M_COST;
+
+/// Runs `work` with `count` argon2 memory blocks from this thread's own
+/// buffer, allocated once and kept.
+fn with_blocks<T>(count: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    thread_local! {
+        static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        work(&mut blocks[..count])
+    })
+}
+
+/// The argon2 output for `password` and `salt` under `argon2`'s settings,
+/// `len` bytes long, computed in this thread's buffer.
+fn compute(argon2: &Argon2<'_>, password: &[u8], salt: Salt<'_>, len: usize) -> argon2::password_hash::Result<Output> {
+    let mut salt_bytes = [0_u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes)?;
+    with_blocks(argon2.params().block_count(), |blocks| {
+        Output::init_with(len, |out| {
+            argon2
+                .hash_password_into_with_memory(password, salt, out, &mut *blocks)
+                .map_err(Into::into)
+        })
+    })
+}
+
+/// A new argon2id PHC string for `password` (the crate's default costs).
+fn hash_phc(password: &[u8]) -> argon2::password_hash::Result<String> {
+    let argon2 = Argon2::default();
+    let salt = SaltString::generate(&mut OsRng);
+    let output = compute(&argon2, password, salt.as_salt(), Params::DEFAULT_OUTPUT_LEN)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` is the one `stored` (a PHC string) was made from,
+/// compared in constant time. Anything that is not an argon2 hash within
+/// [`M_COST_MAX`] matches nothing.
+fn verify_phc(password: &[u8], stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    if params.m_cost() > M_COST_MAX {
+        return false;
+    }
+    let argon2 = Argon2::new(algorithm, version, params);
+    compute(&argon2, password, salt, expected.len()).is_ok_and(|computed| computed == expected)
+}
+
 /// A hash of a password nobody has, for [`Passwords::verify`]'s unknown
 /// accounts.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(b"no account has this password", &SaltString::generate(&mut OsRng))
-        .map(|hash| hash.to_string())
-        .unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_phc(b"no account has this password").unwrap_or_default());
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_are_the_argon2_crates_own_both_ways() {
+        use argon2::{PasswordHasher as _, PasswordVerifier as _};
+        let ours = hash_phc(b"correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"wrong horse", &parsed).is_err());
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify_phc(b"correct horse", &theirs));
+        assert!(!verify_phc(b"wrong horse", &theirs));
+        for junk in [
+            "",
+            "x",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ",
+            "$argon2id$v=19$m=4000000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        ] {
+            assert!(!verify_phc(b"correct horse", junk), "{junk}");
+        }
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {

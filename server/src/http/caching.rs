@@ -202,7 +202,10 @@ fn respond(page: &Page, if_none_match: Option<&HeaderValue>, x_cache: HeaderValu
     let mut response = if not_modified {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
-        for name in [header::CACHE_CONTROL, header::VARY] {
+        // Browsers update the page they kept with a 304's headers: the
+        // policy must be the page's own (a missing or different one would
+        // replace it).
+        for name in [header::CACHE_CONTROL, header::VARY, header::CONTENT_SECURITY_POLICY] {
             if let Some(value) = page.headers.get(&name) {
                 response.headers_mut().insert(name, value.clone());
             }

@@ -114,9 +114,12 @@ pub async fn add_headers(mut response: Response) -> Response {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CONTENT_SECURITY_POLICY, BASE_POLICY),
     ];
+    // A 304's headers replace those of the copy the browser kept: it
+    // carries the page's own policy (see `caching`), or none, never ours.
+    let not_modified = response.status() == StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
     for (name, value) in HEADERS {
-        if !headers.contains_key(&name) {
+        if !headers.contains_key(&name) && !(not_modified && name == header::CONTENT_SECURITY_POLICY) {
             headers.insert(name, HeaderValue::from_static(value));
         }
     }

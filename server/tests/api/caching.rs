@@ -36,6 +36,18 @@ async fn anonymous_pages_are_publicly_cacheable_and_revalidate_with_304() {
             .unwrap();
         assert_eq!(again.status(), 304, "{path}");
         assert_eq!(again.headers()[header::ETAG], etag);
+        // Browsers update the copy they kept with a 304's headers, so it
+        // carries the page's own policy or none, never another.
+        if let Some(policy) = again.headers().get(header::CONTENT_SECURITY_POLICY) {
+            assert_eq!(
+                Some(policy),
+                response.headers().get(header::CONTENT_SECURITY_POLICY),
+                "{path}"
+            );
+        }
+        if !path.starts_with("/api/") {
+            assert!(again.headers().contains_key(header::CONTENT_SECURITY_POLICY), "{path}");
+        }
         assert!(again.bytes().await.unwrap().is_empty(), "a 304 has no body");
 
         let stale = app
