@@ -261,6 +261,10 @@ pub struct Settings {
     pub page_cache_ttl: Duration,
     /// `WARTA_SESSION_DAYS`: a session ends after this long unused.
     pub session_inactivity: Duration,
+    /// `WARTA_SESSION_MAX_AGE_SECS`: a session ends this long after its
+    /// sign-in however much it is used (30 days), so the password is asked
+    /// for again now and then.
+    pub session_lifetime: Duration,
     /// `WARTA_SESSION_RENEW_SECS`: how often a session in use is saved
     /// again to push its expiry back.
     pub session_renewal: Duration,
@@ -389,6 +393,12 @@ impl Settings {
             Duration::from_millis(parse_or(source, "WARTA_PAGE_CACHE_MS", 1_000_u64, |ms| *ms <= 60_000)?);
         let session_days: u64 = parse_or(source, "WARTA_SESSION_DAYS", 14, |days| (1..=365).contains(days))?;
         let session_inactivity = Duration::from_secs(session_days * 24 * 60 * 60);
+        let session_lifetime = Duration::from_secs(parse_or(
+            source,
+            "WARTA_SESSION_MAX_AGE_SECS",
+            30 * 24 * 60 * 60_u64,
+            |secs| *secs > 0,
+        )?);
         let session_renewal = Duration::from_secs(parse_or(source, "WARTA_SESSION_RENEW_SECS", 3_600_u64, |secs| {
             *secs < session_days * 24 * 60 * 60
         })?);
@@ -494,6 +504,7 @@ impl Settings {
             view_flush_interval,
             page_cache_ttl,
             session_inactivity,
+            session_lifetime,
             session_renewal,
             article_body_max: article_max_kb * 1024,
             bind,

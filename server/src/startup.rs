@@ -161,6 +161,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let session_upkeep = sessions::Upkeep {
         db: state.db.clone(),
         renew_every: settings.session_renewal,
+        lifetime: settings.session_lifetime,
     };
 
     // Files from public/, then the 404 page for anything else.

@@ -12,6 +12,8 @@ use crate::auth::SignedInUser;
 const USER_ID: &str = "user_id";
 const USERNAME: &str = "username";
 const GENERATION: &str = "generation";
+/// When the user signed in (seconds since the epoch).
+const SIGNED_IN_AT: &str = "signed_in_at";
 /// When the session was last saved for being used (seconds since the epoch).
 const RENEWED_AT: &str = "renewed_at";
 
@@ -34,8 +36,25 @@ pub async fn sign_in(
     session.insert(USER_ID, id).await?;
     session.insert(USERNAME, username).await?;
     session.insert(GENERATION, generation).await?;
+    session.insert(SIGNED_IN_AT, now()).await?;
     session.insert(RENEWED_AT, now()).await?;
     Ok(())
+}
+
+/// How long ago `session`'s user signed in. Sessions from before this was
+/// recorded start counting now.
+pub async fn signed_in_for(session: &Session) -> std::time::Duration {
+    let now = now();
+    let at = match session.get::<i64>(SIGNED_IN_AT).await.ok().flatten() {
+        Some(at) => at,
+        None => {
+            if let Err(error) = session.insert(SIGNED_IN_AT, now).await {
+                tracing::warn!(%error, "recording when a session began failed");
+            }
+            now
+        }
+    };
+    std::time::Duration::from_secs(u64::try_from(now - at).unwrap_or(0))
 }
 
 /// Keeps `session` signed in after its account moved to `generation` (a

@@ -119,7 +119,8 @@ pub async fn add_headers(mut response: Response) -> Response {
     let not_modified = response.status() == StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
     for (name, value) in HEADERS {
-        if !headers.contains_key(&name) && !(not_modified && name == header::CONTENT_SECURITY_POLICY) {
+        let keep = headers.contains_key(&name) || (not_modified && name == header::CONTENT_SECURITY_POLICY);
+        if !keep {
             headers.insert(name, HeaderValue::from_static(value));
         }
     }

@@ -9,10 +9,11 @@
 //! subdomain nor a plain-http page can plant or shadow it. Otherwise it is
 //! `warta_session`.
 //!
-//! Every request whose cookie names a session passes [`upkeep`]: a session whose
-//! account has since moved to a new session generation (a password or
-//! email change, "sign out everywhere"; see `app::ssr::accounts`) is ended
-//! before the request is handled, and one in use is renewed: a
+//! Every request whose cookie names a session passes [`upkeep`]: a session
+//! signed in longer ago than `WARTA_SESSION_MAX_AGE_SECS` (30 days), or
+//! whose account has since moved to a new session generation (a password
+//! or email change, "sign out everywhere"; see `app::ssr::accounts`), is
+//! ended before the request is handled, and one in use is renewed: a
 //! signed-in user's session is saved again, with a fresh expiry and cookie,
 //! when a page or API answer finds its last renewal older than
 //! `WARTA_SESSION_RENEW_SECS` (an hour): at most one Redis write per user
@@ -119,6 +120,8 @@ pub struct Upkeep {
     pub db: sqlx::PgPool,
     /// How often a session in use is saved again.
     pub renew_every: Duration,
+    /// How long after its sign-in a session ends, however much it is used.
+    pub lifetime: Duration,
 }
 
 /// Ends a session its account has moved on from, before the request is
@@ -142,7 +145,12 @@ pub async fn upkeep(
         true => None,
         false => stored::user_id(&session).await,
     };
-    if let Some(id) = user {
+    if user.is_some() && stored::signed_in_for(&session).await > upkeep.lifetime {
+        tracing::info!("ended a session past its lifetime");
+        if let Err(error) = session.flush().await {
+            tracing::warn!(%error, "ending a session past its lifetime failed");
+        }
+    } else if let Some(id) = user {
         let started_in = stored::generation(&session).await;
         match accounts::generation(&upkeep.db, id).await {
             Ok(Some(current)) if current == started_in => {}

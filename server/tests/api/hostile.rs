@@ -5,7 +5,7 @@
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_harmless, browser, location, text_of};
+use crate::helpers::{TestApp, assert_harmless, browser, eventually, location, text_of};
 
 /// The title that once ran as a script on every page showing it.
 const TITLE_PAYLOAD: &str = r#"</title><script nonce="">alert(document.domain)</script>"#;
@@ -579,6 +579,25 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
         StatusCode::OK,
         "another account's token is untouched"
     );
+}
+
+/// A session ends its set time after sign-in, however busy it is (ASVS
+/// 3.3.2: periodic re-authentication), so a stolen cookie does not last
+/// forever by being used.
+#[tokio::test]
+async fn a_session_ends_its_lifetime_after_sign_in_however_much_it_is_used() {
+    let app = TestApp::builder().var("WARTA_SESSION_MAX_AGE_SECS", "2").spawn().await;
+    app.sign_up("ada").await;
+    assert_eq!(whoami(&app, &app.client).await.as_deref(), Some("ada"));
+    eventually(
+        std::time::Duration::from_secs(15),
+        "the session ends",
+        async || match whoami(&app, &app.client).await {
+            None => Ok(()),
+            Some(name) => Err(format!("still signed in as {name}")),
+        },
+    )
+    .await;
 }
 
 /// Who `client` is signed in as, as the page header says.
