@@ -170,12 +170,10 @@ pub fn SettingsPage() -> impl IntoView {
     let refused = refusal(save);
     let everywhere_refused = refusal(sign_out_everywhere);
     let query = use_query_map();
+    // What was just done, as the URL each action ends on says: one message
+    // at a time, with JavaScript or without.
     let saved = move || query.read().get("saved").is_some() && refused().is_none();
-    let signed_out = move || {
-        (query.read().get("signed_out").is_some() || sign_out_everywhere.value().get().is_some_and(|done| done.is_ok()))
-            && refused().is_none()
-            && everywhere_refused().is_none()
-    };
+    let signed_out = move || query.read().get("signed_out").is_some() && everywhere_refused().is_none();
     let settings = Resource::new(move || save.version().get(), |_| my_settings());
     view! {
         <PageMeta title="Settings" description="Your Warta profile and account." path="/settings" />
