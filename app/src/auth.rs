@@ -384,7 +384,7 @@ pub async fn save_settings(
         domain::{Bio, Email, ImageUrl, Password, Username},
         ssr::{
             accounts::{self, Changes},
-            session, throttle,
+            session,
         },
     };
 
@@ -434,23 +434,15 @@ pub async fn save_settings(
     let credentials = changes.touch_credentials(&account);
     if credentials {
         let current = current_password.unwrap_or_default();
-        if current.is_empty() {
-            error.add("current_password", "is needed to change your email or password");
-            return Err(refused(error));
-        }
-        // Guessing the password here costs the account's sign-in budget,
-        // as guessing it at sign-in does.
-        if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &account.email).await {
-            return Err(error.too_many(too_many));
-        }
-        match accounts::password_matches(&state.db, &state.passwords, id, &current).await {
-            Ok(true) => {}
-            Ok(false) => {
-                error.add("current_password", "is not right");
-                return Err(refused(error));
-            }
-            Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
-        }
+        error = confirm(
+            &state,
+            id,
+            &current,
+            "current_password",
+            "change your email or password",
+            error,
+        )
+        .await?;
     }
     let updated = match accounts::update(&state.db, &state.passwords, &account, changes, None).await {
         Ok(Some(updated)) => updated,
@@ -471,12 +463,39 @@ pub async fn save_settings(
     Ok(())
 }
 
+/// Checks the password a form asked for in `field` before it may `doing`;
+/// gives `error` back when it is right, and the form's refusal otherwise.
+#[cfg(feature = "ssr")]
+async fn confirm(
+    state: &crate::ssr::AppState,
+    id: i64,
+    password: &str,
+    field: &str,
+    doing: &str,
+    mut error: FormError,
+) -> Result<FormError, FormError> {
+    use crate::ssr::accounts::{self, Confirmation};
+    if password.is_empty() {
+        error.add(field, format!("is needed to {doing}"));
+        return Err(refused(error));
+    }
+    match accounts::confirm_password(state, id, password).await {
+        Ok(Confirmation::Confirmed) => Ok(error),
+        Ok(Confirmation::Wrong) => {
+            error.add(field, "is not right");
+            Err(refused(error))
+        }
+        Ok(Confirmation::TooMany(too_many)) => Err(error.too_many(too_many)),
+        Err(problem) => Err(error.refuse_or_fail(problem, doing)),
+    }
+}
+
 /// Ends every session and API token of the signed-in account but this
 /// session. It takes the account's password: otherwise a stolen session
 /// could sign its owner out everywhere and stay.
 #[server(prefix = "/fn", endpoint = "sign-out-everywhere")]
 pub async fn sign_out_everywhere(your_password: String) -> Result<(), FormError> {
-    use crate::ssr::{accounts, session, throttle};
+    use crate::ssr::{accounts, session};
 
     let error = FormError::default();
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
@@ -487,27 +506,15 @@ pub async fn sign_out_everywhere(your_password: String) -> Result<(), FormError>
         return Ok(());
     };
     let state = expect_context::<crate::ssr::AppState>();
-    let account = match accounts::by_id(&state.db, id).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return Err(error.failed("Your account no longer exists.")),
-        Err(query) => return Err(error.refuse_or_fail(query.into(), "sign you out everywhere")),
-    };
-    let mut error = error;
-    if your_password.is_empty() {
-        error.add("your_password", "is needed to sign out everywhere else");
-        return Err(refused(error));
-    }
-    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &account.email).await {
-        return Err(error.too_many(too_many));
-    }
-    match accounts::password_matches(&state.db, &state.passwords, id, &your_password).await {
-        Ok(true) => {}
-        Ok(false) => {
-            error.add("your_password", "is not right");
-            return Err(refused(error));
-        }
-        Err(problem) => return Err(error.refuse_or_fail(problem, "sign you out everywhere")),
-    }
+    let error = confirm(
+        &state,
+        id,
+        &your_password,
+        "your_password",
+        "sign out everywhere else",
+        error,
+    )
+    .await?;
     let generation = match accounts::sign_out_everywhere(&state.db, id, None).await {
         Ok(Some(generation)) => generation,
         Ok(None) => return Err(error.failed("Your account no longer exists.")),

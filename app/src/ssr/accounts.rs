@@ -17,8 +17,10 @@ use sqlx::PgPool;
 use crate::{
     domain::{Bio, Email, ImageUrl, Password, Username},
     ssr::{
+        AppState,
         passwords::{PasswordError, Passwords},
         queries::QueryError,
+        throttle::{self, TooMany},
     },
 };
 
@@ -98,19 +100,35 @@ pub async fn authenticate(
     }))
 }
 
-/// Whether `password` is account `id`'s: the check before a change that
-/// needs the current password.
+/// What asking a signed-in user for their password came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    Confirmed,
+    /// Not their password (or the account is gone).
+    Wrong,
+    /// The account's sign-in budget is spent: guessing the password here
+    /// costs what guessing it at sign-in does.
+    TooMany(TooMany),
+}
+
+/// Checks that `password` is account `id`'s, before a change that needs
+/// it (email, password, signing out everywhere), counting the attempt
+/// against the account's sign-in budget first.
 #[tracing::instrument(skip_all)]
-pub async fn password_matches(
-    db: &PgPool,
-    passwords: &Passwords,
-    id: i64,
-    password: &str,
-) -> Result<bool, AccountError> {
-    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
-        .fetch_optional(db)
-        .await?;
-    Ok(passwords.verify(password, stored).await?)
+pub async fn confirm_password(state: &AppState, id: i64, password: &str) -> Result<Confirmation, AccountError> {
+    let Some(row) = sqlx::query!("SELECT email, password_hash FROM users WHERE id = $1", id)
+        .fetch_optional(&state.db)
+        .await?
+    else {
+        return Ok(Confirmation::Wrong);
+    };
+    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &row.email).await {
+        return Ok(Confirmation::TooMany(too_many));
+    }
+    Ok(match state.passwords.verify(password, Some(row.password_hash)).await? {
+        true => Confirmation::Confirmed,
+        false => Confirmation::Wrong,
+    })
 }
 
 /// An account as its owner sees it.

@@ -16,7 +16,7 @@ use app::{
     domain::{Bio, Email, ImageUrl, Password, Username},
     ssr::{
         AppState,
-        accounts::{self, Account, Changes},
+        accounts::{self, Account, Changes, Confirmation},
         reading, throttle,
     },
 };
@@ -212,14 +212,11 @@ pub(super) async fn update(
             Some(_) => return Err(ApiError::Invalid("currentPassword", "must be text")),
         };
         match current {
-            Some(current) => {
-                throttle::account(&state.redis, throttle::Attempt::SignIn, &caller.account.email)
-                    .await
-                    .map_err(ApiError::TooMany)?;
-                if !accounts::password_matches(&state.db, &state.passwords, caller.account.id, current).await? {
-                    return Err(ApiError::Invalid("currentPassword", "is not right"));
-                }
-            }
+            Some(current) => match accounts::confirm_password(&state, caller.account.id, current).await? {
+                Confirmation::Confirmed => {}
+                Confirmation::Wrong => return Err(ApiError::Invalid("currentPassword", "is not right")),
+                Confirmation::TooMany(too_many) => return Err(ApiError::TooMany(too_many)),
+            },
             None if Utc::now() - caller.issued_at <= RECENT_SIGN_IN => {}
             None => {
                 return Err(ApiError::Invalid(

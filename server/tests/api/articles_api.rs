@@ -6,16 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_harmless, browser};
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .request(method, app.url(path))
-        .header(header::AUTHORIZATION, format!("Token {token}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn anonymous_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = browser().get(app.url(path)).send().await.unwrap();
     (response.status(), response.json().await.unwrap_or(Value::Null))
@@ -38,9 +28,7 @@ async fn api_writes_show_at_once_in_every_listing_and_keep_created_at() {
     for path in ["/api/articles", "/api/articles?author=ada", "/api/articles?tag=maths"] {
         assert_eq!(anonymous_json(&app, path).await.1["articlesCount"], 0, "{path}");
     }
-    let created = send(
-        &app,
-        reqwest::Method::POST,
+    let created = app.api(reqwest::Method::POST,
         "/api/articles",
         &ada,
         json!({ "article": { "title": "Notes", "description": "On engines", "body": "Body", "tagList": ["maths", "engines"] } }),
@@ -57,14 +45,14 @@ async fn api_writes_show_at_once_in_every_listing_and_keep_created_at() {
     }
     assert!(anonymous_json(&app, "/api/articles?tag=nothing").await.1["articles"] == json!([]));
 
-    let updated = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/articles/{slug}"),
-        &ada,
-        json!({ "article": { "title": "Better notes", "tagList": [] } }),
-    )
-    .await;
+    let updated = app
+        .api(
+            reqwest::Method::PUT,
+            &format!("/api/articles/{slug}"),
+            &ada,
+            json!({ "article": { "title": "Better notes", "tagList": [] } }),
+        )
+        .await;
     assert_eq!(updated.status(), StatusCode::OK);
     let updated: Value = updated.json().await.unwrap();
     assert_eq!(updated["article"]["slug"], slug.as_str(), "the slug stays");
@@ -79,28 +67,28 @@ async fn api_writes_show_at_once_in_every_listing_and_keep_created_at() {
     );
 
     let bob = app.api_token("bob").await;
-    let forbidden = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("/api/articles/{slug}"),
-        &bob,
-        Value::Null,
-    )
-    .await;
+    let forbidden = app
+        .api(
+            reqwest::Method::DELETE,
+            &format!("/api/articles/{slug}"),
+            &bob,
+            Value::Null,
+        )
+        .await;
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         forbidden.json::<Value>().await.unwrap(),
         json!({ "errors": { "article": ["forbidden"] } })
     );
 
-    let deleted = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("/api/articles/{slug}"),
-        &ada,
-        Value::Null,
-    )
-    .await;
+    let deleted = app
+        .api(
+            reqwest::Method::DELETE,
+            &format!("/api/articles/{slug}"),
+            &ada,
+            Value::Null,
+        )
+        .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         anonymous_json(&app, &format!("/api/articles/{slug}")).await.0,
@@ -126,14 +114,14 @@ async fn bad_article_input_gets_422_naming_the_field() {
             "tagList",
         ),
     ] {
-        let response = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/articles",
-            &ada,
-            json!({ "article": article }),
-        )
-        .await;
+        let response = app
+            .api(
+                reqwest::Method::POST,
+                "/api/articles",
+                &ada,
+                json!({ "article": article }),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         let body: Value = response.json().await.unwrap();
         assert!(body["errors"][field].is_array(), "{field}: {body}");
@@ -158,9 +146,7 @@ const HOSTILE_BODY: &str = r#"Hello <script>alert("body")</script>
 async fn stored_markup_is_harmless_on_every_page_and_in_the_api() {
     let app = TestApp::spawn().await;
     let ada = app.api_token("ada").await;
-    let created = send(
-        &app,
-        reqwest::Method::POST,
+    let created = app.api(reqwest::Method::POST,
         "/api/articles",
         &ada,
         json!({ "article": { "title": HOSTILE_TITLE, "description": HOSTILE_TITLE, "body": HOSTILE_BODY, "tagList": ["<b>tag</b>"] } }),
@@ -202,31 +188,30 @@ async fn comments_are_added_listed_and_deleted_by_their_writer_only() {
     let app = TestApp::spawn().await;
     let ada = app.api_token("ada").await;
     let bob = app.api_token("bob").await;
-    let created: Value = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/articles",
-        &ada,
-        json!({ "article": { "title": "Talk", "description": "d", "body": "b" } }),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created: Value = app
+        .api(
+            reqwest::Method::POST,
+            "/api/articles",
+            &ada,
+            json!({ "article": { "title": "Talk", "description": "d", "body": "b" } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let slug = created["article"]["slug"].as_str().unwrap();
     let path = format!("/api/articles/{slug}/comments");
-    let added = send(
-        &app,
-        reqwest::Method::POST,
-        &path,
-        &ada,
-        json!({ "comment": { "body": "First" } }),
-    )
-    .await;
+    let added = app
+        .api(
+            reqwest::Method::POST,
+            &path,
+            &ada,
+            json!({ "comment": { "body": "First" } }),
+        )
+        .await;
     assert_eq!(added.status(), StatusCode::CREATED);
     let id = added.json::<Value>().await.unwrap()["comment"]["id"].as_i64().unwrap();
-    send(
-        &app,
+    app.api(
         reqwest::Method::POST,
         &path,
         &bob,
@@ -242,23 +227,13 @@ async fn comments_are_added_listed_and_deleted_by_their_writer_only() {
         .collect();
     assert_eq!(bodies, ["First", "Second"], "oldest first");
 
-    let by_bob = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("{path}/{id}"),
-        &bob,
-        Value::Null,
-    )
-    .await;
+    let by_bob = app
+        .api(reqwest::Method::DELETE, &format!("{path}/{id}"), &bob, Value::Null)
+        .await;
     assert_eq!(by_bob.status(), StatusCode::FORBIDDEN);
-    let by_ada = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("{path}/{id}"),
-        &ada,
-        Value::Null,
-    )
-    .await;
+    let by_ada = app
+        .api(reqwest::Method::DELETE, &format!("{path}/{id}"), &ada, Value::Null)
+        .await;
     assert_eq!(by_ada.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         anonymous_json(&app, &path).await.1["comments"]
@@ -267,13 +242,13 @@ async fn comments_are_added_listed_and_deleted_by_their_writer_only() {
             .len(),
         1
     );
-    let blank = send(
-        &app,
-        reqwest::Method::POST,
-        &path,
-        &ada,
-        json!({ "comment": { "body": " " } }),
-    )
-    .await;
+    let blank = app
+        .api(
+            reqwest::Method::POST,
+            &path,
+            &ada,
+            json!({ "comment": { "body": " " } }),
+        )
+        .await;
     assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

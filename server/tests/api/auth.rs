@@ -124,15 +124,7 @@ async fn a_refused_registration_comes_back_with_messages_and_what_was_typed() {
         .await
         .unwrap();
     let taken = register(&app, "ADA", "other@example.org", "correct horse").await;
-    let html = app
-        .client
-        .get(location(&taken))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.follow(&taken).await;
     assert!(html.contains("Username has already been taken"));
 }
 
@@ -172,15 +164,7 @@ async fn signing_in_cycles_the_session_and_signing_out_deletes_it() {
         )
         .await;
     assert!(session_cookie(&wrong).is_none());
-    let html = app
-        .client
-        .get(location(&wrong))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.follow(&wrong).await;
     assert!(html.contains("That email and password do not match an account."));
     assert!(html.contains(r#"value="ada@example.org""#));
 }
@@ -268,15 +252,7 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
             )
             .await;
         assert_eq!(response.status(), StatusCode::FOUND, "attempt {attempt} is allowed");
-        let page = app
-            .client
-            .get(location(&response))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.follow(&response).await;
         assert!(page.contains("do not match an account"), "attempt {attempt}");
     }
     // A plain form post comes back to the form, which says how long to
@@ -289,15 +265,7 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
         )
         .await;
     assert_eq!(limited.status(), StatusCode::FOUND);
-    let page = app
-        .client
-        .get(location(&limited))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.follow(&limited).await;
     assert!(page.contains("Too many attempts. Please wait 10 minutes"), "{page}");
 
     // Another account from the same address is still allowed (until the
@@ -310,15 +278,7 @@ async fn sign_in_attempts_are_limited_per_account_with_429_and_retry_after() {
         )
         .await;
     assert_eq!(other.status(), StatusCode::FOUND);
-    let page = app
-        .client
-        .get(location(&other))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.follow(&other).await;
     assert!(!page.contains("Too many attempts"));
 
     // The hydrated form gets 429 with Retry-After and the message in its
@@ -468,15 +428,7 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
     let taken = app
         .post_form("/fn/save-settings", "/settings", &fields("Grace", ""))
         .await;
-    let page = app
-        .client
-        .get(location(&taken))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.follow(&taken).await;
     assert!(page.contains("Username has already been taken"));
     assert!(page.contains(r#"value="Grace""#), "what was typed is kept");
 

@@ -172,6 +172,30 @@ impl TestApp {
         location(&response)
     }
 
+    /// The page a redirect sends the app's own client to (a form sent back
+    /// with its messages, say).
+    pub(crate) async fn follow(&self, redirect: &reqwest::Response) -> String {
+        let page = self.client.get(location(redirect)).send().await.expect("request");
+        page.text().await.expect("a page")
+    }
+
+    /// A JSON API request from the holder of `token`.
+    pub(crate) async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .header(reqwest::header::AUTHORIZATION, format!("Token {token}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// The page at `path` as a reader who is not signed in gets it.
     pub(crate) async fn page(&self, path: &str) -> String {
         let response = browser().get(self.url(path)).send().await.expect("request");

@@ -13,26 +13,16 @@ const TITLE_PAYLOAD: &str = r#"</title><script nonce="">alert(document.domain)</
 /// A string that is markup in every context we can think of.
 const HOSTILE: &str = r#"<script>alert(1)</script>"'><img src=x onerror=alert(2)></textarea></title><!--"#;
 
-async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.client
-        .request(method, app.url(path))
-        .header(header::AUTHORIZATION, format!("Token {token}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Publishes an article through the API; returns its slug.
 async fn publish(app: &TestApp, token: &str, article: Value) -> String {
-    let response = send(
-        app,
-        reqwest::Method::POST,
-        "/api/articles",
-        token,
-        json!({ "article": article }),
-    )
-    .await;
+    let response = app
+        .api(
+            reqwest::Method::POST,
+            "/api/articles",
+            token,
+            json!({ "article": article }),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
     body["article"]["slug"].as_str().unwrap().to_owned()
@@ -247,7 +237,7 @@ async fn the_account_budget_holds_whatever_the_media_type() {
 async fn profile_fields_are_bounded_and_listings_carry_no_bio() {
     let app = TestApp::spawn().await;
     let ada = app.api_token("ada").await;
-    let put = |user: Value| send(&app, reqwest::Method::PUT, "/api/user", &ada, json!({ "user": user }));
+    let put = |user: Value| app.api(reqwest::Method::PUT, "/api/user", &ada, json!({ "user": user }));
     let huge = put(json!({ "bio": "b".repeat(360 * 1024) })).await;
     assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = huge.json().await.unwrap();
@@ -299,25 +289,25 @@ async fn profile_fields_are_bounded_and_listings_carry_no_bio() {
     // Comments carry their writer's name and picture, not the bio.
     let slug = publish(&app, &ada, json!({ "title": "Talk", "description": "d", "body": "b" })).await;
     let path = format!("/api/articles/{slug}/comments");
-    let added = send(
-        &app,
-        reqwest::Method::POST,
-        &path,
-        &ada,
-        json!({ "comment": { "body": "Hi" } }),
-    )
-    .await;
+    let added = app
+        .api(
+            reqwest::Method::POST,
+            &path,
+            &ada,
+            json!({ "comment": { "body": "Hi" } }),
+        )
+        .await;
     assert_eq!(added.status(), StatusCode::CREATED);
     let added: Value = added.json().await.unwrap();
     assert_eq!(added["comment"]["author"]["bio"], Value::Null);
-    let long = send(
-        &app,
-        reqwest::Method::POST,
-        &path,
-        &ada,
-        json!({ "comment": { "body": "c".repeat(5001) } }),
-    )
-    .await;
+    let long = app
+        .api(
+            reqwest::Method::POST,
+            &path,
+            &ada,
+            json!({ "comment": { "body": "c".repeat(5001) } }),
+        )
+        .await;
     assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -342,15 +332,7 @@ async fn the_settings_form_refuses_what_the_api_refuses() {
         fields.retain(|(name, _)| *name != field);
         fields.push((field, value));
         let refused = app.post_form("/fn/save-settings", "/settings", &fields).await;
-        let page = app
-            .client
-            .get(location(&refused))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.follow(&refused).await;
         assert!(page.contains(message), "{field}: {message}");
     }
 }
@@ -394,14 +376,14 @@ async fn nul_and_overlong_names_are_not_found_or_refused() {
             "{path}: {status}"
         );
     }
-    let nul_title = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/articles",
-        &ada,
-        json!({ "article": { "title": "a\u{0}b", "description": "d", "body": "b" } }),
-    )
-    .await;
+    let nul_title = app
+        .api(
+            reqwest::Method::POST,
+            "/api/articles",
+            &ada,
+            json!({ "article": { "title": "a\u{0}b", "description": "d", "body": "b" } }),
+        )
+        .await;
     assert_eq!(nul_title.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = nul_title.json().await.unwrap();
     assert!(
@@ -465,15 +447,7 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
         ("wrong guess", "Current password is not right"),
     ] {
         let refused = app.post_form("/fn/save-settings", "/settings", &change(current)).await;
-        let page = app
-            .client
-            .get(location(&refused))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.follow(&refused).await;
         assert!(page.contains(message), "{message}");
     }
     assert_eq!(
@@ -545,35 +519,35 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
         .await
         .unwrap();
     let second_token = app.api_token("someone_else").await;
-    let refused = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/user",
-        &old_token,
-        json!({ "user": { "email": "thief@example.org" } }),
-    )
-    .await;
+    let refused = app
+        .api(
+            reqwest::Method::PUT,
+            "/api/user",
+            &old_token,
+            json!({ "user": { "email": "thief@example.org" } }),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = refused.json().await.unwrap();
     assert!(body["errors"]["currentPassword"].is_array(), "{body}");
-    let changed = send(
-        &app,
-        reqwest::Method::PUT,
-        "/api/user",
-        &old_token,
-        json!({ "user": { "email": "ada2@example.org", "currentPassword": "a brand new password" } }),
-    )
-    .await;
+    let changed = app
+        .api(
+            reqwest::Method::PUT,
+            "/api/user",
+            &old_token,
+            json!({ "user": { "email": "ada2@example.org", "currentPassword": "a brand new password" } }),
+        )
+        .await;
     assert_eq!(changed.status(), StatusCode::OK);
     assert_eq!(
-        send(&app, reqwest::Method::GET, "/api/user", &old_token, Value::Null)
+        app.api(reqwest::Method::GET, "/api/user", &old_token, Value::Null)
             .await
             .status(),
         StatusCode::OK
     );
     assert_eq!(whoami(&app, &app.client).await, None, "the browser session has ended");
     assert_eq!(
-        send(&app, reqwest::Method::GET, "/api/user", &second_token, Value::Null)
+        app.api(reqwest::Method::GET, "/api/user", &second_token, Value::Null)
             .await
             .status(),
         StatusCode::OK,
@@ -667,15 +641,7 @@ async fn every_page_shows_hostile_text_as_text() {
         )
         .await;
     // The quote makes it no image address.
-    let page = app
-        .client
-        .get(location(&saved))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.follow(&saved).await;
     assert!(page.contains("Image must be an http(s) URL"));
     app.post_form(
         "/fn/save-settings",
