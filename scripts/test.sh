@@ -52,7 +52,7 @@ E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
 CONFORMANCE="$ROOT/../shared/conformance/realworld/run"
-CONFORMANCE_PARTS=(auth errors_auth errors_authorization articles comments errors_comments pagination profiles errors_profiles feed)
+CONFORMANCE_PARTS=(auth errors_auth errors_authorization articles errors_articles comments errors_comments favorites tags pagination profiles errors_profiles feed)
 if [ -x "$CONFORMANCE" ]; then
   step "RealWorld API conformance (${CONFORMANCE_PARTS[*]})"
   conf_db="${TEST_DATABASE_URL%/*}/warta_conformance"

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    model::{Article, ArticleSummary, AuthorPage, Listing, Period},
+    model::{Article, ArticleSummary, AuthorPage, Listing, Period, TagCount},
 };
 
 /// How many articles a listing page shows.
@@ -25,6 +25,29 @@ pub async fn latest_articles(page: u32) -> Result<Listing, AppError> {
         page,
         pages: crate::model::page_count(found.total, PAGE_SIZE),
     })
+}
+
+/// Page `page` (1-based) of the published articles tagged `tag`, newest
+/// first. A tag nothing carries is an empty listing, not an error: the
+/// page says so.
+#[server(prefix = "/fn", endpoint = "tagged")]
+pub async fn tagged_articles(tag: String, page: u32) -> Result<Listing, AppError> {
+    let state = expect_context::<crate::ssr::AppState>();
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let found = crate::ssr::reading::tagged(&state, &tag, offset, PAGE_SIZE).await?;
+    Ok(Listing {
+        articles: found.articles,
+        page,
+        pages: crate::model::page_count(found.total.min(crate::ssr::reading::MAX_OFFSET + PAGE_SIZE), PAGE_SIZE),
+    })
+}
+
+/// The tags on the most published articles, most used first.
+#[server(prefix = "/fn", endpoint = "tags")]
+pub async fn popular_tags() -> Result<Vec<TagCount>, AppError> {
+    let state = expect_context::<crate::ssr::AppState>();
+    Ok(crate::ssr::reading::popular_tags(&state).await?)
 }
 
 /// The most-viewed published articles of `period`.
@@ -55,6 +78,8 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         reading_minutes: entry.reading_minutes,
         cover,
         tags: record.tag_list,
+        author_image: record.author_image,
+        favorites_count: record.favorites_count,
     })
 }
 

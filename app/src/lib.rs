@@ -11,6 +11,7 @@ pub mod components;
 pub mod domain;
 pub mod editor;
 pub mod error;
+pub mod favorites;
 pub mod following;
 pub mod model;
 pub mod pages;
@@ -30,12 +31,13 @@ use crate::{
     pages::{
         account::{LoginPage, RegisterPage, SettingsPage},
         article::ArticlePage,
-        author::AuthorPage,
+        author::{AuthorPage, FavoritesPage},
         editor::{DeletePage, EditorPage},
         following::FollowingPage,
         home::HomePage,
         not_found::NotFound,
         popular::PopularPage,
+        tag::TagPage,
         unsubscribe::UnsubscribePage,
     },
     routing::AuthorSegment,
@@ -142,6 +144,8 @@ fn Frame() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("following") view=FollowingPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("tags"), ParamSegment("tag")) view=TagPage ssr=SsrMode::Async />
+                    <Route path=(AuthorSegment, StaticSegment("favorites")) view=FavoritesPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("unsubscribe"), ParamSegment("token"))
                         view=UnsubscribePage

@@ -19,8 +19,26 @@ pub struct ArticleSummary {
     pub author_image: Option<String>,
     /// Views counted so far (flushed in batches, so up to a few seconds old).
     pub views: i64,
+    /// How many readers saved it.
+    pub favorites_count: i32,
     /// In the order the author gave them.
     pub tag_list: Vec<String>,
+}
+
+/// A tag and how many published articles carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub tag: String,
+    pub articles: i32,
+}
+
+/// The path of the page listing the articles tagged `tag`.
+pub fn tag_path(tag: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    // Everything but the characters RFC 3986 leaves unreserved.
+    const PATH_SEGMENT: &percent_encoding::AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    format!("/tags/{}", utf8_percent_encode(tag, PATH_SEGMENT))
 }
 
 /// A date as readers see it, e.g. "Mar 4, 2026".
@@ -55,6 +73,10 @@ pub struct Article {
     pub reading_minutes: u32,
     pub tags: Vec<String>,
     pub cover: Option<Cover>,
+    /// The author's picture (an http(s) URL), if they gave one.
+    pub author_image: Option<String>,
+    /// How many readers saved it, when the page was cached.
+    pub favorites_count: i32,
 }
 
 /// A cover image as a page shows it.
@@ -189,6 +211,13 @@ mod tests {
             assert_eq!(parse_page(raw), 1, "{raw:?}");
         }
         assert_eq!(parse_page(Some("7")), 7);
+    }
+
+    #[test]
+    fn tag_paths_are_one_encoded_segment() {
+        assert_eq!(tag_path("rust"), "/tags/rust");
+        assert_eq!(tag_path("c++/web dev?#"), "/tags/c%2B%2B%2Fweb%20dev%3F%23");
+        assert_eq!(tag_path("kopi-ō"), "/tags/kopi-%C5%8D");
     }
 
     #[test]

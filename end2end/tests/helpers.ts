@@ -20,12 +20,19 @@ export async function signUp(page: Page, javaScriptEnabled: boolean, prefix = 'u
 }
 
 /** Publishes an article from the editor; returns its URL. */
-export async function publish(page: Page, javaScriptEnabled: boolean, title: string, cover?: Buffer): Promise<string> {
+export async function publish(
+  page: Page,
+  javaScriptEnabled: boolean,
+  title: string,
+  cover?: Buffer,
+  tags?: string,
+): Promise<string> {
   await page.goto('/editor');
   if (javaScriptEnabled) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await page.getByLabel('Title', { exact: true }).fill(title);
   await page.getByLabel('Description', { exact: true }).fill('A short description');
   await page.getByLabel('Body', { exact: true }).fill('Some *words*.');
+  if (tags) await page.getByLabel('Tags', { exact: true }).fill(tags);
   if (cover) await page.getByLabel('Cover image', { exact: true }).setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: cover });
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();

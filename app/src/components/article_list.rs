@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::model::ArticleSummary;
+use crate::{components::tags::TagLinks, favorites::count_label, model::ArticleSummary};
 
-/// Articles as cards: title (linked), author, date, description, and with
-/// `show_views` their view counts.
+/// Articles as cards: title (linked), author, date, favorites, description
+/// and tags (linked), and with `show_views` their view counts.
 #[component]
 pub fn ArticleList(articles: Vec<ArticleSummary>, #[prop(optional)] show_views: bool) -> impl IntoView {
     if articles.is_empty() {
@@ -40,8 +40,12 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
                     " · "
                     <time datetime=date_iso>{date_label}</time>
                     {show_views.then(|| view! { " · " <span class="views">{views_label(article.views)}</span> })}
+                    {(article.favorites_count > 0).then(|| view! {
+                        " · " <span class="favorites">{count_label(article.favorites_count)}</span>
+                    })}
                 </p>
                 <p class="mt-2 text-base leading-relaxed">{article.description}</p>
+                <TagLinks tags=article.tag_list class="mt-3 text-sm" />
             </article>
         </li>
     }

@@ -44,7 +44,18 @@ pub fn PageMeta(
     /// The OpenGraph type: `website`, `article` or `profile`.
     #[prop(default = "website")]
     kind: &'static str,
+    /// The picture a link preview shows: a path on this site or an http(s)
+    /// URL.
+    #[prop(default = None)]
+    image: Option<String>,
 ) -> impl IntoView {
+    let image = image.map(|image| {
+        if image.starts_with('/') {
+            absolute_url(&image)
+        } else {
+            image
+        }
+    });
     let url = absolute_url(&path);
     let og_title = if title.is_empty() {
         SITE_NAME.to_owned()
@@ -60,5 +71,6 @@ pub fn PageMeta(
         <Meta property="og:title" content=og_title />
         <Meta property="og:description" content=description />
         <Meta property="og:url" content=url />
+        {image.map(|image| view! { <Meta property="og:image" content=image /> })}
     }
 }

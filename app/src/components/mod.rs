@@ -4,6 +4,7 @@ pub mod article_list;
 pub mod layout;
 pub mod meta;
 pub mod pager;
+pub mod tags;
 pub mod theme;
 
 /// What to give a `<textarea>` as `inner_html` so it shows `text` exactly.

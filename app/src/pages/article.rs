@@ -6,11 +6,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
-    components::meta::PageMeta,
+    components::{meta::PageMeta, tags::TagLinks},
     error::AppError,
+    favorites::FavoriteButton,
     following::FollowButton,
     model::{self, Article},
-    pages::{error::ErrorNotice, not_found::NotFound},
+    pages::{author::Avatar, error::ErrorNotice, not_found::NotFound},
 };
 
 /// The article page; a 404 for slugs that name no published article.
@@ -46,15 +47,22 @@ fn ArticleView(article: Article) -> impl IntoView {
     let edit_href = crate::editor::editor_path(&article.slug);
     let author = article.author.clone();
     view! {
-        <PageMeta title=article.title.clone() description=article.description.clone() path=href kind="article" />
+        <PageMeta
+            title=article.title.clone()
+            description=article.description.clone()
+            path=href
+            kind="article"
+            image=article.cover.as_ref().map(|cover| cover.src.clone())
+        />
         <Meta property="article:published_time" content=date_iso.clone() />
         <Meta property="article:author" content=article.author.clone() />
         <article>
             <header class="border-b border-rule pb-6">
                 <h1 class="font-serif text-3xl font-bold leading-tight tracking-tight sm:text-4xl">{article.title}</h1>
                 <p class="mt-3 text-lg text-muted">{article.description}</p>
-                <p class="mt-4 text-sm text-muted">
-                    "By "
+                <p class="mt-4 flex flex-wrap items-center gap-x-1 text-sm text-muted">
+                    <Avatar image=article.author_image.clone() size=32 />
+                    <span class="ml-1">"By "</span>
                     <a href=author_href rel="author" class="font-medium text-ink hover:underline">{article.author}</a>
                     " · "
                     <time datetime=date_iso>{date_label}</time>
@@ -62,7 +70,10 @@ fn ArticleView(article: Article) -> impl IntoView {
                     " · "
                     {format!("{minutes} min read")}
                 </p>
-                <div class="mt-4"><FollowButton username=author.clone() /></div>
+                <div class="mt-4 flex flex-wrap gap-3">
+                    <FavoriteButton slug=article.slug.clone() count=article.favorites_count />
+                    <FollowButton username=author.clone() />
+                </div>
             </header>
             {article.cover.map(|cover| view! {
                 <img
@@ -77,11 +88,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                 />
             })}
             <div class="prose mt-8" inner_html=article.body_html></div>
-            {(!tags.is_empty()).then(|| view! {
-                <ul class="mt-8 flex flex-wrap gap-2" aria-label="Tags">
-                    {tags.into_iter().map(|tag| view! { <li class="tag">{tag}</li> }).collect_view()}
-                </ul>
-            })}
+            <TagLinks tags class="mt-8" />
             <EditLink author href=edit_href />
         </article>
         // Counts the view (see `ssr::views`): an image, so it works without

@@ -1,4 +1,5 @@
-//! `/@{username}`: an author and their published articles.
+//! `/@{username}`: an author and their published articles;
+//! `/@{username}/favorites`: the articles they saved.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -7,8 +8,9 @@ use crate::{
     api,
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
     error::AppError,
+    favorites::{SavedPage, favorites_of},
     following::FollowButton,
-    model::{AuthorPage as Page, parse_page},
+    model::{AuthorPage as Page, Listing, Profile, parse_page},
     pages::{error::ErrorNotice, not_found::NotFound},
 };
 
@@ -62,15 +64,10 @@ fn AuthorView(page: Page) -> impl IntoView {
     let query = use_query_map();
     let deleted = move || query.read().get("deleted").is_some();
 
+    let image = profile.image.clone();
     view! {
-        <PageMeta title description path kind="profile" />
-        <header class="border-b border-rule pb-6">
-            <div class="flex flex-wrap items-center justify-between gap-4">
-                <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username.clone()}</h1>
-                <FollowButton username=profile.username />
-            </div>
-            {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
-        </header>
+        <PageMeta title description path kind="profile" image />
+        <AuthorHeader profile current=Tab::Stories />
         {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"The article was deleted."</p> })}
         {if empty && page > 1 {
             view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
@@ -79,6 +76,120 @@ fn AuthorView(page: Page) -> impl IntoView {
         }}
         <Pager base page has_more />
         <Drafts username=username />
+    }
+}
+
+/// The two lists of a person's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Stories,
+    Favorites,
+}
+
+/// The person's picture, name, follow button and bio, and the tabs between
+/// what they wrote and what they saved.
+#[component]
+fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
+    let base = format!("/@{}", profile.username);
+    let tab = move |tab: Tab, href: String, label: &'static str| {
+        let selected = tab == current;
+        view! {
+            <li>
+                <a href=href aria-current=selected.then_some("page") class="tab">{label}</a>
+            </li>
+        }
+    };
+    view! {
+        <header class="border-b border-rule pb-6">
+            <div class="flex flex-wrap items-center justify-between gap-4">
+                <div class="flex items-center gap-4">
+                    <Avatar image=profile.image.clone() size=64 />
+                    <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username.clone()}</h1>
+                </div>
+                <FollowButton username=profile.username.clone() />
+            </div>
+            {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
+        </header>
+        <nav aria-label="Lists" class="border-b border-rule">
+            <ul class="-mb-px flex gap-6 text-sm font-medium" role="list">
+                {tab(Tab::Stories, base.clone(), "Stories")}
+                {tab(Tab::Favorites, format!("{base}/favorites"), "Favorites")}
+            </ul>
+        </nav>
+    }
+}
+
+/// A person's picture (their profile image), or nothing when they gave
+/// none. Decorative: their name is always beside it.
+#[component]
+pub fn Avatar(image: Option<String>, size: u32) -> impl IntoView {
+    image.map(|src| {
+        view! {
+            <img
+                src=src
+                alt=""
+                width=size
+                height=size
+                loading="lazy"
+                decoding="async"
+                referrerpolicy="no-referrer"
+                class="avatar"
+                data-testid="avatar"
+            />
+        }
+    })
+}
+
+/// `/@{username}/favorites`: what a reader saved; a 404 for names nobody
+/// has.
+#[component]
+pub fn FavoritesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        let username = params.read().get("username").unwrap_or_default();
+        let page = parse_page(query.read().get("page").as_deref());
+        (username, page)
+    };
+    let saved = Resource::new(key, |(username, page)| favorites_of(username, page));
+
+    view! {
+        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match saved.await {
+                    Ok(saved) => view! { <FavoritesView saved /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FavoritesView(saved: SavedPage) -> impl IntoView {
+    let SavedPage { profile, listing } = saved;
+    let Listing { articles, page, pages } = listing;
+    let base = format!("/@{}/favorites", profile.username);
+    let path = crate::components::pager::page_href(&base, page);
+    let title = if page == 1 {
+        format!("Favorites of {}", profile.username)
+    } else {
+        format!("Favorites of {} (page {page})", profile.username)
+    };
+    let description = format!("Stories {} saved on Warta.", profile.username);
+    let nobody_saved = format!("{} has not saved any stories yet.", profile.username);
+    view! {
+        <PageMeta title description path kind="profile" />
+        <AuthorHeader profile current=Tab::Favorites />
+        {if articles.is_empty() && page > 1 {
+            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+        } else if articles.is_empty() {
+            view! { <p class="mt-6 text-muted">{nobody_saved}</p> }.into_any()
+        } else {
+            view! { <ArticleList articles /> }.into_any()
+        }}
+        <Pager base page pages=pages />
     }
 }
 

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::latest_articles,
-    components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
+    api::{latest_articles, popular_tags},
+    components::{article_list::ArticleList, meta::PageMeta, pager::Pager, tags::PopularTags},
     model::{Listing, parse_page},
     pages::error::ErrorNotice,
 };
@@ -16,6 +16,7 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let page = move || parse_page(query.read().get("page").as_deref());
     let listing = Resource::new(page, latest_articles);
+    let tags = OnceResource::new(popular_tags());
 
     view! {
         <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
@@ -24,6 +25,14 @@ pub fn HomePage() -> impl IntoView {
                     Ok(listing) => view! { <ListingView listing /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // The list is a help to find one's way, not the page: if
+                // it cannot be read, the page goes without it.
+                let tags = tags.await.unwrap_or_default();
+                view! { <PopularTags tags /> }
             })}
         </Suspense>
     }

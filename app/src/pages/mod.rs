@@ -9,4 +9,5 @@ pub mod following;
 pub mod home;
 pub mod not_found;
 pub mod popular;
+pub mod tag;
 pub mod unsubscribe;

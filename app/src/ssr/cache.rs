@@ -42,7 +42,7 @@ use crate::ssr::{
 };
 
 /// The cache's format version, part of every key.
-pub const VERSION: &str = "v3";
+pub const VERSION: &str = "v4";
 
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);

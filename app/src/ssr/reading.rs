@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    model::{ArticleSummary, Period, Profile},
+    model::{ArticleSummary, Period, Profile, TagCount},
     ssr::{
         AppState,
         cache::{Cache, Policy},
@@ -16,7 +16,8 @@ use crate::{
         queries::{
             QueryError,
             articles::{self, ArticleRecord},
-            users,
+            favorites::{self, FavoriteState},
+            tags, users,
         },
     },
 };
@@ -99,11 +100,82 @@ pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Res
             &format!("tag:{tag}:{offset}:{limit}"),
             LISTING,
             move |db| async move {
-                let (articles, total) = articles::published_with_tag(&db, &owned, limit, offset).await?;
+                let (articles, total) = tags::published_with(&db, &owned, limit, offset).await?;
                 Ok(Page { articles, total })
             },
         )
         .await
+}
+
+/// How many tags the home page and `GET /api/tags` show.
+pub const POPULAR_TAGS: i64 = 40;
+
+/// The tags on the most published articles, most used first. In the
+/// latest listing's group: publishing shows a new tag at once.
+pub async fn popular_tags(state: &AppState) -> Result<Vec<TagCount>, QueryError> {
+    state
+        .cache
+        .fetch_in(LATEST, "tags:popular", LISTING, move |db| async move {
+            Ok(tags::popular(&db, POPULAR_TAGS).await?)
+        })
+        .await
+}
+
+/// `username`'s profile, and `limit` of the published articles they saved
+/// from `offset`, most recently saved first, with how many there are;
+/// `None` when nobody has that name. With the user's other pages: saving
+/// forgets them.
+pub async fn favorites_of(
+    state: &AppState,
+    username: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Option<(Profile, Page)>, QueryError> {
+    if !nameable(username) {
+        return Ok(None);
+    }
+    // Past the deepest page a reader may ask for, the reader is still
+    // shown, with nothing more to list.
+    let (offset, limit) = if offset > MAX_OFFSET { (0, 0) } else { (offset, limit) };
+    let owned = username.to_owned();
+    state
+        .cache
+        .fetch_in(
+            &author_group(username),
+            &format!("favorites:{}:{offset}:{limit}", username.to_lowercase()),
+            LISTING,
+            move |db| async move {
+                let Some((user_id, profile)) = users::profile(&db, &owned).await? else {
+                    return Ok(None);
+                };
+                let (articles, total) = favorites::saved_by(&db, user_id, limit, offset).await?;
+                Ok(Some((profile, Page { articles, total })))
+            },
+        )
+        .await
+}
+
+/// `reader` (called `reader_name`) saves (`save` true) or unsaves the
+/// published article `slug`, and the cached pages showing either change are
+/// forgotten: the article (its count) and the reader's favorites. Listings
+/// show the new count within their freshness (half a minute). `None` when
+/// no published article has that slug.
+pub async fn favorite(
+    state: &AppState,
+    reader: i64,
+    reader_name: &str,
+    slug: &str,
+    save: bool,
+) -> Result<Option<FavoriteState>, QueryError> {
+    if !nameable(slug) {
+        return Ok(None);
+    }
+    let Some((current, changed)) = favorites::set(&state.db, reader, slug, save).await? else {
+        return Ok(None);
+    };
+    let (article, reader) = (article_key(&current), author_group(reader_name));
+    state.cache.bump(&[article.as_str(), reader.as_str()]).await;
+    Ok(Some(changed))
 }
 
 /// `limit` of `username`'s published articles from `offset`, and how many

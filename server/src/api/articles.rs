@@ -14,7 +14,9 @@ use app::{
         queries::{
             comments::{self, CommentRecord},
             editing::{self, EditableArticle},
+            favorites, follows, users,
         },
+        reading,
     },
 };
 use axum::{
@@ -54,8 +56,9 @@ fn tag_list(article: &serde_json::Map<String, Value>) -> Result<Option<Vec<Strin
     }
 }
 
-/// An article as its author sees it, in the API's shape.
-fn envelope(article: EditableArticle, author: &Account) -> ArticleEnvelope {
+/// An article as `reader` sees it, in the API's shape: the author's own
+/// article after a write, or any article after a (un)favorite.
+fn envelope(article: EditableArticle, author: ProfileBody, favorited: bool) -> ArticleEnvelope {
     ArticleEnvelope {
         article: ArticleBody {
             item: ArticleListItem {
@@ -65,20 +68,64 @@ fn envelope(article: EditableArticle, author: &Account) -> ArticleEnvelope {
                 tag_list: article.tags,
                 created_at: article.created_at,
                 updated_at: article.updated_at,
-                favorited: false,
-                favorites_count: 0,
-                author: ProfileBody::new(author.username.clone(), author.bio.clone(), author.image.clone()),
+                favorited,
+                favorites_count: article.favorites_count,
+                author,
             },
             body: article.body,
         },
     }
 }
 
-async fn read_back(state: &AppState, slug: &str, author: &Account) -> Result<ArticleEnvelope, ApiError> {
+/// The article `slug` as `reader` sees it after a write: whether they
+/// saved it is read with it.
+async fn read_back(state: &AppState, slug: &str, reader: &Account) -> Result<ArticleEnvelope, ApiError> {
     let article = editing::by_slug(&state.db, slug)
         .await?
         .ok_or(ApiError::NotFound("article"))?;
-    Ok(envelope(article, author))
+    let favorited = favorites::saved_among(&state.db, reader.id, std::slice::from_ref(&article.slug))
+        .await?
+        .contains(&article.slug);
+    let author = if article.user_id == reader.id {
+        ProfileBody::new(reader.username.clone(), reader.bio.clone(), reader.image.clone())
+    } else {
+        let (_, profile) = users::profile(&state.db, &article.author)
+            .await?
+            .ok_or(ApiError::NotFound("article"))?;
+        let following = follows::is_following(&state.db, reader.id, article.user_id).await?;
+        ProfileBody::new(profile.username, profile.bio, profile.image).followed(following)
+    };
+    Ok(envelope(article, author, favorited))
+}
+
+/// `POST /api/articles/{slug}/favorite`: the article, saved by the caller.
+pub(super) async fn favorite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<ArticleEnvelope>, ApiError> {
+    set_favorite(&state, &caller.account, &slug, true).await
+}
+
+/// `DELETE /api/articles/{slug}/favorite`: the article, no longer saved.
+pub(super) async fn unfavorite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<ArticleEnvelope>, ApiError> {
+    set_favorite(&state, &caller.account, &slug, false).await
+}
+
+async fn set_favorite(
+    state: &AppState,
+    reader: &Account,
+    slug: &str,
+    save: bool,
+) -> Result<Json<ArticleEnvelope>, ApiError> {
+    reading::favorite(state, reader.id, &reader.username, slug, save)
+        .await?
+        .ok_or(ApiError::NotFound("article"))?;
+    Ok(Json(read_back(state, slug, reader).await?))
 }
 
 /// `POST /api/articles`: 201 with the published article.

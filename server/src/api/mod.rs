@@ -12,7 +12,7 @@ use app::{
     model::{ArticleSummary, Period},
     ssr::{
         AppState,
-        pagination::Page,
+        queries::{QueryError, favorites},
         reading::{self, MAX_OFFSET},
     },
 };
@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use error::ApiError;
+use users::Caller;
 
 /// The `{"<name>": {...}}` object of a request body.
 fn object(
@@ -66,6 +67,11 @@ pub fn router() -> Router<AppState> {
             get(articles::list_comments).post(articles::add_comment),
         )
         .route("/api/articles/{slug}/comments/{id}", delete(articles::delete_comment))
+        .route(
+            "/api/articles/{slug}/favorite",
+            post(articles::favorite).delete(articles::unfavorite),
+        )
+        .route("/api/tags", get(tags))
         .route("/api/articles/feed", get(profiles::feed))
         .route("/api/profiles/{username}", get(profiles::profile))
         .route(
@@ -94,7 +100,7 @@ struct ArticleListItem {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     favorited: bool,
-    favorites_count: u64,
+    favorites_count: i32,
     author: ProfileBody,
 }
 
@@ -108,7 +114,7 @@ impl From<ArticleSummary> for ArticleListItem {
             created_at: article.created_at,
             updated_at: article.updated_at,
             favorited: false,
-            favorites_count: 0,
+            favorites_count: article.favorites_count,
             // A listing carries the author's name and picture only.
             author: ProfileBody::new(article.author, String::new(), article.author_image),
         }
@@ -120,6 +126,32 @@ impl From<ArticleSummary> for ArticleListItem {
 struct ArticlesEnvelope {
     articles: Vec<ArticleListItem>,
     articles_count: i64,
+}
+
+impl ArticlesEnvelope {
+    /// A page of articles as `caller` sees it: `favorited` set on those
+    /// they saved, in one query for the page.
+    async fn seen_by(
+        state: &AppState,
+        caller: Option<&Caller>,
+        articles: Vec<ArticleSummary>,
+        total: i64,
+    ) -> Result<Self, ApiError> {
+        let mut articles: Vec<ArticleListItem> = articles.into_iter().map(ArticleListItem::from).collect();
+        if let Some(caller) = caller.filter(|_| !articles.is_empty()) {
+            let slugs: Vec<String> = articles.iter().map(|article| article.slug.clone()).collect();
+            let saved = favorites::saved_among(&state.db, caller.account.id, &slugs)
+                .await
+                .map_err(QueryError::from)?;
+            for article in &mut articles {
+                article.favorited = saved.contains(&article.slug);
+            }
+        }
+        Ok(Self {
+            articles,
+            articles_count: total,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -236,6 +268,7 @@ fn whole_number(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, A
 /// newest first, without bodies, and how many there are.
 async fn list_articles(
     State(state): State<AppState>,
+    caller: Option<Caller>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
@@ -255,13 +288,28 @@ async fn list_articles(
         (_, Some(author), _) => reading::by_author(&state, author, shallow(offset)?, limit)
             .await?
             .unwrap_or_default(),
-        // Nobody can favorite articles yet.
-        (_, _, Some(_)) => Page::default(),
+        (_, _, Some(reader)) => reading::favorites_of(&state, reader, shallow(offset)?, limit)
+            .await?
+            .map(|(_, page)| page)
+            .unwrap_or_default(),
         _ => reading::latest(&state, offset, limit).await?,
     };
-    Ok(Json(ArticlesEnvelope {
-        articles: page.articles.into_iter().map(ArticleListItem::from).collect(),
-        articles_count: page.total,
+    Ok(Json(
+        ArticlesEnvelope::seen_by(&state, caller.as_ref(), page.articles, page.total).await?,
+    ))
+}
+
+#[derive(Debug, Serialize)]
+struct TagsEnvelope {
+    tags: Vec<String>,
+}
+
+/// `GET /api/tags`: the tags on the most published articles, most used
+/// first.
+async fn tags(State(state): State<AppState>) -> Result<Json<TagsEnvelope>, ApiError> {
+    let tags = reading::popular_tags(&state).await?;
+    Ok(Json(TagsEnvelope {
+        tags: tags.into_iter().map(|tag| tag.tag).collect(),
     }))
 }
 
@@ -274,6 +322,7 @@ struct PopularParams {
 /// published articles (all time without `period`).
 async fn popular_articles(
     State(state): State<AppState>,
+    caller: Option<Caller>,
     params: Result<Query<PopularParams>, QueryRejection>,
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
@@ -282,18 +331,30 @@ async fn popular_articles(
         Some(raw) => Period::parse(raw).ok_or(ApiError::Invalid("period", "must be all, week or month"))?,
     };
     let articles = reading::popular(&state, period).await?;
-    Ok(Json(ArticlesEnvelope {
-        articles_count: articles.len() as i64,
-        articles: articles.into_iter().map(ArticleListItem::from).collect(),
-    }))
+    let total = articles.len() as i64;
+    Ok(Json(
+        ArticlesEnvelope::seen_by(&state, caller.as_ref(), articles, total).await?,
+    ))
 }
 
 /// `GET /api/articles/{slug}`: one published article, with its Markdown body.
-async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<ArticleEnvelope>, ApiError> {
+async fn article(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Path(slug): Path<String>,
+) -> Result<Json<ArticleEnvelope>, ApiError> {
     let record = reading::article(&state, &slug)
         .await?
         .ok_or(ApiError::NotFound("article"))?
         .record;
+    // Whether the caller saved it (the cached count is forgotten on every
+    // save, so anonymous readers need no query).
+    let saved = match caller {
+        Some(caller) => favorites::state(&state.db, Some(caller.account.id), &record.slug)
+            .await
+            .map_err(QueryError::from)?,
+        None => None,
+    };
     Ok(Json(ArticleEnvelope {
         article: ArticleBody {
             item: ArticleListItem {
@@ -303,8 +364,8 @@ async fn article(State(state): State<AppState>, Path(slug): Path<String>) -> Res
                 tag_list: record.tag_list,
                 created_at: record.created_at,
                 updated_at: record.updated_at,
-                favorited: false,
-                favorites_count: 0,
+                favorited: saved.is_some_and(|saved| saved.favorited),
+                favorites_count: saved.map_or(record.favorites_count, |saved| saved.count),
                 author: ProfileBody::new(record.author, record.author_bio, record.author_image),
             },
             body: record.body,

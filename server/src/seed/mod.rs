@@ -33,7 +33,13 @@ const CHUNK: u64 = 50_000;
 pub const DEMO_PASSWORD: &str = "warta-demo-password";
 
 /// The tables a bulk load drops secondary indexes and foreign keys on.
-const BULK_TABLES: [&str; 4] = ["users", "articles", "article_slugs", "author_publications"];
+const BULK_TABLES: [&str; 5] = [
+    "users",
+    "articles",
+    "article_slugs",
+    "author_publications",
+    "article_tags",
+];
 
 /// Runs `warta seed`.
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
@@ -94,7 +100,7 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
         .await?;
     // VACUUM too: it sets the visibility map, so listings' index scans
     // (the seek anchors' pass above all) need not visit the heap.
-    sqlx::query("VACUUM (ANALYZE) users, articles, article_slugs, author_publications")
+    sqlx::query("VACUUM (ANALYZE) users, articles, article_slugs, author_publications, article_tags, tag_counts")
         .execute(pool)
         .await?;
     println!("seed: rebuilt in {:.1}s", rebuild.elapsed().as_secs_f64());
@@ -242,6 +248,10 @@ impl Plan {
         let mut rng = self.rng(2, chunk);
         let mut articles = Vec::with_capacity(CHUNK as usize * 3_400);
         let mut slugs = Vec::with_capacity(CHUNK as usize * 90);
+        let mut tags = Vec::with_capacity(CHUNK as usize * 60);
+        // Tags draw from a stream of their own, so adding them changed no
+        // article's text.
+        let mut tag_rng = self.rng(3, chunk);
         for index in Self::chunk_range(self.articles, chunk) {
             let id = self.first_article + index as i64;
             // Authorship is heavy-tailed: a few prolific writers, a long tail.
@@ -276,6 +286,15 @@ impl Plan {
                 .time(created)
                 .time(created)
                 .end();
+            for (position, tag) in text::tags(&mut tag_rng).iter().enumerate() {
+                Row::new(&mut tags)
+                    .display(id)
+                    .time(created)
+                    .text(tag)
+                    .display(position + 1)
+                    .optional_time(published_at)
+                    .end();
+            }
         }
         vec![
             Copy {
@@ -286,6 +305,12 @@ impl Plan {
             Copy {
                 statement: "COPY article_slugs (slug, article_id, article_created_at, created_at) FROM STDIN",
                 data: slugs,
+            },
+            // Each batch's counts reach `tag_counts` in one statement (its
+            // trigger runs per statement).
+            Copy {
+                statement: "COPY article_tags (article_id, article_created_at, tag, position, published_at) FROM STDIN",
+                data: tags,
             },
         ]
     }

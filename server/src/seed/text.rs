@@ -218,6 +218,23 @@ pub(super) fn user(rng: &mut ChaCha8Rng, id: i64) -> User {
     User { username, email }
 }
 
+/// Up to three distinct tags from the topics (`slow-travel`, `rust`),
+/// popularity falling off steeply: a few tags carry most articles, as on a
+/// real site, so tag pages range from a handful of articles to hundreds of
+/// thousands.
+pub(super) fn tags(rng: &mut impl Rng) -> Vec<String> {
+    let count = rng.random_range(0..=3);
+    let mut tags: Vec<String> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let rank = (TOPICS.len() as f64 * rng.random::<f64>().powi(2)) as usize;
+        let tag = TOPICS[rank.min(TOPICS.len() - 1)].replace(' ', "-");
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
 /// A generated article's text.
 pub(super) struct Article {
     pub(super) slug: String,

@@ -71,7 +71,11 @@ async fn an_author_publishes_edits_and_deletes_and_readers_see_each_change_at_on
     }
     let (_, page) = read(&app, "/articles/hello-world").await;
     assert!(page.contains("<em>post</em>"), "Markdown rendered");
-    assert!(page.contains(r#"<li class="tag">rust</li>"#), "tags shown");
+    assert_eq!(
+        crate::helpers::text_of(&page, r#"ul[aria-label=Tags] a[href="/tags/rust"]"#).as_deref(),
+        Some("rust"),
+        "tags shown, linked to their page"
+    );
 
     let edited = app
         .post_form(

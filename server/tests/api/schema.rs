@@ -289,3 +289,166 @@ async fn rows_written_before_the_text_limits_are_mended_when_they_arrive() {
     );
     db.close().await;
 }
+
+/// Tags as the listings read them: each tag row carries its article's
+/// publication time (NULL for drafts), and `tag_counts` holds how many
+/// published articles carry each tag. Checked against `articles` itself.
+async fn assert_tags_mirror_articles(db: &sqlx::PgPool, step: &str) {
+    let stale = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM article_tags t
+           JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
+           WHERE t.published_at IS DISTINCT FROM (CASE WHEN a.status = 'published' THEN a.published_at END)"#
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(stale, 0, "tag rows with the wrong publication time after {step}");
+    let counted = sqlx::query!(r#"SELECT tag, articles FROM tag_counts WHERE articles > 0 ORDER BY tag"#)
+        .fetch_all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.tag, i64::from(row.articles)))
+        .collect::<Vec<_>>();
+    let actual = sqlx::query!(
+        r#"SELECT t.tag, count(*) AS "n!" FROM article_tags t
+           JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
+           WHERE a.status = 'published' GROUP BY t.tag ORDER BY t.tag"#
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| (row.tag, row.n))
+    .collect::<Vec<_>>();
+    assert_eq!(counted, actual, "tag counts after {step}");
+}
+
+async fn tag(db: &sqlx::PgPool, slug: &str, tags: &[&str]) {
+    let mut tx = db.begin().await.unwrap();
+    let (id, created_at) =
+        sqlx::query_as::<_, (i64, chrono::DateTime<Utc>)>("SELECT id, created_at FROM articles WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    let tags: Vec<String> = tags.iter().map(|tag| (*tag).to_owned()).collect();
+    app::ssr::queries::editing::set_tags(&mut tx, id, created_at, &tags)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn tag_rows_and_counts_follow_every_kind_of_write() {
+    let (_, db) = fresh_database().await;
+    let ada = fixtures::user(&db, "ada").await;
+    let now = Utc::now();
+    let draft = fixtures::article(&db, ada, "Draft", now, None).await;
+    let published = fixtures::article(&db, ada, "Published", now, Some(now)).await;
+    fixtures::stories(&db, ada, 3, now).await;
+    tag(&db, &draft, &["rust", "draft-only"]).await;
+    tag(&db, &published, &["rust", "web"]).await;
+    tag(&db, "story-1", &["rust"]).await;
+    assert_tags_mirror_articles(&db, "tagging drafts and published articles").await;
+    let rust: i32 = sqlx::query_scalar!("SELECT articles FROM tag_counts WHERE tag = 'rust'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(rust, 2, "the draft's tag is not counted");
+
+    tag(&db, &published, &["web", "engines"]).await;
+    assert_tags_mirror_articles(&db, "retagging").await;
+    sqlx::query!(
+        "UPDATE articles SET status = 'published', published_at = now() WHERE slug = $1",
+        draft
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_tags_mirror_articles(&db, "publishing a draft").await;
+    sqlx::query!("UPDATE articles SET status = 'draft' WHERE slug = 'story-1'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_tags_mirror_articles(&db, "unpublishing").await;
+    sqlx::query!(
+        "UPDATE articles SET published_at = now() + interval '1 minute' WHERE slug = $1",
+        published
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_tags_mirror_articles(&db, "moving the publication time").await;
+    sqlx::query!("DELETE FROM articles WHERE slug = $1", draft)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_tags_mirror_articles(&db, "deleting an article").await;
+    sqlx::query!("DELETE FROM users WHERE id = $1", ada)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_tags_mirror_articles(&db, "deleting the author").await;
+}
+
+#[tokio::test]
+async fn favorite_counts_follow_the_rows_whoever_goes() {
+    let (_, db) = fresh_database().await;
+    let ada = fixtures::user(&db, "ada").await;
+    let now = Utc::now();
+    let slug = fixtures::article(&db, ada, "Engines", now, Some(now)).await;
+    let readers = [
+        fixtures::user(&db, "bob").await,
+        fixtures::user(&db, "cy").await,
+        fixtures::user(&db, "di").await,
+    ];
+    let pool = db.clone();
+    let count = async || -> i32 {
+        sqlx::query_scalar!("SELECT favorites_count FROM articles WHERE slug = 'engines'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    for reader in readers {
+        app::ssr::queries::favorites::set(&db, reader, &slug, true)
+            .await
+            .unwrap()
+            .expect("a published article");
+    }
+    // Saving again changes nothing.
+    let (_, again) = app::ssr::queries::favorites::set(&db, readers[0], &slug, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.count, 3);
+    assert_eq!(count().await, 3);
+    let (_, unsaved) = app::ssr::queries::favorites::set(&db, readers[0], &slug, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((unsaved.favorited, unsaved.count), (false, 2));
+    // A reader who leaves takes their favorite with them.
+    sqlx::query!("DELETE FROM users WHERE id = $1", readers[1])
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(count().await, 1);
+    sqlx::query!("DELETE FROM articles WHERE slug = 'engines'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM favorites"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "an article's favorites go with it");
+    let draft = fixtures::article(&db, ada, "Draft", now, None).await;
+    assert!(
+        app::ssr::queries::favorites::set(&db, readers[2], &draft, true)
+            .await
+            .unwrap()
+            .is_none(),
+        "drafts cannot be saved"
+    );
+}

@@ -117,6 +117,40 @@ async fn seeded_data_looks_like_a_real_site() {
         .unwrap();
     assert_eq!(slugs, 2_000);
 
+    // Tags: most articles carry some, a few tags carry most, the counts
+    // agree with the rows, and the tag pages' index survived the rebuild.
+    let tagged = sqlx::query_scalar!(r#"SELECT count(DISTINCT article_id) AS "n!" FROM article_tags"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!((1_200..1_700).contains(&tagged), "{tagged} of 2,000 articles tagged");
+    let mismatched = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM tag_counts c
+           FULL JOIN (SELECT tag, count(*) AS n FROM article_tags WHERE published_at IS NOT NULL GROUP BY tag) t
+             ON t.tag = c.tag
+           WHERE c.articles IS DISTINCT FROM t.n::int"#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(mismatched, 0, "tag_counts agrees with article_tags");
+    let top = sqlx::query_scalar!("SELECT articles FROM tag_counts ORDER BY articles DESC LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let bottom = sqlx::query_scalar!("SELECT articles FROM tag_counts ORDER BY articles LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(top > 5 * bottom, "popularity falls off: {top} vs {bottom}");
+    let index_valid = sqlx::query_scalar!(
+        r#"SELECT indisvalid AS "valid!" FROM pg_index WHERE indexrelid = 'article_tags_published_idx'::regclass"#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(index_valid);
+
     // Seeded users can sign in with the demo password.
     let hash = sqlx::query_scalar!("SELECT password_hash FROM users LIMIT 1")
         .fetch_one(&db)

@@ -34,7 +34,7 @@ pub async fn latest_published(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.image AS author_image,
+               a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
@@ -70,7 +70,7 @@ pub async fn latest_published_from(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.image AS author_image,
+               a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM articles a
         JOIN users u ON u.id = a.user_id
@@ -180,7 +180,7 @@ pub async fn most_viewed(
                 ArticleSummary,
                 r#"
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-                       a.updated_at, a.views, u.username AS author, u.image AS author_image,
+                       a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM articles a
                 JOIN users u ON u.id = a.user_id
@@ -209,7 +209,7 @@ pub async fn most_viewed(
                     SELECT id, views, created_at FROM recent ORDER BY views DESC, id DESC LIMIT $2
                 )
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-                       a.updated_at, a.views, u.username AS author, u.image AS author_image,
+                       a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
                 FROM top t
                 JOIN articles a ON a.id = t.id AND a.created_at = t.created_at
@@ -266,6 +266,7 @@ pub struct ArticleRecord {
     pub author_bio: String,
     pub author_image: Option<String>,
     pub tag_list: Vec<String>,
+    pub favorites_count: i32,
     /// The cover image's key in the media store, its size, and the widths
     /// of the WebP copies made so far.
     pub cover_key: Option<String>,
@@ -286,7 +287,7 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         SELECT a.slug, a.title, a.description, a.body, a.created_at,
                a.published_at AS "published_at!", a.updated_at,
                u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!",
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.favorites_count,
                c.key AS "cover_key?", c.width AS "cover_width?", c.height AS "cover_height?",
                c.variants AS "cover_variants?"
         FROM article_slugs s
@@ -319,7 +320,7 @@ pub async fn published_by_author(
         ArticleSummary,
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.image AS author_image,
+               a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!"
         FROM (
             SELECT article_id, created_at, published_at
@@ -350,46 +351,4 @@ pub async fn count_published_by_author(db: impl PgExecutor<'_>, author_id: i64) 
     )
     .fetch_one(db)
     .await
-}
-
-/// `limit` published articles tagged `tag`, newest first, after skipping
-/// `offset`, and how many there are. Reads `article_tags_tag_idx`.
-#[tracing::instrument(skip_all, fields(limit, offset))]
-pub async fn published_with_tag(
-    db: &PgPool,
-    tag: &str,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<ArticleSummary>, i64)> {
-    let articles = sqlx::query_as!(
-        ArticleSummary,
-        r#"
-        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
-               a.updated_at, a.views, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
-        FROM article_tags t
-        JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
-        JOIN users u ON u.id = a.user_id
-        WHERE t.tag = $1 AND a.status = 'published'
-        ORDER BY a.published_at DESC, a.id DESC
-        LIMIT $2 OFFSET $3
-        "#,
-        tag,
-        limit,
-        offset
-    )
-    .fetch_all(db)
-    .await?;
-    let total = sqlx::query_scalar!(
-        r#"
-        SELECT count(*) AS "count!"
-        FROM article_tags t
-        JOIN articles a ON a.id = t.article_id AND a.created_at = t.article_created_at
-        WHERE t.tag = $1 AND a.status = 'published'
-        "#,
-        tag
-    )
-    .fetch_one(db)
-    .await?;
-    Ok((articles, total))
 }

@@ -25,6 +25,7 @@ pub struct EditableArticle {
     pub published: bool,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    pub favorites_count: i32,
 }
 
 /// The article with `slug` (current or former), published or not. A slug
@@ -39,7 +40,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         r#"
         SELECT a.id, a.created_at, a.user_id, u.username AS author, a.slug, a.title, a.description,
                a.body, a.status = 'published' AS "published!", a.published_at, a.updated_at,
-               article_tag_list(a.id, a.created_at) AS "tags!"
+               a.favorites_count, article_tag_list(a.id, a.created_at) AS "tags!"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
@@ -147,15 +148,19 @@ pub async fn update(
     Ok(())
 }
 
-/// Makes `tags` (in order) the article's tags.
+/// Makes `tags` (in order) the article's tags, each carrying the article's
+/// publication time as it stands in this transaction (later changes move it
+/// by trigger: see the `tag_listings` migration).
 #[tracing::instrument(skip_all)]
 pub async fn set_tags(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>, tags: &[String]) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM article_tags WHERE article_id = $1", id)
         .execute(&mut *db)
         .await?;
     sqlx::query!(
-        "INSERT INTO article_tags (article_id, article_created_at, tag, position)
-         SELECT $1, $2, tag, position::smallint FROM unnest($3::text[]) WITH ORDINALITY AS t (tag, position)",
+        "INSERT INTO article_tags (article_id, article_created_at, tag, position, published_at)
+         SELECT $1, $2, tag, position::smallint,
+                (SELECT published_at FROM articles WHERE id = $1 AND created_at = $2 AND status = 'published')
+         FROM unnest($3::text[]) WITH ORDINALITY AS t (tag, position)",
         id,
         created_at,
         tags

@@ -5,7 +5,9 @@
 pub mod articles;
 pub mod comments;
 pub mod editing;
+pub mod favorites;
 pub mod follows;
+pub mod tags;
 pub mod users;
 
 use std::sync::Arc;

@@ -1,0 +1,179 @@
+//! Favorites: the heart on an article, and the articles a reader saved.
+//!
+//! The heart is an `ActionForm`: hydrated, it saves in place; without
+//! JavaScript it is a plain POST answered with a redirect back to the
+//! article. Signed out, it is a link to sign in that comes back here.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::AppError,
+    model::{Listing, Profile},
+};
+
+/// A reader's profile and a page of what they saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedPage {
+    pub profile: Profile,
+    pub listing: Listing,
+}
+
+/// What the heart shows a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FavoriteStatus {
+    /// Whether anyone is signed in.
+    pub signed_in: bool,
+    /// Whether the reader saved the article.
+    pub favorited: bool,
+    /// How many readers saved it, as of now.
+    pub count: i32,
+}
+
+/// How the reader relates to the article `slug`; 404 when no published
+/// article has that slug.
+#[server(prefix = "/fn", endpoint = "favorite-state")]
+pub async fn favorite_state(slug: String) -> Result<FavoriteStatus, AppError> {
+    use crate::ssr::queries::{QueryError, favorites};
+    let reader = crate::editor::signed_in().await;
+    let state = expect_context::<crate::ssr::AppState>();
+    if !crate::domain::could_name_something(&slug, crate::domain::NAME_MAX) {
+        return Err(AppError::NotFound);
+    }
+    let found = favorites::state(&state.db, reader.as_ref().map(|(id, _)| *id), &slug)
+        .await
+        .map_err(QueryError::from)?
+        .ok_or(AppError::NotFound)?;
+    Ok(FavoriteStatus {
+        signed_in: reader.is_some(),
+        favorited: found.favorited,
+        count: found.count,
+    })
+}
+
+/// Saves (`favorite` true) or unsaves the article `slug`; its state
+/// afterwards. Signed out: 403.
+#[server(prefix = "/fn", endpoint = "favorite")]
+pub async fn set_favorite(slug: String, favorite: bool) -> Result<FavoriteStatus, AppError> {
+    let (reader, name) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let state = expect_context::<crate::ssr::AppState>();
+    let changed = crate::ssr::reading::favorite(&state, reader, &name, &slug, favorite)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(FavoriteStatus {
+        signed_in: true,
+        favorited: changed.favorited,
+        count: changed.count,
+    })
+}
+
+/// Page `page` of the published articles `username` saved, most recently
+/// saved first; 404 for names nobody has.
+#[server(prefix = "/fn", endpoint = "favorites")]
+pub async fn favorites_of(username: String, page: u32) -> Result<SavedPage, AppError> {
+    use crate::api::PAGE_SIZE;
+    let state = expect_context::<crate::ssr::AppState>();
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let (profile, found) = crate::ssr::reading::favorites_of(&state, &username, offset, PAGE_SIZE)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let total = found.total.min(crate::ssr::reading::MAX_OFFSET + PAGE_SIZE);
+    Ok(SavedPage {
+        profile,
+        listing: Listing {
+            articles: found.articles,
+            page,
+            pages: crate::model::page_count(total, PAGE_SIZE),
+        },
+    })
+}
+
+/// "♥ 3" with a count: a button that saves the article for a signed-in
+/// reader, a link to sign in for anyone else. Renders the count it was
+/// given (the cached page's) until the reader's own state arrives.
+#[component]
+pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
+    let action = ServerAction::<SetFavorite>::new();
+    let key = slug.clone();
+    let state = Resource::new(
+        move || (key.clone(), action.version().get()),
+        |(slug, _)| favorite_state(slug),
+    );
+    let signed_out = move |slug: &str, count: i32| {
+        view! {
+            <a
+                href=format!("/login?next=/articles/{slug}")
+                class="button-secondary"
+                aria-label=format!("Sign in to favorite ({})", count_label(count))
+            >
+                <Heart filled=false />
+                <span>{count}</span>
+            </a>
+        }
+    };
+    view! {
+        <Suspense fallback={
+            let slug = slug.clone();
+            move || signed_out(&slug, count)
+        }>
+            {move || {
+                let slug = slug.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(FavoriteStatus { signed_in: true, favorited, count }) => view! {
+                            <ActionForm action=action attr:class="inline" attr:data-testid="favorite-form">
+                                <input type="hidden" name="slug" value=slug.clone() />
+                                <input type="hidden" name="favorite" value=(!favorited).to_string() />
+                                <button
+                                    type="submit"
+                                    class=if favorited { "button" } else { "button-secondary" }
+                                    aria-pressed=favorited.to_string()
+                                    aria-label=format!(
+                                        "{} ({})",
+                                        if favorited { "Unfavorite" } else { "Favorite" },
+                                        count_label(count),
+                                    )
+                                    disabled=move || action.pending().get()
+                                >
+                                    <Heart filled=favorited />
+                                    <span data-testid="favorites-count">{count}</span>
+                                </button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Ok(FavoriteStatus { count, .. }) => signed_out(&slug, count).into_any(),
+                        Err(_) => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// "1 favorite", "3 favorites".
+pub fn count_label(count: i32) -> String {
+    if count == 1 {
+        "1 favorite".to_owned()
+    } else {
+        format!("{count} favorites")
+    }
+}
+
+/// A heart, outlined or filled; decorative (the button says what it does).
+#[component]
+fn Heart(filled: bool) -> impl IntoView {
+    view! { <span aria-hidden="true" class="mr-1">{if filled { "♥" } else { "♡" }}</span> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_label;
+
+    #[test]
+    fn counts_read_naturally() {
+        assert_eq!(count_label(0), "0 favorites");
+        assert_eq!(count_label(1), "1 favorite");
+        assert_eq!(count_label(12), "12 favorites");
+    }
+}

@@ -1,0 +1,65 @@
+//! `/tags/{tag}`: the articles carrying a tag, newest first, 20 a page.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::{
+    api::tagged_articles,
+    components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
+    model::{Listing, parse_page, tag_path},
+    pages::error::ErrorNotice,
+};
+
+/// The tag page. A tag nothing carries is a page that says so (200, not a
+/// 404: the tag may be used tomorrow, and links to it are not broken).
+#[component]
+pub fn TagPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        let tag = params.read().get("tag").unwrap_or_default();
+        (tag, parse_page(query.read().get("page").as_deref()))
+    };
+    let listing = Resource::new(key, |(tag, page)| tagged_articles(tag, page));
+
+    view! {
+        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (tag, _) = key();
+                match listing.await {
+                    Ok(listing) => view! { <TagView tag listing /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TagView(tag: String, listing: Listing) -> impl IntoView {
+    let Listing { articles, page, pages } = listing;
+    let base = tag_path(&tag);
+    let path = crate::components::pager::page_href(&base, page);
+    let title = if page == 1 {
+        format!("#{tag}")
+    } else {
+        format!("#{tag} (page {page})")
+    };
+    let description = format!("Stories tagged {tag} on Warta.");
+    let empty = articles.is_empty();
+    view! {
+        <PageMeta title description path />
+        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">
+            <span class="text-muted">"#"</span>{tag.clone()}
+            {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{format!("page {page}")}</span> })}
+        </h1>
+        {if empty && page > 1 {
+            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+        } else if empty {
+            view! { <p class="mt-6 text-muted">{format!("Nothing tagged {tag} has been published yet.")}</p> }.into_any()
+        } else {
+            view! { <ArticleList articles /> }.into_any()
+        }}
+        <Pager base page pages=pages />
+    }
+}
