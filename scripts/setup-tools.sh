@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Warta needs, skipping what is present:
 # the wasm32 target, pinned cargo-leptos and wasm-bindgen CLIs (from
-# crates.io), npm packages (Tailwind, wasm-opt, Playwright) and, with
-# `--browser`, Debian's Chromium for the end-to-end tests. Nothing is
+# crates.io), npm packages (Tailwind, wasm-opt, Playwright, the Nu HTML
+# checker) and, with `--browser`, Debian's Chromium for the end-to-end tests
+# and Java for the HTML checker. Nothing is
 # downloaded from outside the package registries.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", 
 
 log() { echo "setup: $*" >&2; }
 die() { echo "setup: error: $*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
 
 command -v cargo >/dev/null || die "Rust is not installed: see https://rustup.rs"
 command -v npm >/dev/null || die "Node.js and npm are not installed: install Node.js 20 or later"
@@ -40,9 +42,14 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+if [ "${1:-}" = "--browser" ] && ! command -v java >/dev/null 2>&1; then
+  log "installing Debian's Java runtime for the Nu HTML checker"
+  { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless >/dev/null; } \
+    || die "please install Java (for example: sudo apt-get install default-jre-headless)"
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
   log "installing Debian's chromium for the end-to-end tests"
-  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
   { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
     || die "please install Chromium (for example: sudo apt-get install chromium)"
 fi

@@ -7,7 +7,9 @@
 #   2. cargo fmt --check; clippy -D warnings for the server and the wasm build
 #   3. unit and integration tests (a fresh database per test)
 #   4. a release build and Playwright in Debian's Chromium
-#   5. the RealWorld API conformance parts that are implemented, against the
+#   5. the Nu HTML checker on one page of every type (scripts/check-html.sh)
+#      and Lighthouse on the home page and an article (check-lighthouse.sh)
+#   6. all 13 parts of the RealWorld API conformance suite, against the
 #      release server (from ../shared/conformance, when present)
 set -euo pipefail
 
@@ -51,6 +53,18 @@ DATABASE_URL="$e2e_db" target/release/warta seed --users 100 --articles 500 --se
 E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
+step "Nu HTML checker (every page type) and Lighthouse (home, article)"
+html_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+DATABASE_URL="$e2e_db" REDIS_URL="$TEST_REDIS_URL" PORT="$html_port" WARTA_REDIS_PREFIX="warta-html-$$" \
+  RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/html-server.log 2>&1 &
+html_server=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$html_port/readyz" >/dev/null && break; sleep 0.2; done
+html_status=0
+scripts/check-html.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/check-html.log || html_status=$?
+[ "$html_status" -ne 0 ] || scripts/check-lighthouse.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/lighthouse.log || html_status=$?
+kill "$html_server" 2>/dev/null || true
+[ "$html_status" -eq 0 ] || { echo "the HTML checker or Lighthouse failed" >&2; exit 1; }
+
 CONFORMANCE="$ROOT/../shared/conformance/realworld/run"
 CONFORMANCE_PARTS=(auth errors_auth errors_authorization articles errors_articles comments errors_comments favorites tags pagination profiles errors_profiles feed)
 if [ -x "$CONFORMANCE" ]; then
@@ -75,4 +89,6 @@ fi
 step "summary"
 grep -E '^test result:' target/cargo-test.log | awk '{ p += $4; f += $6 } END { printf "cargo test: %d passed, %d failed\n", p, f }'
 grep -E '^\s+[0-9]+ (passed|failed|skipped|flaky)' target/playwright.log | sed 's/^ */playwright: /'
+tail -1 target/check-html.log
+grep '^check-lighthouse: / and' target/lighthouse.log
 [ -f target/conformance.log ] && tail -1 target/conformance.log | sed "s/^/conformance (${CONFORMANCE_PARTS[*]}): /" || true

@@ -66,10 +66,18 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         .ok_or(AppError::NotFound)?;
     let record = entry.record;
     let cover = cover_of(&record);
+    // Search results and link previews need a summary: without a
+    // description, the opening words stand in.
+    let summary = if record.description.is_empty() {
+        crate::ssr::markdown::excerpt(&record.body, 160)
+    } else {
+        record.description.clone()
+    };
     Ok(Article {
         slug: record.slug,
         title: record.title,
         description: record.description,
+        summary,
         body_html: entry.body_html,
         author: record.author,
         author_bio: record.author_bio,

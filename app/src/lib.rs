@@ -56,7 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link id="warta" rel="stylesheet" href=stylesheet_href(&options) />
-                <HydrationScripts options />
+                <Hydration options />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-paper text-ink antialiased">
@@ -64,6 +64,65 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the wasm bundle and hydrates the page once it has loaded and the
+/// browser is idle (a two-second backstop for pages that never are).
+///
+/// Leptos's `HydrationScripts` starts fetching the bundle (half a megabyte
+/// compressed) with the page, as a preload, where it competes with what
+/// paints the page: Lighthouse's mobile LCP was 3.2 s with it, the bundle's
+/// download time on a slow network. The page is whole and usable before
+/// hydration (every form works without JavaScript), so the bundle waits.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let (js, wasm) = bundle_paths(&options);
+    let script = format!(
+        "const hydrate = () => import({js:?}).then((bundle) => \
+             bundle.default({{ module_or_path: {wasm:?} }}).then(() => bundle.hydrate()));\n\
+         const idle = () => \"requestIdleCallback\" in window \
+             ? window.requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate);\n\
+         if (document.readyState === \"complete\") idle(); else addEventListener(\"load\", idle, {{ once: true }});"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// The URLs of the bundle's JavaScript and wasm, with their content hashes
+/// when assets are hashed; read once, like [`stylesheet_href`].
+#[cfg(feature = "ssr")]
+fn bundle_paths(options: &LeptosOptions) -> &'static (String, String) {
+    static PATHS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
+                std::fs::read_to_string(path).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let hash_of = |kind: &str| {
+            hashes.lines().find_map(|line| {
+                let (file, hash) = line.split_once(':')?;
+                (file.trim() == kind).then(|| format!(".{}", hash.trim()))
+            })
+        };
+        let base = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+        let js = format!("{base}{}.js", hash_of("js").unwrap_or_default());
+        // Unhashed, cargo-leptos names the wasm after the output (it sets
+        // LEPTOS_OUTPUT_NAME); wasm-bindgen alone adds `_bg`.
+        let wasm = match hash_of("wasm") {
+            Some(hash) => format!("{base}{hash}.wasm"),
+            None if option_env!("LEPTOS_OUTPUT_NAME").is_some() => format!("{base}.wasm"),
+            None => format!("{base}_bg.wasm"),
+        };
+        (js, wasm)
+    })
+}
+
+#[cfg(not(feature = "ssr"))]
+fn bundle_paths(_options: &LeptosOptions) -> &'static (String, String) {
+    unreachable!("the shell is rendered on the server only")
 }
 
 /// The stylesheet's URL, with its content hash when assets are hashed.

@@ -64,6 +64,9 @@ pub struct Article {
     pub slug: String,
     pub title: String,
     pub description: String,
+    /// The description, or the body's opening words when there is none:
+    /// what search results and link previews show.
+    pub summary: String,
     /// The body rendered from Markdown and sanitized on the server.
     pub body_html: String,
     pub author: String,

@@ -40,7 +40,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     let author_href = format!("/@{}", article.author);
     let view_pixel = format!("{href}/view.gif");
     let date_label = article.date_label();
-    let date_iso = article.published_at.to_rfc3339();
+    let date_iso = article.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let updated = article.was_updated().then(|| model::date_label(article.updated_at));
     let minutes = article.reading_minutes;
     let tags = article.tags.clone();
@@ -49,7 +49,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     view! {
         <PageMeta
             title=article.title.clone()
-            description=article.description.clone()
+            description=article.summary.clone()
             path=href
             kind="article"
             image=article.cover.as_ref().map(|cover| cover.src.clone())

@@ -27,6 +27,40 @@ pub fn to_safe_html(markdown: &str) -> String {
     SANITIZER.clean(&unsafe_html).to_string()
 }
 
+/// The first words of `markdown` as plain text, at most `max` characters
+/// (cut at a word, with an ellipsis): what a search result or link preview
+/// shows when the author wrote no description. Only text and code, never
+/// markup: the result is text, escaped wherever it is shown.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut text = String::with_capacity(max + 8);
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(words) | Event::Code(words) => text.push_str(&words),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+        if text.chars().count() > max {
+            break;
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::with_capacity(max + 4);
+    for word in words {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Minutes a reader needs at about 230 words a minute; at least one.
 pub fn reading_minutes(markdown: &str) -> u32 {
     let words = markdown.split_whitespace().count();
@@ -36,6 +70,17 @@ pub fn reading_minutes(markdown: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_are_plain_text_cut_at_a_word() {
+        assert_eq!(
+            excerpt("# Engines\n\nThey *hum* `loud`.", 100),
+            "Engines They hum loud."
+        );
+        assert_eq!(excerpt("one two three four", 12), "one two…");
+        assert_eq!(excerpt("<script>alert(1)</script>\n\nplain", 100), "plain");
+        assert_eq!(excerpt("", 10), "");
+    }
 
     #[test]
     fn markdown_becomes_html() {

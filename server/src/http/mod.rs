@@ -8,6 +8,7 @@ pub mod client;
 pub mod editor;
 pub mod health;
 pub mod limits;
+pub mod markup;
 pub mod rate_limit;
 pub mod security;
 pub mod sessions;

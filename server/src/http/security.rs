@@ -181,6 +181,7 @@ pub async fn script_policy(mut request: Request, next: Next) -> Response {
             .into_response();
     };
     let (hashes, body) = marked_script_hashes(&body, &mark.0);
+    let body = super::markup::tidy(&body);
     let policy = format!("{PAGE_POLICY}; script-src 'self' 'wasm-unsafe-eval'{hashes}");
     if let Ok(policy) = HeaderValue::try_from(policy) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, policy);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Validates one page of every type with the Nu HTML checker (npm vnu-jar,
+# which needs Java): anonymous pages, the signed-in ones (editor, settings,
+# following) and the error pages. Usage: check-html.sh <base URL> of a
+# server with published, tagged articles (the seeded end-to-end database).
+# Fails on any error; warnings are printed, not counted.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BASE="${1:?usage: check-html.sh <base URL>}"
+VNU="$ROOT/node_modules/vnu-jar/build/dist/vnu.jar"
+[ -f "$VNU" ] || { echo "check-html: $VNU is missing: run scripts/setup-tools.sh" >&2; exit 1; }
+command -v java >/dev/null || { echo "check-html: Java is missing: run scripts/setup-tools.sh --browser" >&2; exit 1; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+first() { python3 -c "import json,sys; print($1)"; }
+listing="$(curl -sf "$BASE/api/articles?limit=1")"
+slug="$(first 'json.load(sys.stdin)["articles"][0]["slug"]' <<<"$listing")"
+author="$(first 'json.load(sys.stdin)["articles"][0]["author"]["username"]' <<<"$listing")"
+tag="$(curl -sf "$BASE/api/tags" | first 'json.load(sys.stdin)["tags"][0]')"
+
+# A reader of our own, signed in through the form, for the private pages.
+jar="$work/cookies"
+name="htmlcheck$(date +%s%N | tail -c 9)"
+curl -sf -o /dev/null -c "$jar" -H "Origin: $BASE" -H "Referer: $BASE/register" -H 'Accept: text/html' \
+  --data-urlencode "username=$name" --data-urlencode "email=$name@example.org" \
+  --data-urlencode "password=correct horse battery" "$BASE/fn/register"
+
+fetch() { # fetch <file name> <path> [curl options...]
+  local file="$1" path="$2"
+  shift 2
+  curl -s -o "$work/$file.html" "$@" "$BASE$path"
+}
+fetch home /
+fetch home-page-2 '/?page=2'
+fetch popular /popular
+fetch popular-week '/popular?period=week'
+fetch article "/articles/$slug"
+fetch author "/@$author"
+fetch favorites "/@$author/favorites"
+fetch tag "/tags/$tag"
+fetch empty-tag /tags/nothing-carries-this
+fetch login /login
+fetch register /register
+fetch not-found /no/such/page
+fetch no-article /articles/no-such-article
+fetch signed-in-home / -b "$jar"
+fetch signed-in-article "/articles/$slug" -b "$jar"
+fetch editor /editor -b "$jar"
+fetch settings /settings -b "$jar"
+fetch following /following -b "$jar"
+fetch own-page "/@$name" -b "$jar"
+
+pages=("$work"/*.html)
+echo "check-html: ${#pages[@]} pages"
+if java -jar "$VNU" --errors-only --format gnu "${pages[@]}"; then
+  echo "check-html: ${#pages[@]} pages, 0 errors"
+else
+  echo "check-html: the Nu HTML checker found errors (above)" >&2
+  exit 1
+fi
