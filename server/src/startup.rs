@@ -28,7 +28,7 @@ use tower_http::{CompressionLevel, catch_panic::CatchPanicLayer, compression::Co
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, editor, health, limits, rate_limit, security, sessions, trace, unsubscribe, views},
+    http::{assets, caching, editor, feeds, health, limits, rate_limit, security, sessions, trace, unsubscribe, views},
     upkeep, worker,
 };
 
@@ -178,6 +178,12 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/editor/{slug}", post(editor::submit_edit))
         .route("/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/media/{*key}", get(crate::media::serve))
+        .route("/feed.xml", get(feeds::site))
+        .route("/@{username}/feed.xml", get(feeds::author))
+        .route("/tags/{tag}/feed.xml", get(feeds::tag))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{name}", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .merge(crate::api::router())
         .leptos_routes_with_context(
             &state,

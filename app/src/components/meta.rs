@@ -48,6 +48,9 @@ pub fn PageMeta(
     /// URL.
     #[prop(default = None)]
     image: Option<String>,
+    /// The path of the Atom feed of what the page lists, for feed readers.
+    #[prop(default = None)]
+    feed: Option<String>,
 ) -> impl IntoView {
     let image = image.map(|image| {
         if image.starts_with('/') {
@@ -62,6 +65,7 @@ pub fn PageMeta(
     } else {
         title.clone()
     };
+    let og_feed_title = og_title.clone();
     view! {
         <Title text=title />
         <Meta name="description" content=description.clone() />
@@ -72,5 +76,6 @@ pub fn PageMeta(
         <Meta property="og:description" content=description />
         <Meta property="og:url" content=url />
         {image.map(|image| view! { <Meta property="og:image" content=image /> })}
+        {feed.map(|feed| view! { <Link rel="alternate" type_="application/atom+xml" href=feed title=og_feed_title /> })}
     }
 }

@@ -65,8 +65,9 @@ fn AuthorView(page: Page) -> impl IntoView {
     let deleted = move || query.read().get("deleted").is_some();
 
     let image = profile.image.clone();
+    let feed = Some(format!("{base}/feed.xml"));
     view! {
-        <PageMeta title description path kind="profile" image />
+        <PageMeta title description path kind="profile" image feed />
         <AuthorHeader profile current=Tab::Stories />
         {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"The article was deleted."</p> })}
         {if empty && page > 1 {

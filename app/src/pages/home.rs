@@ -48,7 +48,7 @@ fn ListingView(listing: Listing) -> impl IntoView {
     };
     let past_the_end = articles.is_empty() && page > 1;
     view! {
-        <PageMeta title description="The latest stories published on Warta." path />
+        <PageMeta title description="The latest stories published on Warta." path feed=Some("/feed.xml".to_owned()) />
         <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">
             "Latest stories"
             {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{format!("page {page}")}</span> })}

@@ -48,7 +48,7 @@ fn TagView(tag: String, listing: Listing) -> impl IntoView {
     let description = format!("Stories tagged {tag} on Warta.");
     let empty = articles.is_empty();
     view! {
-        <PageMeta title description path />
+        <PageMeta title description path feed=Some(format!("{base}/feed.xml")) />
         <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">
             <span class="text-muted">"#"</span>{tag.clone()}
             {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{format!("page {page}")}</span> })}

@@ -107,6 +107,45 @@ pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Res
         .await
 }
 
+/// Sitemaps: an hour old at most (search engines read them daily), kept a
+/// day past that while one request recomputes.
+pub const SITEMAP: Policy = Policy {
+    fresh: Duration::from_secs(3600),
+    stale: Duration::from_secs(86_400),
+};
+
+/// The cache group of the sitemaps: never bumped, they follow publishing
+/// within their freshness.
+const SITEMAPS: &str = "sitemaps";
+
+/// The largest article id there is: how many sitemaps the index lists.
+pub async fn newest_article_id(state: &AppState) -> Result<i64, QueryError> {
+    state
+        .cache
+        .fetch_in(SITEMAPS, "sitemap:newest", SITEMAP, move |db| async move {
+            Ok(articles::newest_id(&db).await?)
+        })
+        .await
+}
+
+/// One sitemap's entries: the slug and last change of each published
+/// article with an id from `first` to `first + count - 1`.
+pub async fn sitemap_entries(
+    state: &AppState,
+    first: i64,
+    count: i64,
+) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, QueryError> {
+    state
+        .cache
+        .fetch_in(
+            SITEMAPS,
+            &format!("sitemap:{first}:{count}"),
+            SITEMAP,
+            move |db| async move { Ok(articles::published_in_id_range(&db, first, count).await?) },
+        )
+        .await
+}
+
 /// How many tags the home page and `GET /api/tags` show.
 pub const POPULAR_TAGS: i64 = 40;
 

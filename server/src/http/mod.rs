@@ -6,6 +6,7 @@ pub mod assets;
 pub mod caching;
 pub mod client;
 pub mod editor;
+pub mod feeds;
 pub mod health;
 pub mod limits;
 pub mod markup;

@@ -11,7 +11,7 @@ fn site_root() -> tempdir::Dir {
     let mut gz = std::fs::File::create(dir.path().join("pkg/warta.0123abcd.js.gz")).unwrap();
     gz.write_all(b"not really gzip, but served as the gzip variant")
         .unwrap();
-    std::fs::write(dir.path().join("robots.txt"), "User-agent: *\n").unwrap();
+    std::fs::write(dir.path().join("humans.txt"), "Warta\n").unwrap();
     dir
 }
 
@@ -50,7 +50,7 @@ async fn public_files_get_a_short_lifetime_and_missing_ones_the_404_page() {
         .var("LEPTOS_SITE_ROOT", root.path().to_str().unwrap())
         .spawn()
         .await;
-    let response = app.get("/robots.txt").await;
+    let response = app.get("/humans.txt").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "public, max-age=3600");
 

@@ -11,6 +11,7 @@ mod caching;
 mod covers;
 mod editor;
 mod favorites;
+mod feeds;
 mod following;
 mod health;
 mod helpers;

@@ -352,3 +352,34 @@ pub async fn count_published_by_author(db: impl PgExecutor<'_>, author_id: i64) 
     .fetch_one(db)
     .await
 }
+
+/// The largest article id there is (0 when there are none): how far the
+/// sitemaps reach. One short index scan per partition.
+#[tracing::instrument(skip_all)]
+pub async fn newest_id(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT coalesce(max(id), 0) AS "id!" FROM articles"#)
+        .fetch_one(db)
+        .await
+}
+
+/// The slug and last change of each published article with an id from
+/// `first` to `first + count - 1`, by id: one sitemap. One primary-key
+/// range per partition.
+#[tracing::instrument(skip_all, fields(first, count))]
+pub async fn published_in_id_range(
+    db: impl PgExecutor<'_>,
+    first: i64,
+    count: i64,
+) -> sqlx::Result<Vec<(String, DateTime<Utc>)>> {
+    let rows = sqlx::query!(
+        r#"SELECT slug, greatest(updated_at, published_at) AS "changed!"
+           FROM articles
+           WHERE status = 'published' AND id >= $1 AND id < $1 + $2
+           ORDER BY id"#,
+        first,
+        count
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.slug, row.changed)).collect())
+}
