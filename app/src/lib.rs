@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod comments;
 pub mod components;
 pub mod domain;
 pub mod editor;

@@ -57,6 +57,41 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(stranger).toHaveURL(/\/login\?next=\/articles\//);
       await stranger.close();
     });
+
+    test('a reader comments under an article and deletes the comment', async ({ page, browser, baseURL }) => {
+      await signUp(page, javaScriptEnabled, 'author');
+      const title = `Talk about ${freshName('topic')}`;
+      const url = await publish(page, javaScriptEnabled, title);
+
+      const readerContext = await browser.newContext({ baseURL, javaScriptEnabled });
+      const reader = await readerContext.newPage();
+      const name = await signUp(reader, javaScriptEnabled, 'commenter');
+      await reader.goto(url);
+      if (javaScriptEnabled) await expect(reader.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      const comments = reader.getByRole('region', { name: 'Comments' });
+      await expect(comments.getByText('No comments yet.')).toBeVisible();
+
+      // A blank comment is refused with a message; then a real one.
+      await comments.getByLabel('Your comment').fill('   ');
+      await comments.getByRole('button', { name: 'Post comment' }).click();
+      await expect(reader.getByText("Body can't be blank")).toBeVisible();
+      const text = `Well argued, <b>truly</b> ${freshName('c')}`;
+      await reader.getByLabel('Your comment').fill(text);
+      await reader.getByRole('button', { name: 'Post comment' }).click();
+      const list = reader.getByTestId('comments');
+      await expect(list.getByText(text)).toBeVisible();
+      await expect(list.getByRole('link', { name, exact: true })).toBeVisible();
+      await expect(reader.getByLabel('Your comment')).toHaveValue('');
+
+      // The author sees it too, without a delete button.
+      await page.goto(url);
+      await expect(page.getByTestId('comments').getByText(text)).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Delete comment' })).toHaveCount(0);
+
+      await reader.getByRole('button', { name: 'Delete comment' }).click();
+      await expect(reader.getByText('No comments yet.')).toBeVisible();
+      await readerContext.close();
+    });
   });
 }
 

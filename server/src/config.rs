@@ -306,6 +306,9 @@ pub struct Settings {
     /// `WARTA_PASSWORD_WAIT_MS`: how long a sign-in waits for a free hasher
     /// before it is answered 503 with `Retry-After`.
     pub password_wait: Duration,
+    /// `WARTA_ATTEMPTS_PER_ADDRESS`: sign-ins (and, separately,
+    /// registrations) one client address may try in ten minutes (30).
+    pub attempts_per_address: i64,
     /// `WARTA_MEDIA_URL`: where cover images are stored: a folder
     /// (`.data/media` by default, or `file:///abs/path`), or
     /// `s3://bucket/prefix` (credentials and endpoint from the usual `AWS_*`
@@ -479,6 +482,12 @@ impl Settings {
         let password_wait = Duration::from_millis(parse_or(source, "WARTA_PASSWORD_WAIT_MS", 3_000_u64, |ms| {
             (1..=60_000).contains(ms)
         })?);
+        let attempts_per_address = parse_or(
+            source,
+            "WARTA_ATTEMPTS_PER_ADDRESS",
+            app::ssr::throttle::PER_ADDRESS,
+            |n| (1..=1_000_000).contains(n),
+        )?;
         let media_url = match source.get("WARTA_MEDIA_URL") {
             Some(url) if url.contains("://") && !(url.starts_with("file://") || url.starts_with("s3://")) => {
                 return Err(ConfigError::new(
@@ -521,6 +530,7 @@ impl Settings {
             worker,
             password_hashers,
             password_wait,
+            attempts_per_address,
             media_url,
         })
     }

@@ -227,7 +227,13 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                     limits::BodyLimit::for_articles(settings.article_body_max),
                     limits::layer,
                 ))
-                .layer(from_fn_with_state(redis, rate_limit::layer))
+                .layer(from_fn_with_state(
+                    rate_limit::AddressBudget {
+                        redis,
+                        limit: settings.attempts_per_address,
+                    },
+                    rate_limit::layer,
+                ))
                 // Inside the page cache, so kept pages keep their policy.
                 .layer(axum::middleware::from_fn(security::script_policy))
                 .layer(map_response(sessions::unavailable))

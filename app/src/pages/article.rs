@@ -6,6 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api,
+    comments::Comments,
     components::{meta::PageMeta, tags::TagLinks},
     error::AppError,
     favorites::FavoriteButton,
@@ -46,6 +47,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     let tags = article.tags.clone();
     let edit_href = crate::editor::editor_path(&article.slug);
     let author = article.author.clone();
+    let comment_slug = article.slug.clone();
     view! {
         <PageMeta
             title=article.title.clone()
@@ -91,6 +93,7 @@ fn ArticleView(article: Article) -> impl IntoView {
             <TagLinks tags class="mt-8" />
             <EditLink author href=edit_href />
         </article>
+        <Comments slug=comment_slug />
         // Counts the view (see `ssr::views`): an image, so it works without
         // JavaScript and is fetched even when a CDN serves the page.
         <img src=view_pixel alt="" width="1" height="1" aria-hidden="true" class="absolute h-px w-px opacity-0" />

@@ -8,14 +8,16 @@
 //! suffix instead (`hello-world-k3x9qa`).
 
 use crate::{
-    domain::ArticleText,
+    domain::{ArticleText, CommentBody},
     ssr::{
         AppState, notifications,
         queries::{
             QueryError,
+            comments::{self, CommentRecord},
             editing::{self, EditableArticle},
         },
         reading,
+        throttle::{self, TooMany},
     },
 };
 
@@ -31,6 +33,67 @@ pub enum WriteError {
     Forbidden,
     #[error(transparent)]
     Query(#[from] QueryError),
+}
+
+/// Why a comment could not be added or deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum CommentError {
+    #[error("no such article")]
+    NoArticle,
+    #[error("no such comment")]
+    NoComment,
+    #[error("only its writer may delete a comment")]
+    Forbidden,
+    #[error("too many comments")]
+    TooMany(TooMany),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+impl From<sqlx::Error> for CommentError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Query(error.into())
+    }
+}
+
+/// The published article `slug` (current or former), for its comments.
+pub async fn commentable(state: &AppState, slug: &str) -> Result<EditableArticle, CommentError> {
+    editing::by_slug(&state.db, slug)
+        .await?
+        .filter(|article| article.published)
+        .ok_or(CommentError::NoArticle)
+}
+
+/// `writer` comments on the published article `slug`, within their budget
+/// ([`throttle::COMMENTS_PER_ACCOUNT`] in ten minutes); the article's cached
+/// comments, and only those, are forgotten.
+pub async fn comment(
+    state: &AppState,
+    writer: i64,
+    slug: &str,
+    body: &CommentBody,
+) -> Result<CommentRecord, CommentError> {
+    let article = commentable(state, slug).await?;
+    throttle::comment(&state.redis, writer)
+        .await
+        .map_err(CommentError::TooMany)?;
+    let added = comments::add(&state.db, article.id, article.created_at, writer, body.as_str()).await?;
+    reading::forget_comments(&state.cache, &article.slug).await;
+    Ok(added)
+}
+
+/// `reader` deletes their comment `id` on the published article `slug`.
+pub async fn delete_comment(state: &AppState, reader: i64, slug: &str, id: i64) -> Result<(), CommentError> {
+    let article = commentable(state, slug).await?;
+    let writer = comments::author_of(&state.db, article.id, id)
+        .await?
+        .ok_or(CommentError::NoComment)?;
+    if writer != reader {
+        return Err(CommentError::Forbidden);
+    }
+    comments::delete(&state.db, id).await?;
+    reading::forget_comments(&state.cache, &article.slug).await;
+    Ok(())
 }
 
 /// Creates an article by `author` (id and username) and returns its slug.

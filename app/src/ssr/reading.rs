@@ -16,6 +16,7 @@ use crate::{
         queries::{
             QueryError,
             articles::{self, ArticleRecord},
+            comments::{self, CommentRecord},
             favorites::{self, FavoriteState},
             tags, users,
         },
@@ -144,6 +145,38 @@ pub async fn sitemap_entries(
             move |db| async move { Ok(articles::published_in_id_range(&db, first, count).await?) },
         )
         .await
+}
+
+/// The cache group of an article's comments: a new or deleted comment
+/// forgets these pages and nothing else.
+fn comments_group(slug: &str) -> String {
+    format!("comments:{slug}")
+}
+
+/// `limit` comments on the article `slug` after the comment `after`,
+/// oldest first.
+pub async fn comments(
+    state: &AppState,
+    slug: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<CommentRecord>, QueryError> {
+    if !nameable(slug) {
+        return Ok(Vec::new());
+    }
+    let owned = slug.to_owned();
+    let name = format!("comments:{slug}:{}:{limit}", after.unwrap_or(0));
+    state
+        .cache
+        .fetch_in(&comments_group(slug), &name, ARTICLE, move |db| async move {
+            Ok(comments::on_slug(&db, &owned, after, limit).await?)
+        })
+        .await
+}
+
+/// Forgets the cached comments of the article `slug` (its current slug).
+pub async fn forget_comments(cache: &Cache, slug: &str) {
+    cache.bump(&[&comments_group(slug)]).await;
 }
 
 /// How many tags the home page and `GET /api/tags` show.

@@ -1,5 +1,5 @@
-//! Attempt budgets for signing in and registering, counted in Redis so a
-//! budget holds across every instance.
+//! Attempt budgets for signing in, registering and commenting, counted in
+//! Redis so a budget holds across every instance.
 //!
 //! Fixed windows of ten minutes: 30 attempts per client address (the
 //! server's middleware counts those, before a body is read) and 10 per
@@ -16,6 +16,8 @@ use crate::ssr::redis::Redis;
 pub const PER_ADDRESS: i64 = 30;
 /// Attempts allowed per account (email) in a window.
 pub const PER_ACCOUNT: i64 = 10;
+/// Comments one account may post in a window.
+pub const COMMENTS_PER_ACCOUNT: i64 = 20;
 /// How long a window lasts.
 pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 
@@ -24,6 +26,7 @@ pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 pub enum Attempt {
     SignIn,
     Register,
+    Comment,
 }
 
 impl Attempt {
@@ -31,6 +34,7 @@ impl Attempt {
         match self {
             Self::SignIn => "login",
             Self::Register => "register",
+            Self::Comment => "comment",
         }
     }
 }
@@ -93,6 +97,17 @@ pub async fn hit(redis: &Redis, attempt: Attempt, who: &str, limit: i64) -> Resu
 pub async fn account(redis: &Redis, attempt: Attempt, email: &str) -> Result<(), TooMany> {
     let email = email.trim().to_lowercase();
     hit(redis, attempt, &format!("account:{email}"), PER_ACCOUNT).await
+}
+
+/// Counts one comment by the account `user_id`.
+pub async fn comment(redis: &Redis, user_id: i64) -> Result<(), TooMany> {
+    hit(
+        redis,
+        Attempt::Comment,
+        &format!("account:{user_id}"),
+        COMMENTS_PER_ACCOUNT,
+    )
+    .await
 }
 
 #[cfg(test)]

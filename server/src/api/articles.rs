@@ -214,15 +214,8 @@ pub(super) struct CommentsEnvelope {
     comments: Vec<CommentView>,
 }
 
-/// The published article `slug`, for its comments.
-async fn commentable(state: &AppState, slug: &str) -> Result<EditableArticle, ApiError> {
-    editing::by_slug(&state.db, slug)
-        .await?
-        .filter(|article| article.published)
-        .ok_or(ApiError::NotFound("article"))
-}
-
-/// `POST /api/articles/{slug}/comments`: 201 with the comment.
+/// `POST /api/articles/{slug}/comments`: 201 with the comment; 429 past
+/// the writer's comment budget.
 pub(super) async fn add_comment(
     State(state): State<AppState>,
     caller: Caller,
@@ -231,15 +224,7 @@ pub(super) async fn add_comment(
 ) -> Result<impl IntoResponse, ApiError> {
     let comment = object(body, "comment")?;
     let body = CommentBody::parse(&text(&comment, "body")?.unwrap_or_default())?;
-    let article = commentable(&state, &slug).await?;
-    let added = comments::add(
-        &state.db,
-        article.id,
-        article.created_at,
-        caller.account.id,
-        body.as_str(),
-    )
-    .await?;
+    let added = publishing::comment(&state, caller.account.id, &slug, &body).await?;
     Ok((StatusCode::CREATED, Json(CommentEnvelope { comment: added.into() })))
 }
 
@@ -269,7 +254,7 @@ pub(super) async fn list_comments(
         Some(limit) => limit.min(COMMENTS_PAGE),
     };
     let after = super::whole_number(params.after.as_deref(), "after")?;
-    let article = commentable(&state, &slug).await?;
+    let article = publishing::commentable(&state, &slug).await?;
     // One more than the page says whether another follows.
     let mut found = comments::on_article(&state.db, article.id, article.created_at, after, limit + 1).await?;
     let more = found.len() as i64 > limit;
@@ -297,14 +282,9 @@ pub(super) async fn delete_comment(
     caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let article = commentable(&state, &slug).await?;
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound("comment"))?;
-    let writer = comments::author_of(&state.db, article.id, id)
-        .await?
-        .ok_or(ApiError::NotFound("comment"))?;
-    if writer != caller.account.id {
-        return Err(ApiError::Forbidden("comment"));
-    }
-    comments::delete(&state.db, id).await?;
+    // An id that is not a number names no comment (-1 names none either),
+    // but an unknown article is still the article's 404.
+    let id: i64 = id.parse().unwrap_or(-1);
+    publishing::delete_comment(&state, caller.account.id, &slug, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -78,6 +78,19 @@ impl From<app::ssr::publishing::WriteError> for ApiError {
     }
 }
 
+impl From<app::ssr::publishing::CommentError> for ApiError {
+    fn from(error: app::ssr::publishing::CommentError) -> Self {
+        use app::ssr::publishing::CommentError;
+        match error {
+            CommentError::NoArticle => Self::NotFound("article"),
+            CommentError::NoComment => Self::NotFound("comment"),
+            CommentError::Forbidden => Self::Forbidden("comment"),
+            CommentError::TooMany(too_many) => Self::TooMany(too_many),
+            CommentError::Query(query) => query.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::Unavailable(error.into())

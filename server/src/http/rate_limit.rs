@@ -51,8 +51,16 @@ fn budget_holder(address: IpAddr) -> String {
     }
 }
 
+/// The per-address budget: where it is counted and how many attempts it
+/// allows (`WARTA_ATTEMPTS_PER_ADDRESS`).
+#[derive(Clone)]
+pub struct AddressBudget {
+    pub redis: Redis,
+    pub limit: i64,
+}
+
 /// The middleware.
-pub async fn layer(State(redis): State<Redis>, request: Request, next: Next) -> Response {
+pub async fn layer(State(budget): State<AddressBudget>, request: Request, next: Next) -> Response {
     let Some(attempt) = (request.method() == Method::POST)
         .then(|| limited(request.uri().path()))
         .flatten()
@@ -61,7 +69,7 @@ pub async fn layer(State(redis): State<Redis>, request: Request, next: Next) -> 
     };
     if let Some(address) = TrustedProxies::client_of(request.extensions(), request.headers()) {
         let who = format!("address:{}", budget_holder(address));
-        if let Err(too_many) = throttle::hit(&redis, attempt, &who, throttle::PER_ADDRESS).await {
+        if let Err(too_many) = throttle::hit(&budget.redis, attempt, &who, budget.limit).await {
             return refuse(&request, too_many);
         }
     }

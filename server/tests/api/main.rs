@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod author;
 mod caching;
+mod comments;
 mod covers;
 mod editor;
 mod favorites;

@@ -75,7 +75,7 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("/@ada", &["page", "deleted"]),
     ("/@ada/favorites", &["page"]),
     ("/tags/rust", &["page"]),
-    ("/articles/first", &["x"]),
+    ("/articles/first", &["x", "after"]),
     (
         "/api/articles",
         &["limit", "offset", "page", "tag", "author", "favorited"],
@@ -98,6 +98,9 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ("/fn/favorite-state", &["slug"]),
     ("/fn/favorite", &["slug", "favorite"]),
     ("/fn/favorites", &["username", "page"]),
+    ("/fn/comments", &["slug", "after"]),
+    ("/fn/comment", &["slug", "body"]),
+    ("/fn/delete-comment", &["slug", "id"]),
     ("/fn/following", &["page"]),
     ("/fn/subscription", &["token"]),
     ("/fn/editor", &["slug"]),

@@ -1,4 +1,4 @@
-//! Comments on articles (through the JSON API for now).
+//! Comments on articles, for the article page and the JSON API.
 //!
 //! Lists carry each writer's name and picture, not their bio: a list is
 //! as long as its page, whatever the writers put in their profiles.
@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 /// A comment with its author.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommentRecord {
     pub id: i64,
     pub user_id: i64,
@@ -42,6 +42,35 @@ pub async fn on_article(
         "#,
         article_id,
         article_created_at,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Like [`on_article`], for the article whose current or former slug is
+/// `slug` (through the slug registry, so one partition is read).
+#[tracing::instrument(skip_all)]
+pub async fn on_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<CommentRecord>> {
+    sqlx::query_as!(
+        CommentRecord,
+        r#"
+        SELECT c.id, c.user_id, c.body, c.created_at, c.updated_at,
+               u.username AS author, u.image AS author_image
+        FROM article_slugs s
+        JOIN comments c ON c.article_id = s.article_id AND c.article_created_at = s.article_created_at
+        JOIN users u ON u.id = c.user_id
+        WHERE s.slug = $1 AND c.id > coalesce($2::bigint, 0)
+        ORDER BY c.id
+        LIMIT $3
+        "#,
+        slug,
         after,
         limit
     )

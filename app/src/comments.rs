@@ -1,0 +1,276 @@
+//! Comments under an article: a page of them at a time, oldest first, a
+//! form for signed-in readers and a delete button on one's own. Every form
+//! works without JavaScript (a POST, then back to the article).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::{auth::FormError, domain::COMMENT_MAX, error::AppError, model::date_label};
+
+/// How many comments the article page shows at a time.
+pub const COMMENTS_PAGE: i64 = 50;
+
+/// A comment as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub author: String,
+    pub author_image: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of an article's comments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentsPage {
+    pub comments: Vec<Comment>,
+    /// The `?after=` of the next page, when there is one.
+    pub next: Option<i64>,
+}
+
+/// The comments on the article `slug` after the comment `after` (from the
+/// first without), oldest first.
+#[server(prefix = "/fn", endpoint = "comments")]
+pub async fn article_comments(slug: String, after: Option<i64>) -> Result<CommentsPage, AppError> {
+    let state = expect_context::<crate::ssr::AppState>();
+    // One more than a page says whether another follows.
+    let mut found = crate::ssr::reading::comments(&state, &slug, after, COMMENTS_PAGE + 1).await?;
+    let more = found.len() as i64 > COMMENTS_PAGE;
+    found.truncate(COMMENTS_PAGE as usize);
+    let next = found.last().filter(|_| more).map(|last| last.id);
+    Ok(CommentsPage {
+        comments: found
+            .into_iter()
+            .map(|comment| Comment {
+                id: comment.id,
+                author: comment.author,
+                author_image: comment.author_image,
+                body: comment.body,
+                created_at: comment.created_at,
+            })
+            .collect(),
+        next,
+    })
+}
+
+/// Posts a comment on the article `slug` as the signed-in reader. A
+/// refusal keeps what was typed.
+#[server(prefix = "/fn", endpoint = "comment")]
+pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
+    use crate::ssr::publishing::{self, CommentError};
+    let Some((reader, _)) = crate::editor::signed_in().await else {
+        crate::auth::error_status(http::StatusCode::FORBIDDEN);
+        return Err(FormError::failure("Sign in to comment."));
+    };
+    let mut refusal = FormError::default();
+    refusal.keep("body", &body);
+    let body = match crate::domain::CommentBody::parse(&body) {
+        Ok(body) => body,
+        Err(invalid) => {
+            refusal.add(invalid.field, invalid.message);
+            return Err(crate::auth::refused(refusal));
+        }
+    };
+    let state = expect_context::<crate::ssr::AppState>();
+    match publishing::comment(&state, reader, &slug, &body).await {
+        Ok(_) => Ok(()),
+        Err(CommentError::TooMany(too_many)) => {
+            crate::auth::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
+            let minutes = too_many.retry_after.div_ceil(60);
+            refusal.form = Some(format!(
+                "You have commented a lot just now. Please wait {minutes} minute{} and post it then.",
+                if minutes == 1 { "" } else { "s" }
+            ));
+            Err(refusal)
+        }
+        Err(CommentError::NoArticle | CommentError::NoComment | CommentError::Forbidden) => {
+            crate::auth::error_status(http::StatusCode::NOT_FOUND);
+            refusal.form = Some("This article is no longer published.".to_owned());
+            Err(refusal)
+        }
+        Err(CommentError::Query(error)) => {
+            tracing::error!(%error, "posting a comment failed");
+            refusal.form = Some("We could not post your comment just now; please try again.".to_owned());
+            Err(refusal)
+        }
+    }
+}
+
+/// Deletes the reader's comment `id` on the article `slug`: 403 for
+/// anyone else's, 404 for no such comment.
+#[server(prefix = "/fn", endpoint = "delete-comment")]
+pub async fn remove_comment(slug: String, id: i64) -> Result<(), AppError> {
+    use crate::ssr::publishing::{self, CommentError};
+    let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let state = expect_context::<crate::ssr::AppState>();
+    match publishing::delete_comment(&state, reader, &slug, id).await {
+        Ok(()) => Ok(()),
+        Err(CommentError::NoArticle | CommentError::NoComment) => Err(AppError::NotFound),
+        Err(CommentError::Forbidden | CommentError::TooMany(_)) => Err(AppError::Forbidden),
+        Err(CommentError::Query(error)) => Err(error.into()),
+    }
+}
+
+/// The comments section of the article `slug`: `?after=` picks the page.
+#[component]
+pub fn Comments(slug: String) -> impl IntoView {
+    let post = ServerAction::<PostComment>::new();
+    let remove = ServerAction::<RemoveComment>::new();
+    let query = use_query_map();
+    let after = move || query.read().get("after").and_then(|raw| raw.parse::<i64>().ok());
+    let key = slug.clone();
+    let page = Resource::new(
+        move || (key.clone(), after(), post.version().get(), remove.version().get()),
+        |(slug, after, _, _)| article_comments(slug, after),
+    );
+    let user = Resource::new(|| (), |_| crate::auth::current_user());
+    let base = format!("/articles/{slug}");
+    view! {
+        <section id="comments" aria-labelledby="comments-heading" class="mt-12 border-t border-rule pt-8">
+            <h2 id="comments-heading" class="font-serif text-2xl font-bold">"Comments"</h2>
+            <Suspense fallback=|| view! { <p class="mt-4 text-muted">"Loading comments…"</p> }>
+                {move || {
+                    let base = base.clone();
+                    Suspend::new(async move {
+                        let reader = user.await.ok().flatten().map(|user| user.username);
+                        match page.await {
+                            Ok(CommentsPage { comments, next }) => view! {
+                                <CommentList comments reader base=base.clone() remove />
+                                <nav aria-label="Comment pages" class="mt-4 flex gap-4 text-sm">
+                                    {after().map(|_| view! { <a href=format!("{base}#comments") class="nav-link">"← First comments"</a> })}
+                                    {next.map(|next| view! {
+                                        <a href=format!("{base}?after={next}#comments") class="nav-link">"Later comments →"</a>
+                                    })}
+                                </nav>
+                            }
+                            .into_any(),
+                            Err(_) => view! { <p class="mt-4 text-muted">"The comments could not be loaded just now."</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+            <CommentForm slug post />
+        </section>
+    }
+}
+
+/// The comments, each with its writer and, on the reader's own, a delete
+/// button.
+#[component]
+fn CommentList(
+    comments: Vec<Comment>,
+    reader: Option<String>,
+    base: String,
+    remove: ServerAction<RemoveComment>,
+) -> impl IntoView {
+    if comments.is_empty() {
+        return view! { <p class="mt-4 text-muted" data-testid="no-comments">"No comments yet."</p> }.into_any();
+    }
+    let slug = base.trim_start_matches("/articles/").to_owned();
+    view! {
+        <ol class="mt-4 divide-y divide-rule" data-testid="comments">
+            {comments
+                .into_iter()
+                .map(|comment| {
+                    let mine = reader.as_deref() == Some(comment.author.as_str());
+                    let slug = slug.clone();
+                    view! {
+                        <li id=format!("comment-{}", comment.id) class="py-4">
+                            <p class="flex flex-wrap items-center gap-2 text-sm text-muted">
+                                <crate::pages::author::Avatar image=comment.author_image size=24 />
+                                <a href=format!("/@{}", comment.author) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
+                                <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
+                                    {date_label(comment.created_at)}
+                                </time>
+                            </p>
+                            <p class="mt-2 whitespace-pre-line break-words">{comment.body}</p>
+                            {mine.then(|| view! {
+                                <ActionForm action=remove attr:class="mt-2">
+                                    <input type="hidden" name="slug" value=slug />
+                                    <input type="hidden" name="id" value=comment.id.to_string() />
+                                    <button type="submit" class="text-sm text-muted underline hover:text-ink">"Delete comment"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// The form to comment, for signed-in readers; a link to sign in for
+/// anyone else.
+#[component]
+fn CommentForm(slug: String, post: ServerAction<PostComment>) -> impl IntoView {
+    let user = Resource::new(|| (), |_| crate::auth::current_user());
+    // Hydrated, a posted comment empties the box (a browser keeps what was
+    // typed in a textarea whatever its markup says); without JavaScript
+    // the page comes back with an empty one.
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if matches!(post.value().get(), Some(Ok(())))
+            && let Some(textarea) = textarea.get()
+        {
+            textarea.set_value("");
+        }
+    });
+    let refused = move || post.value().get().and_then(Result::err);
+    let next = format!("/articles/{slug}");
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (slug, next) = (slug.clone(), next.clone());
+                Suspend::new(async move {
+                    if !matches!(user.await, Ok(Some(_))) {
+                        let href = format!("/login?next={next}");
+                        return view! {
+                            <p class="mt-6 text-sm">
+                                <a href=href class="nav-link underline">"Sign in to comment"</a>
+                            </p>
+                        }
+                        .into_any();
+                    }
+                    view! {
+                        // Drawn again after each post: empty once it is in,
+                        // with what was typed when it was refused.
+                        {move || {
+                            let slug = slug.clone();
+                            let _ = post.version().get();
+                            let error = refused().unwrap_or_default();
+                            let message = error.message("body");
+                            let invalid = message.is_some();
+                            view! {
+                                <ActionForm action=post attr:class="mt-6" attr:data-testid="comment-form">
+                                    {error.form.clone().map(|message| view! { <p role="alert" class="notice mb-4">{message}</p> })}
+                                    <input type="hidden" name="slug" value=slug.clone() />
+                                    <label for="field-comment" class="block text-sm font-medium">"Your comment"</label>
+                                    <textarea
+                                        node_ref=textarea
+                                        id="field-comment"
+                                        name="body"
+                                        rows="4"
+                                        required
+                                        maxlength=COMMENT_MAX
+                                        aria-invalid=invalid.then_some("true")
+                                        aria-describedby="field-comment-note"
+                                        class="field mt-1"
+                                        inner_html=crate::components::textarea_content(&error.value("body").unwrap_or_default())
+                                    ></textarea>
+                                    <p id="field-comment-note" class="mt-1 text-sm" class:text-danger=invalid class:text-muted=!invalid>
+                                        {message.unwrap_or_else(|| format!("Up to {COMMENT_MAX} characters."))}
+                                    </p>
+                                    <button type="submit" class="button mt-3" disabled=move || post.pending().get()>"Post comment"</button>
+                                </ActionForm>
+                            }
+                        }}
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
