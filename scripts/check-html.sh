@@ -42,6 +42,8 @@ fetch author "/@$author"
 fetch favorites "/@$author/favorites"
 fetch tag "/tags/$tag"
 fetch empty-tag /tags/nothing-carries-this
+fetch search "/search?q=$tag"
+fetch search-empty /search
 fetch login /login
 fetch register /register
 fetch not-found /no/such/page

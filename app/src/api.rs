@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    model::{Article, ArticleSummary, AuthorPage, Listing, Period, TagCount},
+    model::{Article, ArticleSummary, AuthorPage, Listing, Period, SearchResults, TagCount},
 };
 
 /// How many articles a listing page shows.
@@ -41,6 +41,54 @@ pub async fn tagged_articles(tag: String, page: u32) -> Result<Listing, AppError
         page,
         pages: crate::model::page_count(found.total.min(crate::ssr::reading::MAX_OFFSET + PAGE_SIZE), PAGE_SIZE),
     })
+}
+
+/// Page `page` of the published articles matching `q`, best first, with a
+/// few marked lines of each.
+#[server(prefix = "/fn", endpoint = "search")]
+pub async fn search_articles(q: String, page: u32) -> Result<SearchResults, AppError> {
+    use crate::ssr::queries::search::{CANDIDATES, MARK_END, MARK_START};
+    let state = expect_context::<crate::ssr::AppState>();
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let (hits, total) = crate::ssr::reading::search(&state, &q, offset, PAGE_SIZE).await?;
+    let hits = hits
+        .into_iter()
+        .map(|hit| crate::model::SearchHit {
+            article: hit.article,
+            snippet: marked_pieces(&hit.snippet, MARK_START, MARK_END),
+        })
+        .collect();
+    Ok(SearchResults {
+        hits,
+        page,
+        pages: crate::model::page_count(total, PAGE_SIZE),
+        total,
+        capped_at: CANDIDATES,
+    })
+}
+
+/// `text` cut into pieces at `start` and `end` marks, each piece `true`
+/// when it was between them. Unpaired marks are dropped.
+#[cfg(feature = "ssr")]
+fn marked_pieces(text: &str, start: char, end: char) -> Vec<(String, bool)> {
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut marked = false;
+    let mut current = String::new();
+    for c in text.chars() {
+        if c == start || c == end {
+            if !current.is_empty() {
+                pieces.push((std::mem::take(&mut current), marked));
+            }
+            marked = c == start;
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        pieces.push((current, marked));
+    }
+    pieces
 }
 
 /// The tags on the most published articles, most used first.
@@ -153,4 +201,29 @@ pub async fn get_author(username: String, page: u32) -> Result<AuthorPage, AppEr
         page,
         has_more,
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn snippets_split_into_marked_and_plain_pieces() {
+        let pieces = super::marked_pieces(
+            "a \u{E000}kopi\u{E001} <b> \u{E000}tubruk\u{E001}",
+            '\u{E000}',
+            '\u{E001}',
+        );
+        assert_eq!(
+            pieces,
+            [
+                ("a ".to_owned(), false),
+                ("kopi".to_owned(), true),
+                (" <b> ".to_owned(), false),
+                ("tubruk".to_owned(), true)
+            ]
+        );
+        assert_eq!(
+            super::marked_pieces("plain", '\u{E000}', '\u{E001}'),
+            [("plain".to_owned(), false)]
+        );
+    }
 }

@@ -314,6 +314,8 @@ pub const BIO_MAX: usize = 1000;
 pub const IMAGE_URL_MAX: usize = 2048;
 /// How long a comment may be, in characters.
 pub const COMMENT_MAX: usize = 5000;
+/// The longest search a reader may type, in characters.
+pub const SEARCH_MAX: usize = 200;
 
 /// What a writer says about themself on their page: up to 1,000
 /// characters, with lines; empty when they say nothing.

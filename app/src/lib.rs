@@ -38,6 +38,7 @@ use crate::{
         home::HomePage,
         not_found::NotFound,
         popular::PopularPage,
+        search::SearchPage,
         tag::TagPage,
         unsubscribe::UnsubscribePage,
     },
@@ -184,6 +185,7 @@ fn Frame() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("popular") view=PopularPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />

@@ -25,6 +25,27 @@ pub struct ArticleSummary {
     pub tag_list: Vec<String>,
 }
 
+/// One search result: the article and a few lines of it, as pieces of
+/// text, each `true` when it is a word searched for (the page marks those).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub article: ArticleSummary,
+    pub snippet: Vec<(String, bool)>,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// 1-based.
+    pub page: u32,
+    pub pages: u32,
+    /// How many articles match, counted up to `capped_at`.
+    pub total: i64,
+    /// The count's cap: `total` equal to it means "this many or more".
+    pub capped_at: i64,
+}
+
 /// A tag and how many published articles carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagCount {

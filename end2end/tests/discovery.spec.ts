@@ -58,6 +58,28 @@ for (const javaScriptEnabled of [true, false]) {
       await stranger.close();
     });
 
+    test('a reader searches from the header and opens a result', async ({ page }) => {
+      await signUp(page, javaScriptEnabled, 'searcher');
+      const word = freshName('rare').replace(/_/g, '');
+      const title = `Notes on ${word}`;
+      await publish(page, javaScriptEnabled, title);
+
+      await page.goto('/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click();
+      await expect(page).toHaveURL(/\/search$/);
+      await page.getByRole('searchbox', { name: 'Search stories' }).fill(word);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect(page).toHaveURL(new RegExp(`/search\\?q=${word}$`));
+      const results = page.getByTestId('results');
+      await expect(results.getByRole('link', { name: title })).toBeVisible();
+      await expect(page.getByTestId('result-count')).toHaveText('1 story');
+      await results.getByRole('link', { name: title }).click();
+      await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+
+      await page.goto(`/search?q=${word}zzz`);
+      await expect(page.getByTestId('no-results')).toBeVisible();
+    });
+
     test('a reader comments under an article and deletes the comment', async ({ page, browser, baseURL }) => {
       await signUp(page, javaScriptEnabled, 'author');
       const title = `Talk about ${freshName('topic')}`;

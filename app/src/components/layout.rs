@@ -21,12 +21,15 @@ pub fn Header() -> impl IntoView {
                 <A href="/" attr:class="mr-auto font-serif text-2xl font-bold tracking-tight text-ink no-underline">
                     {SITE_NAME}
                 </A>
-                <ul class="flex items-center gap-4 text-sm font-medium">
+                <ul class="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm font-medium">
                     <li>
                         <A href="/" attr:class="nav-link">"Latest"</A>
                     </li>
                     <li>
                         <A href="/popular" attr:class="nav-link">"Popular"</A>
+                    </li>
+                    <li>
+                        <A href="/search" attr:class="nav-link">"Search"</A>
                     </li>
                     <AccountLinks />
                 </ul>

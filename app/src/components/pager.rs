@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 
-/// The URL of page `page` of the listing at `base` (page 1 has no query).
+/// The URL of page `page` of the listing at `base` (page 1 has no
+/// `page`), which may carry a query of its own (`/search?q=…`).
 pub fn page_href(base: &str, page: u32) -> String {
     if page <= 1 {
         base.to_owned()
+    } else if base.contains('?') {
+        format!("{base}&page={page}")
     } else {
         format!("{base}?page={page}")
     }
@@ -51,6 +54,9 @@ pub fn Pager(
     /// Whether a next page exists (when `pages` is unknown).
     #[prop(optional)]
     has_more: bool,
+    /// The links to the previous and next pages.
+    #[prop(default = ("← Newer stories", "Older stories →"))]
+    labels: (&'static str, &'static str),
 ) -> impl IntoView {
     let has_more = pages.map_or(has_more, |pages| page < pages);
     let newer = (page > 1).then(|| page_href(&base, page - 1));
@@ -79,12 +85,12 @@ pub fn Pager(
     view! {
         <nav aria-label="Pages" class="mt-8 flex flex-wrap items-center justify-between gap-4 text-sm font-medium">
             {match newer {
-                Some(href) => view! { <a href=href rel="prev" class="nav-link">"← Newer stories"</a> }.into_any(),
+                Some(href) => view! { <a href=href rel="prev" class="nav-link">{labels.0}</a> }.into_any(),
                 None => view! { <span></span> }.into_any(),
             }}
             {numbers.map(|numbers| view! { <ol class="flex flex-wrap items-center gap-1" role="list">{numbers}</ol> })}
             {match older {
-                Some(href) => view! { <a href=href rel="next" class="nav-link">"Older stories →"</a> }.into_any(),
+                Some(href) => view! { <a href=href rel="next" class="nav-link">{labels.1}</a> }.into_any(),
                 None => view! { <span></span> }.into_any(),
             }}
         </nav>
@@ -129,5 +135,6 @@ mod tests {
         assert_eq!(page_href("/", 1), "/");
         assert_eq!(page_href("/", 3), "/?page=3");
         assert_eq!(page_href("/@ada", 2), "/@ada?page=2");
+        assert_eq!(page_href("/search?q=kopi", 2), "/search?q=kopi&page=2");
     }
 }

@@ -9,5 +9,6 @@ pub mod following;
 pub mod home;
 pub mod not_found;
 pub mod popular;
+pub mod search;
 pub mod tag;
 pub mod unsubscribe;

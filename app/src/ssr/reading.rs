@@ -18,7 +18,7 @@ use crate::{
             articles::{self, ArticleRecord},
             comments::{self, CommentRecord},
             favorites::{self, FavoriteState},
-            tags, users,
+            search, tags, users,
         },
     },
 };
@@ -144,6 +144,34 @@ pub async fn sitemap_entries(
             SITEMAP,
             move |db| async move { Ok(articles::published_in_id_range(&db, first, count).await?) },
         )
+        .await
+}
+
+/// `limit` of the published articles matching `query`, best first, from
+/// `offset`, and how many match (up to [`search::CANDIDATES`]). Searches
+/// are cached like listings, in their group: publishing shows in results at
+/// once. An empty or unusable query (control characters, over
+/// [`crate::domain::SEARCH_MAX`]) matches nothing without a query.
+pub async fn search(
+    state: &AppState,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<search::Hit>, i64), QueryError> {
+    let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if query.is_empty()
+        || query.chars().count() > crate::domain::SEARCH_MAX
+        || crate::domain::check_characters("q", &query, false).is_err()
+        || offset >= search::CANDIDATES
+    {
+        return Ok((Vec::new(), 0));
+    }
+    let name = format!("search:{}:{offset}:{limit}", query.to_lowercase());
+    state
+        .cache
+        .fetch_in(LATEST, &name, LISTING, move |db| async move {
+            Ok(search::published(&db, &query, limit, offset).await?)
+        })
         .await
 }
 

@@ -200,6 +200,8 @@ struct ListParams {
     tag: Option<String>,
     author: Option<String>,
     favorited: Option<String>,
+    /// A full-text search: best matches first instead of newest.
+    q: Option<String>,
 }
 
 /// The default page size, and the largest a client may ask for.
@@ -273,11 +275,25 @@ async fn list_articles(
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
     let (offset, limit) = params.window()?;
-    let filters = [&params.tag, &params.author, &params.favorited];
+    let filters = [&params.tag, &params.author, &params.favorited, &params.q];
     if filters.iter().filter(|filter| filter.is_some()).count() > 1 {
         return Err(ApiError::Invalid(
             "query",
-            "can filter by one of tag, author or favorited at a time",
+            "can filter by one of tag, author, favorited or q at a time",
+        ));
+    }
+    if let Some(q) = &params.q {
+        if q.chars().count() > app::domain::SEARCH_MAX {
+            return Err(ApiError::InvalidOwned(
+                "q",
+                format!("is too long (at most {} characters)", app::domain::SEARCH_MAX),
+            ));
+        }
+        app::domain::check_characters("q", q, false)?;
+        let (hits, total) = reading::search(&state, q, shallow(offset)?, limit).await?;
+        let articles = hits.into_iter().map(|hit| hit.article).collect();
+        return Ok(Json(
+            ArticlesEnvelope::seen_by(&state, caller.as_ref(), articles, total).await?,
         ));
     }
     let tag = name_filter(params.tag.as_deref(), "tag")?;

@@ -27,6 +27,7 @@ mod partitions;
 mod popular;
 mod replicas;
 mod schema;
+mod search;
 mod security;
 mod seed;
 mod smtp;

@@ -7,6 +7,7 @@ pub mod comments;
 pub mod editing;
 pub mod favorites;
 pub mod follows;
+pub mod search;
 pub mod tags;
 pub mod users;
 

@@ -1,0 +1,90 @@
+//! Full-text search over published articles (see the `search` migration).
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::model::ArticleSummary;
+
+/// How many matches are ranked, at most. A word in a tenth of five million
+/// articles matches half a million: ranking all of them would read every
+/// one's vector. The best of the first [`CANDIDATES`] are shown, and the
+/// count says "1,000 or more".
+pub const CANDIDATES: i64 = 1_000;
+
+/// Where a snippet's highlighted words begin and end: characters from the
+/// Private Use Area, which [`crate::domain`] lets through but no reader
+/// types, so the page can split on them and escape everything else.
+pub const MARK_START: char = '\u{E000}';
+pub const MARK_END: char = '\u{E001}';
+
+/// One search result: the article, and a few lines of it around the words
+/// searched for, marked with [`MARK_START`] and [`MARK_END`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub article: ArticleSummary,
+    pub snippet: String,
+}
+
+/// `limit` of the published articles matching `query` (web-search syntax:
+/// words, `"a phrase"`, `-without`, `or`), best first, after skipping
+/// `offset`, and how many match (counted up to [`CANDIDATES`]).
+///
+/// The GIN index finds the matches; the first [`CANDIDATES`] are ranked
+/// (title words count most, then the description, then the body) and only
+/// the page is read in full.
+#[tracing::instrument(skip_all, fields(limit, offset))]
+pub async fn published(db: &PgPool, query: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<Hit>, i64)> {
+    let rows = sqlx::query!(
+        r#"
+        WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS query),
+        candidates AS MATERIALIZED (
+            SELECT a.id, a.created_at, ts_rank_cd(a.search, q.query, 1) AS rank
+            FROM articles a, q
+            WHERE a.status = 'published' AND a.search @@ q.query
+            LIMIT $4
+        ),
+        page AS (
+            SELECT id, created_at, rank FROM candidates ORDER BY rank DESC, id DESC LIMIT $2 OFFSET $3
+        )
+        SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
+               a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
+               article_tag_list(a.id, a.created_at) AS "tag_list!",
+               ts_headline('simple', left(a.body, 20000), q.query,
+                           'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
+                           || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS "snippet!",
+               (SELECT count(*) FROM candidates) AS "total!"
+        FROM page p
+        JOIN articles a ON a.id = p.id AND a.created_at = p.created_at
+        JOIN users u ON u.id = a.user_id
+        CROSS JOIN q
+        ORDER BY p.rank DESC, p.id DESC
+        "#,
+        query,
+        limit,
+        offset,
+        CANDIDATES
+    )
+    .fetch_all(db)
+    .await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let hits = rows
+        .into_iter()
+        .map(|row| Hit {
+            snippet: row.snippet,
+            article: ArticleSummary {
+                slug: row.slug,
+                title: row.title,
+                description: row.description,
+                created_at: row.created_at,
+                published_at: row.published_at,
+                updated_at: row.updated_at,
+                author: row.author,
+                author_image: row.author_image,
+                views: row.views,
+                favorites_count: row.favorites_count,
+                tag_list: row.tag_list,
+            },
+        })
+        .collect();
+    Ok((hits, total))
+}
