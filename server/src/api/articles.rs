@@ -12,7 +12,7 @@ use app::{
         accounts::Account,
         publishing,
         queries::{
-            comments::{self, CommentRecord},
+            comments::CommentRecord,
             editing::{self, EditableArticle},
             favorites, follows, users,
         },
@@ -256,7 +256,7 @@ pub(super) async fn list_comments(
     let after = super::whole_number(params.after.as_deref(), "after")?;
     let article = publishing::commentable(&state, &slug).await?;
     // One more than the page says whether another follows.
-    let mut found = comments::on_article(&state.db, article.id, article.created_at, after, limit + 1).await?;
+    let mut found = reading::comments(&state, &article.slug, after, limit + 1).await?;
     let more = found.len() as i64 > limit;
     found.truncate(limit as usize);
     let next = found.last().filter(|_| more).and_then(|last| {

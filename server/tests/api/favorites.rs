@@ -12,18 +12,8 @@ async fn json(response: reqwest::Response, status: StatusCode) -> Value {
 }
 
 async fn publish(app: &TestApp, token: &str, title: &str) -> String {
-    let body = json(
-        app.api(
-            Method::POST,
-            "/api/articles",
-            token,
-            json!({ "article": { "title": title, "description": "d", "body": "b" } }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    body["article"]["slug"].as_str().unwrap().to_owned()
+    app.publish(token, json!({ "title": title, "description": "d", "body": "b" }))
+        .await
 }
 
 #[tokio::test]

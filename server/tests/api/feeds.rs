@@ -1,23 +1,17 @@
 //! Atom feeds, sitemaps and robots.txt, read back with an independent
 //! parser (feed-rs) and as XML.
 
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::helpers::TestApp;
 
 async fn publish(app: &TestApp, token: &str, title: &str, tags: &[&str]) -> String {
-    let response = app
-        .api(
-            Method::POST,
-            "/api/articles",
-            token,
-            json!({ "article": { "title": title, "description": "About it", "body": "b", "tagList": tags } }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["article"]["slug"].as_str().unwrap().to_owned()
+    app.publish(
+        token,
+        json!({ "title": title, "description": "About it", "body": "b", "tagList": tags }),
+    )
+    .await
 }
 
 async fn feed(app: &TestApp, path: &str) -> feed_rs::model::Feed {

@@ -196,6 +196,22 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Publishes `article` (the API's article object) as the holder of
+    /// `token`; returns its slug.
+    pub(crate) async fn publish(&self, token: &str, article: serde_json::Value) -> String {
+        let response = self
+            .api(
+                reqwest::Method::POST,
+                "/api/articles",
+                token,
+                serde_json::json!({ "article": article }),
+            )
+            .await;
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED, "publishing {article}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        body["article"]["slug"].as_str().expect("a slug").to_owned()
+    }
+
     /// The page at `path` as a reader who is not signed in gets it.
     pub(crate) async fn page(&self, path: &str) -> String {
         let response = browser().get(self.url(path)).send().await.expect("request");

@@ -15,17 +15,7 @@ const HOSTILE: &str = r#"<script>alert(1)</script>"'><img src=x onerror=alert(2)
 
 /// Publishes an article through the API; returns its slug.
 async fn publish(app: &TestApp, token: &str, article: Value) -> String {
-    let response = app
-        .api(
-            reqwest::Method::POST,
-            "/api/articles",
-            token,
-            json!({ "article": article }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["article"]["slug"].as_str().unwrap().to_owned()
+    app.publish(token, article).await
 }
 
 /// The `script-src` directive of a response's policy.

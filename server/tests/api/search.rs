@@ -1,23 +1,14 @@
 //! Full-text search: ranking, snippets that mark the words and escape the
 //! rest, web-search syntax, the API's `?q=`, and inputs that match nothing.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_harmless, text_of};
 
 async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> String {
-    let response = app
-        .api(
-            Method::POST,
-            "/api/articles",
-            token,
-            json!({ "article": { "title": title, "description": "A story", "body": body } }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["article"]["slug"].as_str().unwrap().to_owned()
+    app.publish(token, json!({ "title": title, "description": "A story", "body": body }))
+        .await
 }
 
 #[tokio::test]

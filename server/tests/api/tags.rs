@@ -7,17 +7,11 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, text_of};
 
 async fn publish(app: &TestApp, token: &str, title: &str, tags: &[&str]) -> String {
-    let response = app
-        .api(
-            Method::POST,
-            "/api/articles",
-            token,
-            json!({ "article": { "title": title, "description": "d", "body": "b", "tagList": tags } }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["article"]["slug"].as_str().unwrap().to_owned()
+    app.publish(
+        token,
+        json!({ "title": title, "description": "d", "body": "b", "tagList": tags }),
+    )
+    .await
 }
 
 #[tokio::test]

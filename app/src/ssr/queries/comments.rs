@@ -18,39 +18,11 @@ pub struct CommentRecord {
     pub author_image: Option<String>,
 }
 
-/// `limit` comments on article `(id, created_at)` after the comment with
-/// id `after` (from the first without), oldest first: a keyset page, which
-/// costs the same however far into a long thread it is.
-#[tracing::instrument(skip_all)]
-pub async fn on_article(
-    db: impl PgExecutor<'_>,
-    article_id: i64,
-    article_created_at: DateTime<Utc>,
-    after: Option<i64>,
-    limit: i64,
-) -> sqlx::Result<Vec<CommentRecord>> {
-    sqlx::query_as!(
-        CommentRecord,
-        r#"
-        SELECT c.id, c.user_id, c.body, c.created_at, c.updated_at,
-               u.username AS author, u.image AS author_image
-        FROM comments c
-        JOIN users u ON u.id = c.user_id
-        WHERE c.article_id = $1 AND c.article_created_at = $2 AND c.id > coalesce($3::bigint, 0)
-        ORDER BY c.id
-        LIMIT $4
-        "#,
-        article_id,
-        article_created_at,
-        after,
-        limit
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// Like [`on_article`], for the article whose current or former slug is
-/// `slug` (through the slug registry, so one partition is read).
+/// `limit` comments on the article whose current or former slug is `slug`
+/// after the comment with id `after` (from the first without), oldest
+/// first: a keyset page, which costs the same however far into a long
+/// thread it is. The slug registry gives the article's partition key, so
+/// one partition is read.
 #[tracing::instrument(skip_all)]
 pub async fn on_slug(
     db: impl PgExecutor<'_>,
