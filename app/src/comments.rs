@@ -151,7 +151,7 @@ pub fn Comments(slug: String) -> impl IntoView {
                     })
                 }}
             </Suspense>
-            <CommentForm slug post />
+            <CommentForm slug post user />
         </section>
     }
 }
@@ -205,8 +205,11 @@ fn CommentList(
 /// The form to comment, for signed-in readers; a link to sign in for
 /// anyone else.
 #[component]
-fn CommentForm(slug: String, post: ServerAction<PostComment>) -> impl IntoView {
-    let user = Resource::new(|| (), |_| crate::auth::current_user());
+fn CommentForm(
+    slug: String,
+    post: ServerAction<PostComment>,
+    user: Resource<Result<Option<crate::auth::SignedInUser>, AppError>>,
+) -> impl IntoView {
     // Hydrated, a posted comment empties the box (a browser keeps what was
     // typed in a textarea whatever its markup says); without JavaScript
     // the page comes back with an empty one.

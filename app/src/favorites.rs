@@ -19,36 +19,37 @@ pub struct SavedPage {
     pub listing: Listing,
 }
 
-/// What the heart shows a reader.
+/// What the heart shows a signed-in reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FavoriteStatus {
-    /// Whether anyone is signed in.
-    pub signed_in: bool,
     /// Whether the reader saved the article.
     pub favorited: bool,
     /// How many readers saved it, as of now.
     pub count: i32,
 }
 
-/// How the reader relates to the article `slug`; 404 when no published
+/// How the signed-in reader relates to the article `slug`; `None` when
+/// nobody is signed in (the page shows the count it has, with no query:
+/// anonymous readers are most of the traffic), 404 when no published
 /// article has that slug.
 #[server(prefix = "/fn", endpoint = "favorite-state")]
-pub async fn favorite_state(slug: String) -> Result<FavoriteStatus, AppError> {
+pub async fn favorite_state(slug: String) -> Result<Option<FavoriteStatus>, AppError> {
     use crate::ssr::queries::{QueryError, favorites};
-    let reader = crate::editor::signed_in().await;
-    let state = expect_context::<crate::ssr::AppState>();
+    let Some((reader, _)) = crate::editor::signed_in().await else {
+        return Ok(None);
+    };
     if !crate::domain::could_name_something(&slug, crate::domain::NAME_MAX) {
         return Err(AppError::NotFound);
     }
-    let found = favorites::state(&state.db, reader.as_ref().map(|(id, _)| *id), &slug)
+    let state = expect_context::<crate::ssr::AppState>();
+    let found = favorites::state(&state.db, Some(reader), &slug)
         .await
         .map_err(QueryError::from)?
         .ok_or(AppError::NotFound)?;
-    Ok(FavoriteStatus {
-        signed_in: reader.is_some(),
+    Ok(Some(FavoriteStatus {
         favorited: found.favorited,
         count: found.count,
-    })
+    }))
 }
 
 /// Saves (`favorite` true) or unsaves the article `slug`; its state
@@ -61,7 +62,6 @@ pub async fn set_favorite(slug: String, favorite: bool) -> Result<FavoriteStatus
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(FavoriteStatus {
-        signed_in: true,
         favorited: changed.favorited,
         count: changed.count,
     })
@@ -90,8 +90,8 @@ pub async fn favorites_of(username: String, page: u32) -> Result<SavedPage, AppE
 }
 
 /// "♥ 3" with a count: a button that saves the article for a signed-in
-/// reader, a link to sign in for anyone else. Renders the count it was
-/// given (the cached page's) until the reader's own state arrives.
+/// reader, a link to sign in for anyone else. Anyone else sees the count
+/// it was given (the cached article's, forgotten on every save).
 #[component]
 pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
     let action = ServerAction::<SetFavorite>::new();
@@ -121,7 +121,7 @@ pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
                 let slug = slug.clone();
                 Suspend::new(async move {
                     match state.await {
-                        Ok(FavoriteStatus { signed_in: true, favorited, count }) => view! {
+                        Ok(Some(FavoriteStatus { favorited, count })) => view! {
                             <ActionForm action=action attr:class="inline" attr:data-testid="favorite-form">
                                 <input type="hidden" name="slug" value=slug.clone() />
                                 <input type="hidden" name="favorite" value=(!favorited).to_string() />
@@ -142,7 +142,7 @@ pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
                             </ActionForm>
                         }
                         .into_any(),
-                        Ok(FavoriteStatus { count, .. }) => signed_out(&slug, count).into_any(),
+                        Ok(None) => signed_out(&slug, count).into_any(),
                         Err(_) => ().into_any(),
                     }
                 })
