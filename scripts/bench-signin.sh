@@ -10,14 +10,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-[ -x target/release/warta ] || { echo "bench-signin: building the release server first" >&2; make build >&2; }
+LOG_PREFIX=bench-signin
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
+
+[ -x target/release/warta ] || { log "building the release server first"; make build >&2; }
 services_env="$(scripts/services.sh start)"
 admin_url="$(grep ^TEST_DATABASE_URL= <<<"$services_env" | cut -d= -f2-)"
 redis_url="$(grep ^TEST_REDIS_URL= <<<"$services_env" | cut -d= -f2-)"
 db_url="${admin_url%/*}/warta_bench_signin"
 CONCURRENCY=60
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # One run: a fresh database and server with WARTA_PASSWORD_HASHERS=$1.
 run() {

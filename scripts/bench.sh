@@ -7,7 +7,11 @@
 #   3. wrk (Debian's) for BENCH_DURATION (10s) at BENCH_CONNECTIONS (64)
 #      against the baseline and each route, after one warm-up pass
 #   4. a table: requests/s, p50, p99, errors, rate as a fraction of the
-#      baseline; then the server's peak memory (VmHWM)
+#      baseline, and the first (uncached) request's time; then the server's
+#      peak memory (VmHWM)
+#   5. search with the caches out of the way: every request a query never
+#      asked before (the words of the mix plus a word no article has, so
+#      the matches stay the same), through the page and the API
 #
 # WARTA_PAGE_CACHE_MS=0 measures without the per-instance page cache, so
 # every request renders (data still comes from Redis).
@@ -20,15 +24,15 @@ DURATION="${BENCH_DURATION:-10s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 
-log() { echo "bench: $*" >&2; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+LOG_PREFIX=bench
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk (Debian's)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null \
     || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } \
-    || { echo "bench: please install wrk (sudo apt-get install wrk)" >&2; exit 1; }
+    || { log "please install wrk (sudo apt-get install wrk)"; exit 1; }
 fi
 scripts/setup-tools.sh
 log "building the release server and the baseline"
@@ -53,34 +57,49 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && b
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat target/bench-server.log >&2; exit 1; }
 
 slug="$(psql -qAt -d "$large_url" -c "SELECT slug FROM articles WHERE status = 'published' ORDER BY views DESC, id DESC LIMIT 1")"
+# The busiest tag: its deepest page (offset 10,000, the cap) is the slowest
+# tag page there is.
+tag="$(psql -qAt -d "$large_url" -c "SELECT tag FROM tag_counts ORDER BY articles DESC, tag LIMIT 1")"
+[ -n "$tag" ] || { log "the dataset has no tags; drop warta_large and run make seed again"; exit 1; }
 routes=(
   "/"
   "/?page=10000"
   "/popular"
   "/articles/$slug"
+  "/tags/$tag"
+  "/tags/$tag?page=501"
+  "/search?q=sourdough"
+  "/search?q=people+market"
   "/api/articles?page=1"
   "/api/articles?page=10000"
   "/api/articles/popular"
   "/api/articles/$slug"
+  "/api/articles?tag=$tag&offset=10000&limit=20"
+  "/api/articles?q=%22slow+travel%22"
 )
+# Searches that miss every cache: see search_mix below.
+search_words=("sourdough" "people market" "\"slow travel\"" "bicycle repair" "tea -coffee" "volcanoes or ferries" "nothingiswrittenlikethis")
 
 page_bytes="$(curl -s "http://127.0.0.1:$port/" | wc -c)"
 target/release/examples/baseline "$base_port" "$page_bytes" &
 baseline=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$base_port/" >/dev/null && break; sleep 0.1; done
 
-log "warming up (the seek anchors, the caches)"
+log "warming up (the seek anchors, the caches); the first request of each is uncached"
+declare -A first_ms
 for route in "${routes[@]}"; do
-  curl -s -o /dev/null -w "bench: warm-up %{http_code} %{time_total}s $route\n" "http://127.0.0.1:$port$route" >&2
+  read -r code seconds < <(curl -s -o /dev/null -w "%{http_code} %{time_total}\n" "http://127.0.0.1:$port$route")
+  [ "$code" = 200 ] || { log "$route answered $code"; exit 1; }
+  first_ms[$route]="$(awk -v s="$seconds" 'BEGIN { printf "%.1f", s * 1000 }')"
 done
 for route in "${routes[@]}"; do wrk -t1 -c4 -d1s "http://127.0.0.1:$port$route" >/dev/null; done
 
 # wrk's latency in milliseconds.
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
 
-measure() { # url -> "rps p50 p99 errors"
+measure() { # url [wrk options] -> "rps p50 p99 errors"
   local out rps p50 p99 non2xx socket
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$1")"
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")"
   rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
   p50="$(awk '$1 == "50%" { print $2 }' <<<"$out" | to_ms)"
   p99="$(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)"
@@ -91,14 +110,38 @@ measure() { # url -> "rps p50 p99 errors"
 
 log "measuring ($DURATION at $CONNECTIONS connections, $THREADS wrk threads)"
 read -r base_rps base_p50 base_p99 base_errors <<<"$(measure "http://127.0.0.1:$base_port/")"
-printf '\n| route | req/s | p50 ms | p99 ms | errors | of baseline |\n|---|---:|---:|---:|---:|---:|\n'
-printf '| baseline (%s-byte page) | %s | %s | %s | %s | 1.00 |\n' "$page_bytes" "$base_rps" "$base_p50" "$base_p99" "$base_errors"
+printf '\n| route | req/s | p50 ms | p99 ms | errors | of baseline | first (uncached) ms |\n|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| baseline (%s-byte page) | %s | %s | %s | %s | 1.00 | |\n' "$page_bytes" "$base_rps" "$base_p50" "$base_p99" "$base_errors"
 for route in "${routes[@]}"; do
   read -r rps p50 p99 errors <<<"$(measure "http://127.0.0.1:$port$route")"
-  label="$route"
-  [ "$route" = "/articles/$slug" ] && label="/articles/{slug}"
-  [ "$route" = "/api/articles/$slug" ] && label="/api/articles/{slug}"
-  printf '| %s | %s | %s | %s | %s | %.2f |\n' "$label" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')"
+  label="${route//$slug/{slug\}}"
+  label="${label//$tag/{tag\}}"
+  printf '| %s | %s | %s | %s | %s | %.2f | %s |\n' "$label" "$rps" "$p50" "$p99" "$errors" \
+    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')" "${first_ms[$route]}"
+done
+
+# Every request a search nobody made before: the mix's words and a word no
+# article has (`-x<random>`), which changes the cache keys but not the
+# matches, so Redis and the page cache never answer.
+search_mix="target/bench-search.lua"
+{
+  printf 'local words = {'
+  for words in "${search_words[@]}"; do printf '"%s", ' "$(sed 's/"/%22/g; s/ /+/g' <<<"$words")"; done
+  printf '}\n'
+  cat <<'LUA'
+local path = os.getenv("SEARCH_PATH")
+local n = 0
+function init(args) math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000) end
+function request()
+  n = n + 1
+  return wrk.format("GET", path .. words[n % #words + 1] .. "+-x" .. math.random(1, 2000000000))
+end
+LUA
+} >"$search_mix"
+printf '\n| uncached search (the mix of %d queries) | req/s | p50 ms | p99 ms | errors | of baseline |\n|---|---:|---:|---:|---:|---:|\n' "${#search_words[@]}"
+for path in "/search?q=" "/api/articles?q="; do
+  read -r rps p50 p99 errors <<<"$(SEARCH_PATH="$path" measure "http://127.0.0.1:$port" -s "$search_mix")"
+  printf '| %s | %s | %s | %s | %s | %.2f |\n' "$path…" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')"
 done
 peak_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$server/status")"
 printf '\nserver peak memory (VmHWM): %d MB\n' "$(( peak_kb / 1024 ))"

@@ -45,7 +45,10 @@ READS="${CLUSTER_TEST_READS:-40}"
 FIGURES="${CLUSTER_TEST_FIGURES:-1}"
 PASSWORD="cluster-test-password"
 
-die() { echo "cluster-test: error: $*" >&2; exit 2; }
+LOG_PREFIX=cluster-test
+DIE_STATUS=2 # exit 1 is a failed check
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 [[ "$FOLLOWERS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_TEST_FOLLOWERS must be a number, got \`$FOLLOWERS\`"
 [[ "$READS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_TEST_READS must be a number, got \`$READS\`"
 (( BASH_VERSINFO[0] >= 5 )) || die "needs bash 5 (EPOCHREALTIME)"

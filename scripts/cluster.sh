@@ -58,19 +58,11 @@ PG_DB=warta
 SLOT=warta_replica
 NOBODY=65534
 
-log() { echo "cluster: $*" >&2; }
+LOG_PREFIX=cluster
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/debian-tool.sh
 . "$ROOT/scripts/lib/debian-tool.sh"
-die() { echo "cluster: error: $*" >&2; exit 1; }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-is_root() { [ "$(id -u)" = 0 ]; }
-
-as_root() {
-  if is_root; then "$@"
-  elif sudo -n true 2>/dev/null; then sudo "$@"
-  else return 1
-  fi
-}
 
 # ------------------------------------------------------------------ settings
 # NAME=value lines in .data/cluster/ports, from the first start. The

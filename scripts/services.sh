@@ -15,9 +15,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${WARTA_DATA_DIR:-$ROOT/.data}"
 PG_USER=warta
 
-log() { echo "services: $*" >&2; }
-die() { echo "services: error: $*" >&2; exit 1; }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+LOG_PREFIX=services
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 
 # The port recorded in .data/<name>.port when the service was first set up;
 # otherwise the requested or default port, or the next free one after it.
@@ -32,13 +32,6 @@ choose_port() {
 }
 PG_PORT="$(choose_port postgres "${WARTA_PG_PORT:-54329}")"
 REDIS_PORT="$(choose_port redis "${WARTA_REDIS_PORT:-63799}")"
-
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif sudo -n true 2>/dev/null; then sudo "$@"
-  else return 1
-  fi
-}
 
 pg_bindir() {
   local dir
@@ -66,12 +59,12 @@ install_missing() {
 # whose data directory must be reachable by that user: if this checkout sits
 # somewhere it cannot enter, the data lives under /var/tmp with a link here.
 pg_run() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 pg_datadir() {
   local dir="$DATA/postgres"
-  if [ "$(id -u)" = 0 ]; then
+  if is_root; then
     if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
     mkdir -p "$DATA"
     if ! runuser -u postgres -- test -x "$DATA" 2>/dev/null; then
@@ -93,7 +86,7 @@ start_postgres() {
   if [ ! -s "$datadir/PG_VERSION" ]; then
     log "initialising Postgres in $datadir"
     mkdir -p "$datadir"
-    [ "$(id -u)" = 0 ] && chown postgres "$datadir"
+    is_root && chown postgres "$datadir"
     chmod 700 "$datadir"
     pg_run "$bin/initdb" -D "$datadir" -U "$PG_USER" --auth=trust -E UTF8 --no-locale >/dev/null
     cat >>"$datadir/postgresql.conf" <<CONF

@@ -14,9 +14,9 @@ CARGO_LEPTOS_VERSION=0.3.11
 # Must equal the wasm-bindgen crate version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
 
-log() { echo "setup: $*" >&2; }
-die() { echo "setup: error: $*" >&2; exit 1; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
+LOG_PREFIX=setup
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 
 command -v cargo >/dev/null || die "Rust is not installed: see https://rustup.rs"
 command -v npm >/dev/null || die "Node.js and npm are not installed: install Node.js 20 or later"

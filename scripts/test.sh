@@ -16,7 +16,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+LOG_PREFIX="test"
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 
 step "tools"
 scripts/setup-tools.sh --browser
@@ -54,7 +56,7 @@ E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
 step "Nu HTML checker (every page type) and Lighthouse (home, article)"
-html_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+html_port="$(free_port)"
 DATABASE_URL="$e2e_db" REDIS_URL="$TEST_REDIS_URL" PORT="$html_port" WARTA_REDIS_PREFIX="warta-html-$$" \
   RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/html-server.log 2>&1 &
 html_server=$!
@@ -72,7 +74,7 @@ if [ -x "$CONFORMANCE" ]; then
   conf_db="${TEST_DATABASE_URL%/*}/warta_conformance"
   psql -q -d "$TEST_DATABASE_URL" -c "CREATE DATABASE warta_conformance"
   DATABASE_URL="$conf_db" target/release/warta migrate >/dev/null
-  conf_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  conf_port="$(free_port)"
   DATABASE_URL="$conf_db" REDIS_URL="$TEST_REDIS_URL" PORT="$conf_port" WARTA_REDIS_PREFIX="warta-conformance-$$" \
     RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/conformance-server.log 2>&1 &
   conf_server=$!
@@ -83,7 +85,7 @@ if [ -x "$CONFORMANCE" ]; then
   kill "$conf_server" 2>/dev/null || true
   [ "$status" -eq 0 ] || { echo "conformance failed" >&2; exit 1; }
 else
-  echo "test: ../shared/conformance not found beside this checkout; skipping the RealWorld conformance run" >&2
+  log "../shared/conformance not found beside this checkout; skipping the RealWorld conformance run"
 fi
 
 step "summary"

@@ -2,7 +2,7 @@
 # Sourced by scripts that need a program this machine may lack (nginx,
 # wrk): `debian_tool PKG` unpacks Debian's PKG package into $TOOLS/PKG
 # without root (`apt-get download` + `dpkg -x`), unless it is there already.
-# Needs TOOLS and a `log` function; returns 1 when it cannot.
+# Needs TOOLS, and common.sh sourced first (log); returns 1 when it cannot.
 debian_tool() {
   local pkg="$1" download
   [ -d "$TOOLS/$pkg/usr" ] && return 0
