@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test stop services tools build seed bench bench-jobs bench-signin explain-large sqlx-prepare fmt lint clean-data validate-deploy cluster cluster-stop cluster-test
+.PHONY: help run dev test check stop services tools build seed bench bench-jobs bench-signin explain-large sqlx-prepare fmt clean-data validate-deploy cluster cluster-stop cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -16,6 +16,9 @@ dev: ## Watch the sources, rebuild and reload on change (cargo leptos watch)
 
 test: ## Set everything up and run every check: fmt, clippy, unit, integration, Playwright
 	@scripts/test.sh
+
+check: ## cargo fmt --check and clippy -D warnings for the server and the wasm build (as in make test)
+	@scripts/check.sh
 
 stop: ## Stop the private Postgres and Redis under .data/
 	@scripts/services.sh stop

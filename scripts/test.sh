@@ -5,6 +5,7 @@
 #   1. tools and services (private Postgres and Redis unless TEST_DATABASE_URL
 #      and TEST_REDIS_URL are set)
 #   2. cargo fmt --check; clippy -D warnings for the server and the wasm build
+#      (scripts/check.sh, also `make check`)
 #   3. unit and integration tests (a fresh database per test)
 #   4. a release build and Playwright in Debian's Chromium
 #   5. the Nu HTML checker on one page of every type (scripts/check-html.sh)
@@ -33,13 +34,7 @@ fi
 psql -qAt -d "$TEST_DATABASE_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'warta\_test\_%' OR datname IN ('warta_e2e', 'warta_conformance')" \
   | while read -r db; do psql -q -d "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
-step "cargo fmt --check"
-cargo fmt --all -- --check
-
-step "clippy (server, tests)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-step "clippy (wasm)"
-cargo clippy -p warta-hydrate --lib --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
+scripts/check.sh
 
 step "unit and integration tests"
 cargo test --workspace --locked 2>&1 | tee target/cargo-test.log
