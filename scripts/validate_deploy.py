@@ -71,7 +71,7 @@ def read(relative):
 
 
 # ---------------------------------------------------------------- the code
-CONFIG_RS = read("server/src/config.rs")
+CONFIG_RS = "\n".join(Path(p).read_text() for p in sorted(glob.glob(str(ROOT / "server/src/config/*.rs"))))
 APP_RS = "\n".join(Path(p).read_text() for p in sorted(glob.glob(str(ROOT / "app/src/**/*.rs"), recursive=True)))
 STARTUP_RS = read("server/src/startup.rs")
 CLI_RS = read("server/src/cli.rs")
@@ -81,7 +81,7 @@ MEDIA_RS = read("server/src/media.rs")
 CARGO_LOCK = read("Cargo.lock")
 CARGO_TOML = read("Cargo.toml")
 
-# Variables the app reads: the names config.rs (and app/src) look up.
+# Variables the app reads: the names server/src/config/ (and app/src) look up.
 APP_ENV = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', CONFIG_RS + APP_RS))
 
 
@@ -268,7 +268,7 @@ def _():
     return problems
 
 
-@check("every environment variable named in deploy/k8s is one the app reads (config.rs, app/src, or object_store's AWS_*)")
+@check("every environment variable named in deploy/k8s is one the app reads (server/src/config/, app/src, or object_store's AWS_*)")
 def _():
     names = {}
     for res in find("ConfigMap"):
@@ -814,7 +814,7 @@ def _():
     if "x-forwarded-for" not in read("server/src/http/client.rs").lower():
         problems.append("the app no longer reads X-Forwarded-For (server/src/http/client.rs): recheck what it trusts")
     if "WARTA_TRUSTED_PROXIES" not in CONFIG_RS:
-        problems.append("config.rs no longer reads WARTA_TRUSTED_PROXIES")
+        problems.append("server/src/config/ no longer reads WARTA_TRUSTED_PROXIES")
     if not re.search(r"^\s*WARTA_TRUSTED_PROXIES:", read("deploy/k8s/configmap.yaml"), re.M):
         problems.append("deploy/k8s/configmap.yaml does not set WARTA_TRUSTED_PROXIES: every reader would share the ingress's rate limit")
     if "WARTA_TRUSTED_PROXIES=127.0.0.1" not in read("scripts/cluster.sh"):

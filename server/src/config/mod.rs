@@ -5,241 +5,28 @@
 //! only where the variable is not already set. Every value is parsed here,
 //! once; the rest of the program never reads the environment. A bad or
 //! missing value stops start-up with one line naming the variable.
+//!
+//! Each group of settings has its own module (`database`, `log`, `mail`,
+//! `worker`), the small value types are in `values`, and `source` holds
+//! where variables come from and how one is parsed. Everything public is
+//! re-exported here, so callers name `config::X` whatever file it sits in.
 
-use std::{fmt, net::IpAddr, str::FromStr, time::Duration};
+mod database;
+mod log;
+mod mail;
+mod source;
+mod values;
+mod worker;
 
-/// A setting that could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("{variable}: {problem}")]
-pub struct ConfigError {
-    /// The environment variable at fault.
-    pub variable: &'static str,
-    /// What is wrong with it, and what would be right.
-    pub problem: String,
-}
+use std::{net::IpAddr, time::Duration};
 
-impl ConfigError {
-    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
-        Self {
-            variable,
-            problem: problem.into(),
-        }
-    }
-}
-
-/// Where variables come from: the process environment, or a map in tests.
-pub trait Source {
-    /// The value of `name`, if set and not empty.
-    fn get(&self, name: &str) -> Option<String>;
-}
-
-/// The process environment, with the optional file layered underneath.
-#[derive(Debug, Clone, Copy)]
-pub struct Environment;
-
-impl Source for Environment {
-    fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|value| !value.trim().is_empty())
-    }
-}
-
-impl<S: std::hash::BuildHasher> Source for std::collections::HashMap<String, String, S> {
-    fn get(&self, name: &str) -> Option<String> {
-        self.get(name).filter(|value| !value.trim().is_empty()).cloned()
-    }
-}
-
-/// Loads the optional settings file into the environment without overriding
-/// anything already set.
-pub fn load_file() -> Result<(), ConfigError> {
-    match std::env::var("WARTA_CONFIG_FILE") {
-        Ok(path) if !path.is_empty() => dotenvy::from_path(&path)
-            .map_err(|error| ConfigError::new("WARTA_CONFIG_FILE", format!("cannot read {path}: {error}"))),
-        _ => match dotenvy::dotenv() {
-            Ok(_) => Ok(()),
-            Err(error) if error.not_found() => Ok(()),
-            Err(error) => Err(ConfigError::new(
-                "WARTA_CONFIG_FILE",
-                format!("cannot read .env: {error}"),
-            )),
-        },
-    }
-}
-
-/// `development` or `production`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunMode {
-    /// Friendly defaults for a laptop.
-    Development,
-    /// Refuses insecure defaults.
-    Production,
-}
-
-impl fmt::Display for RunMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Development => "development",
-            Self::Production => "production",
-        })
-    }
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable, for terminals.
-    Pretty,
-    /// One JSON object per line, for log shippers.
-    Json,
-}
-
-/// A value that must never be printed (URLs with passwords, secrets).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The value itself; call only where it is used.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(\"[redacted]\")")
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
-    }
-}
-
-/// Logging settings.
-#[derive(Debug, Clone)]
-pub struct LogSettings {
-    /// The `RUST_LOG` filter.
-    pub filter: String,
-    /// `WARTA_LOG_FORMAT`: `pretty` or `json`.
-    pub format: LogFormat,
-}
-
-impl LogSettings {
-    /// Reads `RUST_LOG` and `WARTA_LOG_FORMAT`.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        load_file()?;
-        let mode = parse_mode(&Environment)?;
-        Self::from_source(&Environment, mode)
-    }
-
-    fn from_source(source: &impl Source, mode: RunMode) -> Result<Self, ConfigError> {
-        let filter = source.get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
-        let format = match source.get("WARTA_LOG_FORMAT").as_deref() {
-            None if mode == RunMode::Production => LogFormat::Json,
-            None => LogFormat::Pretty,
-            Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    "WARTA_LOG_FORMAT",
-                    format!("expected `pretty` or `json`, got `{other}`"),
-                ));
-            }
-        };
-        Ok(Self { filter, format })
-    }
-}
-
-/// Everything needed to reach Postgres.
-#[derive(Debug, Clone)]
-pub struct DatabaseSettings {
-    /// `DATABASE_URL`.
-    pub url: Secret,
-    /// `WARTA_DB_MAX_CONNECTIONS`: the pool's size.
-    pub max_connections: u32,
-    /// `WARTA_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a
-    /// connection before it gets a 503.
-    pub acquire_timeout: Duration,
-    /// `DATABASE_REPLICA_URLS`: streaming replicas of `DATABASE_URL` for
-    /// public reads, comma-separated; none by default.
-    pub replica_urls: Vec<Secret>,
-    /// `WARTA_DB_REPLICA_MAX_CONNECTIONS`: each replica pool's size
-    /// (defaults to `WARTA_DB_MAX_CONNECTIONS`).
-    pub replica_max_connections: u32,
-    /// `WARTA_DB_STATEMENT_TIMEOUT_MS`: Postgres cancels any one statement
-    /// of the web and worker processes that runs longer (5 s; 0 for none),
-    /// so no request, however crafted, holds a connection for long. The
-    /// commands (`migrate`, `seed`) run without it.
-    pub statement_timeout: Option<Duration>,
-}
-
-impl DatabaseSettings {
-    /// Reads the database settings alone (for `migrate` and `seed`).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        load_file()?;
-        Self::from_source(&Environment)
-    }
-
-    /// The settings for the commands (`migrate`, `seed`, `jobs`): a
-    /// migration or a bulk load may rightly run for minutes, so no
-    /// statement timeout.
-    pub fn for_commands(self) -> Self {
-        Self {
-            statement_timeout: None,
-            ..self
-        }
-    }
-
-    fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
-        let url = required(source, "DATABASE_URL")?;
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(ConfigError::new("DATABASE_URL", "expected a postgres:// URL"));
-        }
-        let replica_urls: Vec<Secret> = source
-            .get("DATABASE_REPLICA_URLS")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|url| !url.is_empty())
-            .map(|url| {
-                if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                    Ok(Secret(url.to_owned()))
-                } else {
-                    Err(ConfigError::new(
-                        "DATABASE_REPLICA_URLS",
-                        "expected comma-separated postgres:// URLs",
-                    ))
-                }
-            })
-            .collect::<Result<_, _>>()?;
-        let max_connections = parse_or(source, "WARTA_DB_MAX_CONNECTIONS", 16, |n: &u32| *n > 0)?;
-        Ok(Self {
-            url: Secret(url),
-            replica_urls,
-            replica_max_connections: parse_or(
-                source,
-                "WARTA_DB_REPLICA_MAX_CONNECTIONS",
-                max_connections,
-                |n: &u32| *n > 0,
-            )?,
-            max_connections,
-            acquire_timeout: Duration::from_millis(parse_or(
-                source,
-                "WARTA_DB_ACQUIRE_TIMEOUT_MS",
-                3_000,
-                |n: &u64| *n > 0,
-            )?),
-            statement_timeout: Some(Duration::from_millis(parse_or(
-                source,
-                "WARTA_DB_STATEMENT_TIMEOUT_MS",
-                5_000_u64,
-                |_| true,
-            )?))
-            .filter(|timeout| !timeout.is_zero()),
-        })
-    }
-}
+pub use database::DatabaseSettings;
+pub use log::LogSettings;
+pub use mail::MailSettings;
+pub use source::{ConfigError, Environment, Source, load_file};
+use source::{parse_mode, parse_or, required};
+pub use values::{LogFormat, RunMode, Secret};
+pub use worker::WorkerSettings;
 
 /// All the settings `warta serve` needs.
 #[derive(Debug, Clone)]
@@ -315,47 +102,6 @@ pub struct Settings {
     /// variables, so any S3-compatible store works). Required in
     /// production, where instances must share it.
     pub media_url: String,
-}
-
-/// Outgoing email.
-#[derive(Debug, Clone)]
-pub struct MailSettings {
-    /// `SMTP_URL`: `smtp://host:port` (plain, for a local relay),
-    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or
-    /// `smtps://host:465` (TLS from the start). Unset in development: mail
-    /// is written as `.eml` files to `outbox` instead. Required in
-    /// production.
-    pub smtp_url: Option<Secret>,
-    /// `WARTA_MAIL_FROM`: the sender, e.g. `Warta <no-reply@warta.example>`.
-    pub from: lettre::message::Mailbox,
-    /// `WARTA_OUTBOX_DIR`: where development mail goes (`.data/outbox`).
-    pub outbox: std::path::PathBuf,
-    /// `WARTA_SMTP_CONNECTIONS`: connections kept open to the SMTP server.
-    pub connections: u32,
-}
-
-/// Background jobs.
-#[derive(Debug, Clone)]
-pub struct WorkerSettings {
-    /// `WARTA_INLINE_WORKER`: whether `warta serve` also runs jobs (true by
-    /// default, so one process is a whole site; set false when separate
-    /// `warta worker` processes run them).
-    pub inline: bool,
-    /// `WARTA_WORKER_CONCURRENCY`: jobs one worker runs at once.
-    pub concurrency: usize,
-    /// `WARTA_JOB_LEASE_SECS`: how long a job stays claimed without a
-    /// heartbeat; a dead worker's jobs are taken again after this.
-    pub lease: Duration,
-    /// `WARTA_JOB_POLL_MS`: how often an idle worker looks for due jobs
-    /// (retries, expired leases) besides being woken by new ones.
-    pub poll: Duration,
-    /// `WARTA_MAIL_CONCURRENCY`: emails one batch sends at once.
-    pub mail_concurrency: usize,
-    /// `WARTA_FANOUT_BATCH`: recipients per batch job.
-    pub batch: i64,
-    /// `WARTA_WORKER_GRACE_SECS`: how long a stopping worker lets its jobs
-    /// run on before it returns them to the queue.
-    pub grace: Duration,
 }
 
 /// The secret development falls back to. Production refuses to start
@@ -536,106 +282,6 @@ impl Settings {
     }
 }
 
-impl MailSettings {
-    fn from_source(source: &impl Source, production: bool, public_url: Option<&str>) -> Result<Self, ConfigError> {
-        let smtp_url = match source.get("SMTP_URL") {
-            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(Secret(url)),
-            Some(_) => {
-                return Err(ConfigError::new(
-                    "SMTP_URL",
-                    "expected smtp://host:port, smtp://user:pass@host:587?tls=required or smtps://host:465",
-                ));
-            }
-            None if production => {
-                return Err(ConfigError::new(
-                    "SMTP_URL",
-                    "required in production (development writes mail to WARTA_OUTBOX_DIR instead)",
-                ));
-            }
-            None => None,
-        };
-        let host = public_url
-            .and_then(|url| url.split_once("://"))
-            .map(|(_, rest)| rest.split([':', '/']).next().unwrap_or("localhost"))
-            .filter(|host| !host.is_empty())
-            .unwrap_or("localhost");
-        let from = source
-            .get("WARTA_MAIL_FROM")
-            .unwrap_or_else(|| format!("Warta <no-reply@{host}>"));
-        let from = from.parse().map_err(|error| {
-            ConfigError::new(
-                "WARTA_MAIL_FROM",
-                format!("`{from}` is not a mailbox like `Warta <no-reply@example.org>`: {error}"),
-            )
-        })?;
-        Ok(Self {
-            smtp_url,
-            from,
-            outbox: source
-                .get("WARTA_OUTBOX_DIR")
-                .unwrap_or_else(|| ".data/outbox".to_owned())
-                .into(),
-            connections: parse_or(source, "WARTA_SMTP_CONNECTIONS", 16_u32, |n| (1..=1_000).contains(n))?,
-        })
-    }
-}
-
-impl WorkerSettings {
-    fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
-        Ok(Self {
-            inline: parse_or(source, "WARTA_INLINE_WORKER", true, |_| true)?,
-            concurrency: parse_or(source, "WARTA_WORKER_CONCURRENCY", 4_usize, |n| (1..=256).contains(n))?,
-            lease: Duration::from_secs(parse_or(source, "WARTA_JOB_LEASE_SECS", 30_u64, |n| {
-                (1..=3_600).contains(n)
-            })?),
-            poll: Duration::from_millis(parse_or(source, "WARTA_JOB_POLL_MS", 1_000_u64, |n| {
-                (10..=60_000).contains(n)
-            })?),
-            mail_concurrency: parse_or(source, "WARTA_MAIL_CONCURRENCY", 4_usize, |n| (1..=256).contains(n))?,
-            batch: parse_or(source, "WARTA_FANOUT_BATCH", 500_i64, |n| (1..=10_000).contains(n))?,
-            grace: Duration::from_secs(parse_or(source, "WARTA_WORKER_GRACE_SECS", 10_u64, |n| *n <= 600)?),
-        })
-    }
-}
-
-fn parse_mode(source: &impl Source) -> Result<RunMode, ConfigError> {
-    match source.get("WARTA_ENV").as_deref() {
-        None | Some("development") => Ok(RunMode::Development),
-        Some("production") => Ok(RunMode::Production),
-        Some(other) => Err(ConfigError::new(
-            "WARTA_ENV",
-            format!("expected `development` or `production`, got `{other}`"),
-        )),
-    }
-}
-
-fn required(source: &impl Source, name: &'static str) -> Result<String, ConfigError> {
-    source.get(name).ok_or_else(|| ConfigError::new(name, "is not set"))
-}
-
-/// Parses `name` as a `T` accepted by `valid`, or gives `default` when unset.
-fn parse_or<T>(
-    source: &impl Source,
-    name: &'static str,
-    default: T,
-    valid: impl Fn(&T) -> bool,
-) -> Result<T, ConfigError>
-where
-    T: FromStr + fmt::Display,
-{
-    let Some(raw) = source.get(name) else {
-        return Ok(default);
-    };
-    let expected = std::any::type_name::<T>().rsplit("::").next().unwrap_or("value");
-    match raw.trim().parse::<T>() {
-        Ok(value) if valid(&value) => Ok(value),
-        _ => Err(ConfigError::new(
-            name,
-            format!("`{raw}` is not a valid {expected} (default {default})"),
-        )),
-    }
-}
-
 /// cargo-leptos writes the hashed asset names to `hash.txt` beside the
 /// server binary; when it is there, the assets have hashed names.
 fn hash_file_beside_binary() -> bool {
@@ -646,12 +292,13 @@ fn hash_file_beside_binary() -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+mod testing {
+    //! What the tests of every settings module build their source from.
+
     use std::collections::HashMap;
 
-    use super::*;
-
-    fn source(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    /// The two required variables, with `pairs` added or replacing them.
+    pub(super) fn source(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         let mut map: HashMap<String, String> = [
             ("DATABASE_URL", "postgres://localhost/warta"),
             ("REDIS_URL", "redis://127.0.0.1:6379"),
@@ -664,6 +311,11 @@ mod tests {
         }
         map
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{testing::source, *};
 
     #[test]
     fn development_defaults_are_usable() {
@@ -703,27 +355,6 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_database_url_names_the_variable() {
-        let mut map = source(&[]);
-        map.remove("DATABASE_URL");
-        let error = Settings::from_source(&map).unwrap_err();
-        assert_eq!(error.to_string(), "DATABASE_URL: is not set");
-    }
-
-    #[test]
-    fn a_bad_port_names_the_variable_and_the_value() {
-        let error = Settings::from_source(&source(&[("PORT", "eighty")])).unwrap_err();
-        assert_eq!(error.variable, "PORT");
-        assert!(error.to_string().contains("`eighty`"), "{error}");
-    }
-
-    #[test]
-    fn an_unknown_environment_is_refused() {
-        let error = Settings::from_source(&source(&[("WARTA_ENV", "staging")])).unwrap_err();
-        assert_eq!(error.variable, "WARTA_ENV");
-    }
-
-    #[test]
     fn production_refuses_to_start_without_a_secret() {
         let error = Settings::from_source(&source(&[
             ("WARTA_ENV", "production"),
@@ -758,32 +389,5 @@ mod tests {
         assert_eq!(settings.mail.from.to_string(), "Warta <no-reply@warta.example>");
         assert_eq!(settings.public_url.as_deref(), Some("https://warta.example"));
         assert_eq!(settings.log.format, LogFormat::Json);
-    }
-
-    #[test]
-    fn production_refuses_to_start_without_smtp_and_nothing_accepts_a_bad_sender() {
-        let error = Settings::from_source(&source(&[
-            ("WARTA_ENV", "production"),
-            ("WARTA_PUBLIC_URL", "https://warta.example"),
-            ("WARTA_SECRET", &"x".repeat(40)),
-        ]))
-        .unwrap_err();
-        assert_eq!(error.variable, "SMTP_URL");
-        let error = Settings::from_source(&source(&[("WARTA_MAIL_FROM", "not a mailbox")])).unwrap_err();
-        assert_eq!(error.variable, "WARTA_MAIL_FROM");
-        let error = Settings::from_source(&source(&[("SMTP_URL", "http://mail")])).unwrap_err();
-        assert_eq!(error.variable, "SMTP_URL");
-    }
-
-    #[test]
-    fn secrets_are_redacted_in_debug_output() {
-        let settings = Settings::from_source(&source(&[
-            ("DATABASE_URL", "postgres://u:hunter2@db/warta"),
-            ("SMTP_URL", "smtp://mailer:swordfish@mail.example:587?tls=required"),
-        ]))
-        .unwrap();
-        let printed = format!("{settings:?}");
-        assert!(!printed.contains("hunter2"), "{printed}");
-        assert!(!printed.contains("swordfish"), "{printed}");
     }
 }
