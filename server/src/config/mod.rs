@@ -12,7 +12,7 @@
 //! re-exported here, so callers name `config::X` whatever file it sits in.
 
 mod database;
-mod log;
+mod logging;
 mod mail;
 mod source;
 mod values;
@@ -21,7 +21,7 @@ mod worker;
 use std::{net::IpAddr, time::Duration};
 
 pub use database::DatabaseSettings;
-pub use log::LogSettings;
+pub use logging::LogSettings;
 pub use mail::MailSettings;
 pub use source::{ConfigError, Environment, Source, load_file};
 use source::{parse_mode, parse_or, required};
