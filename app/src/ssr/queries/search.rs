@@ -9,6 +9,15 @@ use crate::model::ArticleSummary;
 /// articles matches half a million: ranking all of them would read every
 /// one's vector. The best of the first [`CANDIDATES`] are shown, and the
 /// count says "1,000 or more".
+///
+/// Known flaw: the first [`CANDIDATES`] are in the order the partitions'
+/// bitmap scans return them, oldest month first, so a common word ranks
+/// only old articles. Ordering by `created_at` instead lets the planner
+/// walk the date index and filter, which reads whole partitions for a rare
+/// word; one month at a time (a `LATERAL` over months, newest first) costs
+/// 0.3–0.4 s for a word with no matches (measured on the 5M dataset). The
+/// fix: this query first, then, only when it fills up, the month-by-month
+/// one.
 pub const CANDIDATES: i64 = 1_000;
 
 /// Where a snippet's highlighted words begin and end: characters from the
