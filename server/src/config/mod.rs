@@ -311,11 +311,20 @@ mod testing {
         }
         map
     }
+
+    /// The variable [`Settings`](super::Settings) refuses when read from
+    /// `source(pairs)`; panics when it accepts them.
+    pub(super) fn refused(pairs: &[(&str, &str)]) -> &'static str {
+        super::Settings::from_source(&source(pairs)).unwrap_err().variable
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{testing::source, *};
+    use super::{
+        testing::{refused, source},
+        *,
+    };
 
     #[test]
     fn development_defaults_are_usable() {
@@ -346,33 +355,32 @@ mod tests {
         );
         assert_eq!(app::ssr::redis::seeds(settings.redis_url.expose()).len(), 2);
 
-        let error = Settings::from_source(&source(&[("DATABASE_REPLICA_URLS", "replica-a")])).unwrap_err();
-        assert_eq!(error.variable, "DATABASE_REPLICA_URLS");
-        let error = Settings::from_source(&source(&[("REDIS_URL", "redis://a:1,http://b:2")])).unwrap_err();
-        assert_eq!(error.variable, "REDIS_URL");
+        assert_eq!(
+            refused(&[("DATABASE_REPLICA_URLS", "replica-a")]),
+            "DATABASE_REPLICA_URLS"
+        );
+        assert_eq!(refused(&[("REDIS_URL", "redis://a:1,http://b:2")]), "REDIS_URL");
         let error = Settings::from_source(&source(&[("REDIS_URL", "rediss://a:1")])).unwrap_err();
         assert!(error.to_string().contains("not supported"), "{error}");
     }
 
     #[test]
     fn production_refuses_to_start_without_a_secret() {
-        let error = Settings::from_source(&source(&[
+        let refusal = refused(&[
             ("WARTA_ENV", "production"),
             ("WARTA_PUBLIC_URL", "https://warta.example"),
-        ]))
-        .unwrap_err();
-        assert_eq!(error.variable, "WARTA_SECRET");
+        ]);
+        assert_eq!(refusal, "WARTA_SECRET");
     }
 
     #[test]
     fn production_refuses_plain_http_without_secure_cookies() {
-        let error = Settings::from_source(&source(&[
+        let refusal = refused(&[
             ("WARTA_ENV", "production"),
             ("WARTA_PUBLIC_URL", "http://warta.example"),
             ("WARTA_SECRET", &"x".repeat(40)),
-        ]))
-        .unwrap_err();
-        assert_eq!(error.variable, "WARTA_PUBLIC_URL");
+        ]);
+        assert_eq!(refusal, "WARTA_PUBLIC_URL");
     }
 
     #[test]
