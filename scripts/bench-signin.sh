@@ -34,7 +34,11 @@ run() {
     WARTA_PASSWORD_HASHERS="$hashers" WARTA_PASSWORD_WAIT_MS=10000 \
     target/release/warta serve &
   pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  # Stops this run's server if the script ends early (wait_ready or a
+  # failed step), cleared once the run stops it itself.
+  # shellcheck disable=SC2064 # pid is local to run: expanded now
+  trap "kill $pid 2>/dev/null || true" EXIT
+  wait_ready "http://127.0.0.1:$port/readyz" 10 "$pid"
   local idle
   idle="$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")"
   python3 - "$port" "$CONCURRENCY" <<'PY'
@@ -75,6 +79,7 @@ PY
   local peak
   peak="$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")"
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  trap - EXIT
   echo "bench-signin: hashers=$hashers: idle $((idle / 1024)) MB, peak $((peak / 1024)) MB (VmHWM)"
   echo "$peak" >"target/bench-signin-$hashers.kb"
 }

@@ -53,8 +53,7 @@ DATABASE_URL="$large_url" REDIS_URL="$redis_url" PORT="$port" RUST_LOG=warn \
 server=$!
 baseline=""
 trap 'kill $server $baseline 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat target/bench-server.log >&2; exit 1; }
+wait_ready "http://127.0.0.1:$port/readyz" 20 "$server" target/bench-server.log
 
 slug="$(psql -qAt -d "$large_url" -c "SELECT slug FROM articles WHERE status = 'published' ORDER BY views DESC, id DESC LIMIT 1")"
 # The busiest tag: its deepest page (offset 10,000, the cap) is the slowest
@@ -83,7 +82,7 @@ search_words=("sourdough" "people market" "\"slow travel\"" "bicycle repair" "te
 page_bytes="$(curl -s "http://127.0.0.1:$port/" | wc -c)"
 target/release/examples/baseline "$base_port" "$page_bytes" &
 baseline=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$base_port/" >/dev/null && break; sleep 0.1; done
+wait_ready "http://127.0.0.1:$base_port/" 5 "$baseline"
 
 log "warming up (the seek anchors, the caches); the first request of each is uncached"
 declare -A first_ms

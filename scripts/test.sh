@@ -55,7 +55,8 @@ html_port="$(free_port)"
 DATABASE_URL="$e2e_db" REDIS_URL="$TEST_REDIS_URL" PORT="$html_port" WARTA_REDIS_PREFIX="warta-html-$$" \
   RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/html-server.log 2>&1 &
 html_server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$html_port/readyz" >/dev/null && break; sleep 0.2; done
+trap 'kill $html_server 2>/dev/null || true' EXIT
+wait_ready "http://127.0.0.1:$html_port/readyz" 20 "$html_server" target/html-server.log
 html_status=0
 scripts/check-html.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/check-html.log || html_status=$?
 [ "$html_status" -ne 0 ] || scripts/check-lighthouse.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/lighthouse.log || html_status=$?
@@ -74,7 +75,7 @@ if [ -x "$CONFORMANCE" ]; then
     RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/conformance-server.log 2>&1 &
   conf_server=$!
   trap 'kill $conf_server 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$conf_port/readyz" >/dev/null && break; sleep 0.2; done
+  wait_ready "http://127.0.0.1:$conf_port/readyz" 20 "$conf_server" target/conformance-server.log
   "$CONFORMANCE" "http://127.0.0.1:$conf_port/api" "${CONFORMANCE_PARTS[@]}" 2>&1 | tee target/conformance.log
   status=${PIPESTATUS[0]}
   kill "$conf_server" 2>/dev/null || true
