@@ -7,10 +7,13 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOG_PREFIX=check-html
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 BASE="${1:?usage: check-html.sh <base URL>}"
 VNU="$ROOT/node_modules/vnu-jar/build/dist/vnu.jar"
-[ -f "$VNU" ] || { echo "check-html: $VNU is missing: run scripts/setup-tools.sh" >&2; exit 1; }
-command -v java >/dev/null || { echo "check-html: Java is missing: run scripts/setup-tools.sh --browser" >&2; exit 1; }
+[ -f "$VNU" ] || die "$VNU is missing: run scripts/setup-tools.sh"
+command -v java >/dev/null || die "Java is missing: run scripts/setup-tools.sh --browser"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -56,10 +59,9 @@ fetch following /following -b "$jar"
 fetch own-page "/@$name" -b "$jar"
 
 pages=("$work"/*.html)
-echo "check-html: ${#pages[@]} pages"
+log "${#pages[@]} pages"
 if java -jar "$VNU" --errors-only --format gnu "${pages[@]}"; then
-  echo "check-html: ${#pages[@]} pages, 0 errors"
+  log "${#pages[@]} pages, 0 errors"
 else
-  echo "check-html: the Nu HTML checker found errors (above)" >&2
-  exit 1
+  die "the Nu HTML checker found errors (above)"
 fi

@@ -9,10 +9,13 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOG_PREFIX=check-lighthouse
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 BASE="${1:?usage: check-lighthouse.sh <base URL>}"
 LIGHTHOUSE="$ROOT/node_modules/.bin/lighthouse"
-[ -x "$LIGHTHOUSE" ] || { echo "check-lighthouse: lighthouse is missing: run scripts/setup-tools.sh" >&2; exit 1; }
-CHROME_PATH="$(command -v chromium)" || { echo "check-lighthouse: chromium is missing: run scripts/setup-tools.sh --browser" >&2; exit 1; }
+[ -x "$LIGHTHOUSE" ] || die "lighthouse is missing: run scripts/setup-tools.sh"
+CHROME_PATH="$(command -v chromium)" || die "chromium is missing: run scripts/setup-tools.sh --browser"
 export CHROME_PATH
 FLAGS="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
 MIN_PERFORMANCE=95
@@ -50,5 +53,5 @@ PY
     break
   done
 done
-[ "$failed" -eq 0 ] || { echo "check-lighthouse: below the bar (above)" >&2; exit 1; }
-echo "check-lighthouse: / and an article: performance >= $MIN_PERFORMANCE, accessibility, best practices and SEO 100"
+[ "$failed" -eq 0 ] || die "below the bar (above)"
+log "/ and an article: performance >= $MIN_PERFORMANCE, accessibility, best practices and SEO 100"

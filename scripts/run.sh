@@ -6,6 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+LOG_PREFIX=run
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
+
 scripts/setup-tools.sh
 
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
@@ -21,11 +25,11 @@ if [ "${1:-}" = "--dev" ]; then
   exec cargo leptos watch
 fi
 
-echo "run: building the release server (the first build takes several minutes)" >&2
+log "building the release server (the first build takes several minutes)"
 cargo leptos build --release --precompress
 target/release/warta migrate
 target/release/warta seed --if-empty --users 200 --articles 2000
 
-echo "run: serving at http://127.0.0.1:${PORT:-3000} (Ctrl-C stops; \`make stop\` stops Postgres and Redis)" >&2
+log "serving at http://127.0.0.1:${PORT:-3000} (Ctrl-C stops; \`make stop\` stops Postgres and Redis)"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 exec target/release/warta serve

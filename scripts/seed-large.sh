@@ -8,6 +8,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+LOG_PREFIX=seed
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
+
 USERS="${SEED_USERS:-1000000}"
 ARTICLES="${SEED_ARTICLES:-5000000}"
 
@@ -25,7 +29,7 @@ have="$(psql -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM articles")"
 if [ "$have" -ge "$ARTICLES" ]; then
   echo "seed: reusing the loaded database ($have articles)"
 else
-  [ "$have" -eq 0 ] || { echo "seed: the database holds $have articles, fewer than $ARTICLES; drop it to reload" >&2; exit 1; }
+  [ "$have" -eq 0 ] || die "the database holds $have articles, fewer than $ARTICLES; drop it to reload"
   start=$(date +%s)
   target/release/warta seed --users "$USERS" --articles "$ARTICLES" --seed 42
   echo "seed: wall time $(( $(date +%s) - start ))s"

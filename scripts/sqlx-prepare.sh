@@ -8,6 +8,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+LOG_PREFIX=sqlx-prepare
+# shellcheck source=scripts/lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
+
 services_env="$(scripts/services.sh start)"
 admin_url="$(grep ^TEST_DATABASE_URL= <<<"$services_env" | cut -d= -f2-)"
 scratch_url="${admin_url%/*}/warta_sqlx_prepare"
@@ -22,4 +26,4 @@ rm -rf .sqlx && mkdir .sqlx
 find app/src server/src server/tests -name '*.rs' -exec touch {} +
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$ROOT/.sqlx" DATABASE_URL="$scratch_url" \
   cargo check --workspace --all-targets --quiet
-echo "sqlx-prepare: $(ls .sqlx | wc -l) queries in .sqlx/"
+log "$(ls .sqlx | wc -l) queries in .sqlx/"
