@@ -9,7 +9,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-die() { echo "render-cluster: $*" >&2; exit 1; }
+# Run from a checkout only (make cluster, validate-deploy, by hand; the image
+# holds no deploy/), so the scripts' helpers are always two folders up.
+LOG_PREFIX=render-cluster
+# shellcheck source=scripts/lib/common.sh
+. "$here/../../scripts/lib/common.sh"
 
 [ $# -ge 3 ] || die "usage: $0 PREFIX PORT ADDRESS... (e.g. .data/cluster/nginx 8080 127.0.0.1:3101 127.0.0.1:3102)"
 prefix="$1" port="$2"
