@@ -33,7 +33,7 @@ as_root() {
 wait_ready() {
   local url="$1" seconds="$2" pid="${3:-}" log_file="${4:-}" i why
   for (( i = 0; i < seconds * 10; i++ )); do
-    curl -sf -o /dev/null "$url" && return 0
+    curl -sf --max-time 2 -o /dev/null "$url" && return 0
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       why="process $pid exited before $url answered"
       break
@@ -41,7 +41,7 @@ wait_ready() {
     sleep 0.1
   done
   if [ -z "${why:-}" ]; then
-    curl -sf -o /dev/null "$url" && return 0
+    curl -sf --max-time 2 -o /dev/null "$url" && return 0
     why="$url did not answer within $seconds s"
   fi
   if [ -n "$log_file" ]; then
