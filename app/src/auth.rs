@@ -161,7 +161,11 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
         return Ok(None);
     };
-    Ok(crate::ssr::session::current(&session).await)
+    // Built here rather than in `ssr::session`: session storage sits below
+    // the pages and knows nothing of what they show.
+    Ok(crate::ssr::session::user(&session)
+        .await
+        .map(|(_, username)| SignedInUser { username }))
 }
 
 /// Creates an account and signs its owner in.

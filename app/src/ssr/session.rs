@@ -7,8 +7,6 @@
 
 use tower_sessions::Session;
 
-use crate::auth::SignedInUser;
-
 const USER_ID: &str = "user_id";
 const USERNAME: &str = "username";
 const GENERATION: &str = "generation";
@@ -94,11 +92,6 @@ pub async fn renew_if_due(session: &Session, every: std::time::Duration) {
 /// down) counts as signed out rather than failing the page.
 pub async fn user_id(session: &Session) -> Option<i64> {
     session.get::<i64>(USER_ID).await.ok().flatten()
-}
-
-/// The signed-in user, if any (see [`user_id`] for failures).
-pub async fn current(session: &Session) -> Option<SignedInUser> {
-    user(session).await.map(|(_, username)| SignedInUser { username })
 }
 
 /// The signed-in user's id and name (see [`user_id`] for failures).
