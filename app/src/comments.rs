@@ -61,7 +61,7 @@ pub async fn article_comments(slug: String, after: Option<i64>) -> Result<Commen
 pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     use crate::ssr::publishing::{self, CommentError};
     let Some((reader, _)) = crate::editor::signed_in().await else {
-        crate::auth::error_status(http::StatusCode::FORBIDDEN);
+        crate::error::error_status(http::StatusCode::FORBIDDEN);
         return Err(FormError::failure("Sign in to comment."));
     };
     let mut refusal = FormError::default();
@@ -77,7 +77,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     match publishing::comment(&state, reader, &slug, &body).await {
         Ok(_) => Ok(()),
         Err(CommentError::TooMany(too_many)) => {
-            crate::auth::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
+            crate::error::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
             let minutes = too_many.retry_after.div_ceil(60);
             refusal.form = Some(format!(
                 "You have commented a lot just now. Please wait {minutes} minute{} and post it then.",
@@ -86,7 +86,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
             Err(refusal)
         }
         Err(CommentError::NoArticle | CommentError::NoComment | CommentError::Forbidden) => {
-            crate::auth::error_status(http::StatusCode::NOT_FOUND);
+            crate::error::error_status(http::StatusCode::NOT_FOUND);
             refusal.form = Some("This article is no longer published.".to_owned());
             Err(refusal)
         }
