@@ -110,23 +110,3 @@ pub(crate) fn is_unreadable_call(error: &ServerFnErrorErr) -> bool {
         ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
     )
 }
-
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::queries::QueryError> for AppError {
-    fn from(error: crate::ssr::queries::QueryError) -> Self {
-        tracing::error!(%error, "loading a page's data failed");
-        Self::Internal
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::publishing::WriteError> for AppError {
-    fn from(error: crate::ssr::publishing::WriteError) -> Self {
-        use crate::ssr::publishing::WriteError;
-        match error {
-            WriteError::NotFound => Self::NotFound,
-            WriteError::Forbidden => Self::Forbidden,
-            WriteError::Query(query) => query.into(),
-        }
-    }
-}

@@ -35,6 +35,18 @@ pub enum WriteError {
     Query(#[from] QueryError),
 }
 
+/// A refused or failed write as a page's error. Here rather than in
+/// [`crate::error`], so the shared error type knows nothing of publishing.
+impl From<WriteError> for crate::error::AppError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::NotFound => Self::NotFound,
+            WriteError::Forbidden => Self::Forbidden,
+            WriteError::Query(query) => query.into(),
+        }
+    }
+}
+
 /// Why a comment could not be added or deleted.
 #[derive(Debug, thiserror::Error)]
 pub enum CommentError {
