@@ -22,10 +22,11 @@ CRATES = [("app", "app/src/lib.rs"), ("server", "server/src/lib.rs"), ("server::
 EXTERN = {"app": "app", "warta": "server"}
 # Modules of `app` that are neither UI nor server-only, so `app::ssr` may
 # use them: model (data shapes the server sends the browser), domain
-# (validated field types; std only) and error (AppError, what every server
-# function returns, which ssr code converts its errors into). The crate
-# root is not among them: lib.rs is the App component, shell and routes.
-SHARED = ("app::model", "app::domain", "app::error")
+# (validated field types; std only), error (AppError, what every server
+# function returns, which ssr code converts its errors into) and site (the
+# site's name and public origin; no imports). The crate root is not among
+# them: lib.rs is the App component, shell and routes.
+SHARED = ("app::model", "app::domain", "app::error", "app::site")
 
 TOKEN = re.compile(r"""
     (?P<space>\s+) | (?P<comment>//[^\n]*) | (?P<block>/\*)

@@ -4,9 +4,8 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use app::{
-    App,
-    components::meta::PublicUrl,
-    shell,
+    App, shell,
+    site::PublicUrl,
     ssr::{
         AppState, Shared, cache::Cache, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
     },

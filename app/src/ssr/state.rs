@@ -5,7 +5,7 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use crate::{
-    components::meta::PublicUrl,
+    site::PublicUrl,
     ssr::{
         cache::Cache, covers::Media, database::Database, pagination::LatestIndex, passwords::Passwords, redis::Redis,
         tokens::Signer,
