@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::ssr::{
     AppState,
     jobs::{self, Task},
-    publishing,
     queries::editing::EditableArticle,
+    reading,
 };
 
 /// Where media files live: a local folder, or S3-compatible storage.
@@ -162,7 +162,7 @@ pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCove
         delete_later(&mut *tx, &previous).await?;
     }
     tx.commit().await?;
-    publishing::forget_article(state, article).await;
+    forget_pages(state, article).await;
     Ok(())
 }
 
@@ -180,9 +180,17 @@ pub async fn remove(state: &AppState, article: &EditableArticle) -> anyhow::Resu
     }
     tx.commit().await?;
     if previous.is_some() {
-        publishing::forget_article(state, article).await;
+        forget_pages(state, article).await;
     }
     Ok(())
+}
+
+/// Forgets every cached page showing `article`, after its cover changed.
+/// Called from here rather than through `publishing`: publishing uses cover
+/// storage (a deleted article's files), so covers calling back up into it
+/// would tie the two into a loop.
+async fn forget_pages(state: &AppState, article: &EditableArticle) {
+    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
 }
 
 /// `article_id`'s cover, for the editor.

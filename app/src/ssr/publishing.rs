@@ -221,12 +221,6 @@ pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), Q
     Ok(())
 }
 
-/// Forgets every cached page showing `article` (after a change beside its
-/// text, such as its cover).
-pub async fn forget_article(state: &AppState, article: &EditableArticle) {
-    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
-}
-
 /// A readable slug for `title`: ASCII words joined by hyphens, cut at a word
 /// boundary; `article` when nothing readable is left.
 pub fn slug_of(title: &str) -> String {
