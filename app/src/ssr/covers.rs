@@ -6,21 +6,16 @@
 //! gets a new random folder, so a key's content never changes and pages can
 //! tell browsers and CDNs to keep a file for a year.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use object_store::{ObjectStore, ObjectStoreExt as _, path::Path};
+use object_store::{ObjectStoreExt as _, path::Path};
 use serde::{Deserialize, Serialize};
 
 use crate::ssr::{
-    AppState,
+    AppState, Media,
     jobs::{self, Task},
     queries::editing::EditableArticle,
     reading,
 };
-
-/// Where media files live: a local folder, or S3-compatible storage.
-pub type Media = Arc<dyn ObjectStore>;
 
 /// The largest cover image accepted, in bytes.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;

@@ -21,8 +21,9 @@ use std::{
 };
 
 use app::ssr::{
+    Media,
     cache::Cache,
-    covers::{DeleteCoverFiles, MakeCoverVariants, Media},
+    covers::{DeleteCoverFiles, MakeCoverVariants},
     jobs::{ClaimedJob, Failure, Queue, Task as _},
     notifications::{FanOut, SendNotifications},
     tokens::Signer,
