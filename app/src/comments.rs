@@ -179,7 +179,7 @@ fn CommentList(
                     view! {
                         <li id=format!("comment-{}", comment.id) class="py-4">
                             <p class="flex flex-wrap items-center gap-2 text-sm text-muted">
-                                <crate::pages::author::Avatar image=comment.author_image size=24 />
+                                <crate::components::avatar::Avatar image=comment.author_image size=24 />
                                 <a href=format!("/@{}", comment.author) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
                                 <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
                                     {date_label(comment.created_at)}
