@@ -60,7 +60,7 @@ pub async fn article_comments(slug: String, after: Option<i64>) -> Result<Commen
 #[server(prefix = "/fn", endpoint = "comment")]
 pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     use crate::ssr::publishing::{self, CommentError};
-    let Some((reader, _)) = crate::editor::signed_in().await else {
+    let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         crate::error::error_status(http::StatusCode::FORBIDDEN);
         return Err(FormError::failure("Sign in to comment."));
     };
@@ -103,7 +103,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
 #[server(prefix = "/fn", endpoint = "delete-comment")]
 pub async fn remove_comment(slug: String, id: i64) -> Result<(), AppError> {
     use crate::ssr::publishing::{self, CommentError};
-    let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let (reader, _) = crate::ssr::session::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
     match publishing::delete_comment(&state, reader, &slug, id).await {
         Ok(()) => Ok(()),

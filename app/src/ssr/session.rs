@@ -101,6 +101,14 @@ pub async fn user(session: &Session) -> Option<(i64, String)> {
     Some((id, username))
 }
 
+/// The signed-in user's id and name (as [`user`] gives them), from the
+/// session of the request a server function is answering: for server
+/// functions, which are not handed the session.
+pub async fn signed_in() -> Option<(i64, String)> {
+    let session = leptos_axum::extract::<Session>().await.ok()?;
+    user(&session).await
+}
+
 /// Keeps the session's copy of the username in step after a rename.
 pub async fn rename(session: &Session, username: &str) -> Result<(), tower_sessions::session::Error> {
     session.insert(USERNAME, username).await
