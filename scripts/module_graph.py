@@ -9,7 +9,9 @@ where the item lives. `mod x;` is no edge (declaring is not importing), and
     scripts/module_graph.py [--upward] [--edges] [ROOT]
 
 Prints each cycle with the file:line of its edges and exits 1 if there is
-one; --upward also lists imports from server-only `app::ssr` into UI code."""
+one; --upward also lists imports from server-only `app::ssr` into UI code
+(and from the shared modules into UI code), and exits 1 if there is one of
+those too. scripts/check.sh runs it with --upward."""
 
 import argparse
 import re
@@ -271,6 +273,8 @@ def main():
         # dependency the exception is there to rule out.
         laundered = [e for e in graph.edges if e[0].startswith(SHARED) and ui(e[1])]
         show(graph.edges, laundered, f"{len(laundered)} imports from shared modules into UI modules")
+        if upward or laundered:
+            return 1
     return 1 if cycles else 0
 
 
