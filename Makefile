@@ -17,7 +17,7 @@ dev: ## Watch the sources, rebuild and reload on change (cargo leptos watch)
 test: ## Set everything up and run every check: fmt, clippy, unit, integration, Playwright
 	@scripts/test.sh
 
-check: ## cargo fmt --check and clippy -D warnings for the server and the wasm build (as in make test)
+check: ## cargo fmt --check, no module import cycles, clippy -D warnings for the server and the wasm build (as in make test)
 	@scripts/check.sh
 
 stop: ## Stop the private Postgres and Redis under .data/

@@ -4,8 +4,9 @@
 #
 #   1. tools and services (private Postgres and Redis unless TEST_DATABASE_URL
 #      and TEST_REDIS_URL are set)
-#   2. cargo fmt --check; clippy -D warnings for the server and the wasm build
-#      (scripts/check.sh, also `make check`)
+#   2. cargo fmt --check; no module import cycles (scripts/module_graph.py);
+#      clippy -D warnings for the server and the wasm build (scripts/check.sh,
+#      also `make check`)
 #   3. unit and integration tests (a fresh database per test)
 #   4. a release build and Playwright in Debian's Chromium
 #   5. the Nu HTML checker on one page of every type (scripts/check-html.sh)

@@ -18,6 +18,8 @@ use leptos::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{error_status, for_scripts};
 
 /// The signed-in user, as pages show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +163,11 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
         return Ok(None);
     };
-    Ok(crate::ssr::session::current(&session).await)
+    // Built here rather than in `ssr::session`: session storage sits below
+    // the pages and knows nothing of what they show.
+    Ok(crate::ssr::session::user(&session)
+        .await
+        .map(|(_, username)| SignedInUser { username }))
 }
 
 /// Creates an account and signs its owner in.
@@ -264,42 +270,6 @@ async fn sign_in(user: &crate::ssr::accounts::SignedIn, to: &str) -> Result<(), 
         })?;
     crate::ssr::redirect(to);
     Ok(())
-}
-
-/// Sets the status (and `Retry-After`) of an answer to a script: the
-/// hydrated forms, which read the status. A plain form post keeps the
-/// redirect back to the form that Leptos answers it with (the message is
-/// in that URL), since a browser follows no redirect with another status.
-#[cfg(feature = "ssr")]
-pub(crate) fn for_scripts(status: http::StatusCode, retry_after: Option<u64>) {
-    let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if accepts_html {
-        return;
-    }
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-        if let Some(seconds) = retry_after {
-            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
-        }
-    }
-}
-
-/// Sets the status of an error answered to a script, unless the server
-/// function already chose one (see [`for_scripts`]): server_fn answers
-/// every error 500 otherwise.
-#[cfg(feature = "ssr")]
-pub(crate) fn error_status(status: http::StatusCode) {
-    let chosen = use_context::<leptos_axum::ResponseOptions>()
-        .is_some_and(|response| response.0.read().ok().is_some_and(|parts| parts.status.is_some()));
-    if !chosen {
-        for_scripts(status, None);
-    }
 }
 
 /// A refusal the user can fix: 422 for the hydrated form, not a server

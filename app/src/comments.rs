@@ -60,8 +60,8 @@ pub async fn article_comments(slug: String, after: Option<i64>) -> Result<Commen
 #[server(prefix = "/fn", endpoint = "comment")]
 pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     use crate::ssr::publishing::{self, CommentError};
-    let Some((reader, _)) = crate::editor::signed_in().await else {
-        crate::auth::error_status(http::StatusCode::FORBIDDEN);
+    let Some((reader, _)) = crate::ssr::session::signed_in().await else {
+        crate::error::error_status(http::StatusCode::FORBIDDEN);
         return Err(FormError::failure("Sign in to comment."));
     };
     let mut refusal = FormError::default();
@@ -77,7 +77,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     match publishing::comment(&state, reader, &slug, &body).await {
         Ok(_) => Ok(()),
         Err(CommentError::TooMany(too_many)) => {
-            crate::auth::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
+            crate::error::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
             let minutes = too_many.retry_after.div_ceil(60);
             refusal.form = Some(format!(
                 "You have commented a lot just now. Please wait {minutes} minute{} and post it then.",
@@ -86,7 +86,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
             Err(refusal)
         }
         Err(CommentError::NoArticle | CommentError::NoComment | CommentError::Forbidden) => {
-            crate::auth::error_status(http::StatusCode::NOT_FOUND);
+            crate::error::error_status(http::StatusCode::NOT_FOUND);
             refusal.form = Some("This article is no longer published.".to_owned());
             Err(refusal)
         }
@@ -103,7 +103,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
 #[server(prefix = "/fn", endpoint = "delete-comment")]
 pub async fn remove_comment(slug: String, id: i64) -> Result<(), AppError> {
     use crate::ssr::publishing::{self, CommentError};
-    let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let (reader, _) = crate::ssr::session::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
     match publishing::delete_comment(&state, reader, &slug, id).await {
         Ok(()) => Ok(()),
@@ -179,7 +179,7 @@ fn CommentList(
                     view! {
                         <li id=format!("comment-{}", comment.id) class="py-4">
                             <p class="flex flex-wrap items-center gap-2 text-sm text-muted">
-                                <crate::pages::author::Avatar image=comment.author_image size=24 />
+                                <crate::components::avatar::Avatar image=comment.author_image size=24 />
                                 <a href=format!("/@{}", comment.author) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
                                 <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
                                     {date_label(comment.created_at)}

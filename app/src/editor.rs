@@ -82,7 +82,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
         return Ok(Some(state));
     }
     let state = expect_context::<crate::ssr::AppState>();
-    let Some((user_id, _)) = signed_in().await else {
+    let Some((user_id, _)) = crate::ssr::session::signed_in().await else {
         crate::ssr::redirect(&sign_in_path(slug.as_deref(), ""));
         return Ok(None);
     };
@@ -134,7 +134,7 @@ pub async fn save_article(
         body,
         tags,
     };
-    let user = signed_in().await;
+    let user = crate::ssr::session::signed_in().await;
     let status = |status: http::StatusCode| {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
@@ -168,7 +168,7 @@ pub async fn delete_article(slug: String) -> Result<(), AppError> {
     use crate::ssr::publishing;
 
     let state = expect_context::<crate::ssr::AppState>();
-    let Some((user_id, username)) = signed_in().await else {
+    let Some((user_id, username)) = crate::ssr::session::signed_in().await else {
         crate::ssr::redirect(&sign_in_path(Some(&slug), "/delete"));
         return Ok(());
     };
@@ -185,7 +185,7 @@ pub const DRAFTS_LISTED: i64 = 50;
 /// who is signed in; nothing for anyone else.
 #[server(prefix = "/fn", endpoint = "drafts")]
 pub async fn my_drafts(username: String) -> Result<Vec<crate::model::DraftSummary>, AppError> {
-    let Some((user_id, me)) = signed_in().await else {
+    let Some((user_id, me)) = crate::ssr::session::signed_in().await else {
         return Ok(Vec::new());
     };
     if !me.eq_ignore_ascii_case(&username) {
@@ -332,11 +332,4 @@ fn failed(mut error: FormError, query: &crate::ssr::queries::QueryError) -> Outc
     tracing::error!(error = %query, "saving an article failed");
     error.form = Some("We could not save your article just now; your text is still here, please try again.".to_owned());
     Outcome::Failed(error)
-}
-
-/// The signed-in user's id and name, from the request's session.
-#[cfg(feature = "ssr")]
-pub(crate) async fn signed_in() -> Option<(i64, String)> {
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.ok()?;
-    crate::ssr::session::user(&session).await
 }

@@ -1,4 +1,7 @@
-//! The error type server functions return to pages.
+//! The error type server functions return to pages, and the helpers that
+//! give a server function's answer its status (every server function's
+//! error passes through here, so they live with it rather than with any one
+//! feature).
 
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -46,7 +49,7 @@ impl FromServerFnError for AppError {
     /// server_fn's blanket 500.
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
-        crate::auth::error_status(self.status());
+        error_status(self.status());
         <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
     }
 
@@ -60,7 +63,43 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 pub(crate) fn refuse_unreadable_call(error: &ServerFnErrorErr) {
     if is_unreadable_call(error) {
-        crate::auth::for_scripts(http::StatusCode::BAD_REQUEST, None);
+        for_scripts(http::StatusCode::BAD_REQUEST, None);
+    }
+}
+
+/// Sets the status (and `Retry-After`) of an answer to a script: the
+/// hydrated forms, which read the status. A plain form post keeps the
+/// redirect back to the form that Leptos answers it with (the message is
+/// in that URL), since a browser follows no redirect with another status.
+#[cfg(feature = "ssr")]
+pub(crate) fn for_scripts(status: http::StatusCode, retry_after: Option<u64>) {
+    let accepts_html = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if accepts_html {
+        return;
+    }
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+        if let Some(seconds) = retry_after {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+    }
+}
+
+/// Sets the status of an error answered to a script, unless the server
+/// function already chose one (see [`for_scripts`]): server_fn answers
+/// every error 500 otherwise.
+#[cfg(feature = "ssr")]
+pub(crate) fn error_status(status: http::StatusCode) {
+    let chosen = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        .is_some_and(|response| response.0.read().ok().is_some_and(|parts| parts.status.is_some()));
+    if !chosen {
+        for_scripts(status, None);
     }
 }
 
@@ -70,24 +109,4 @@ pub(crate) fn is_unreadable_call(error: &ServerFnErrorErr) -> bool {
         error,
         ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
     )
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::queries::QueryError> for AppError {
-    fn from(error: crate::ssr::queries::QueryError) -> Self {
-        tracing::error!(%error, "loading a page's data failed");
-        Self::Internal
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<crate::ssr::publishing::WriteError> for AppError {
-    fn from(error: crate::ssr::publishing::WriteError) -> Self {
-        use crate::ssr::publishing::WriteError;
-        match error {
-            WriteError::NotFound => Self::NotFound,
-            WriteError::Forbidden => Self::Forbidden,
-            WriteError::Query(query) => query.into(),
-        }
-    }
 }

@@ -35,7 +35,7 @@ pub struct FavoriteStatus {
 #[server(prefix = "/fn", endpoint = "favorite-state")]
 pub async fn favorite_state(slug: String) -> Result<Option<FavoriteStatus>, AppError> {
     use crate::ssr::queries::{QueryError, favorites};
-    let Some((reader, _)) = crate::editor::signed_in().await else {
+    let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         return Ok(None);
     };
     if !crate::domain::could_name_something(&slug, crate::domain::NAME_MAX) {
@@ -56,7 +56,7 @@ pub async fn favorite_state(slug: String) -> Result<Option<FavoriteStatus>, AppE
 /// afterwards. Signed out: 403.
 #[server(prefix = "/fn", endpoint = "favorite")]
 pub async fn set_favorite(slug: String, favorite: bool) -> Result<FavoriteStatus, AppError> {
-    let (reader, name) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let (reader, name) = crate::ssr::session::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
     let changed = crate::ssr::reading::favorite(&state, reader, &name, &slug, favorite)
         .await?

@@ -35,7 +35,7 @@ async fn author_id(state: &crate::ssr::AppState, username: &str) -> Result<i64, 
 #[server(prefix = "/fn", endpoint = "follow-state")]
 pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
     use crate::ssr::queries::{QueryError, follows};
-    let Some((reader, _)) = crate::editor::signed_in().await else {
+    let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         return Ok(FollowStatus::SignedOut);
     };
     let state = expect_context::<crate::ssr::AppState>();
@@ -54,7 +54,7 @@ pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
 #[server(prefix = "/fn", endpoint = "follow")]
 pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError> {
     use crate::ssr::queries::{QueryError, follows};
-    let (reader, _) = crate::editor::signed_in().await.ok_or(AppError::Forbidden)?;
+    let (reader, _) = crate::ssr::session::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
     let author = author_id(&state, &username).await?;
     if follow {
@@ -75,7 +75,7 @@ pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError
 #[server(prefix = "/fn", endpoint = "following")]
 pub async fn following_feed(page: u32) -> Result<Option<Listing>, AppError> {
     use crate::{api::PAGE_SIZE, ssr::queries::QueryError};
-    let Some((reader, _)) = crate::editor::signed_in().await else {
+    let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         return Ok(None);
     };
     let state = expect_context::<crate::ssr::AppState>();

@@ -17,6 +17,7 @@ pub mod following;
 pub mod model;
 pub mod pages;
 pub mod routing;
+pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -43,10 +44,8 @@ use crate::{
         unsubscribe::UnsubscribePage,
     },
     routing::AuthorSegment,
+    site::SITE_NAME,
 };
-
-/// The site's name, as shown in the header and in page titles.
-pub const SITE_NAME: &str = "Warta";
 
 /// The HTML document around the app. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -26,7 +26,7 @@ pub enum Command {
     /// Apply pending database migrations and create upcoming partitions.
     Migrate,
     /// Load deterministic demo data: users and articles.
-    Seed(SeedArgs),
+    Seed(seed::SeedArgs),
     /// Run background jobs (emails to followers) until SIGTERM or Ctrl-C.
     Worker,
     /// Inspect the job queue; retry or discard dead jobs.
@@ -67,30 +67,6 @@ pub struct JobSelection {
     /// Every dead job.
     #[arg(long)]
     pub all: bool,
-}
-
-/// Options for `warta seed`.
-#[derive(Debug, Clone, Args)]
-pub struct SeedArgs {
-    /// How many users to create.
-    #[arg(long, default_value_t = 1_000)]
-    pub users: u64,
-    /// How many articles to create (90% published).
-    #[arg(long, default_value_t = 5_000)]
-    pub articles: u64,
-    /// The random seed: the same seed (and `--until`) gives the same data.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// The last day of the three years articles are spread over
-    /// (YYYY-MM-DD, UTC). Defaults to today.
-    #[arg(long)]
-    pub until: Option<chrono::NaiveDate>,
-    /// How many parallel COPY streams to load with.
-    #[arg(long, default_value_t = 2)]
-    pub jobs: usize,
-    /// Only seed when the database has no users yet (used by `make run`).
-    #[arg(long)]
-    pub if_empty: bool,
 }
 
 /// Runs one command to completion.

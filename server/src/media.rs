@@ -3,10 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use app::ssr::{
-    AppState,
-    covers::{self, Media},
-};
+use app::ssr::{AppState, Media, covers};
 use axum::{
     extract::{Path, State},
     http::{HeaderValue, StatusCode, header},

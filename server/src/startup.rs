@@ -4,22 +4,19 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use app::{
-    App,
-    components::meta::PublicUrl,
-    shell,
+    App, shell,
+    site::PublicUrl,
     ssr::{
         AppState, Shared, cache::Cache, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
     },
 };
 use axum::{
     Router,
-    body::Body,
-    extract::{Request, State},
     middleware::{from_fn_with_state, map_response},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -28,7 +25,11 @@ use tower_http::{CompressionLevel, catch_panic::CatchPanicLayer, compression::Co
 use crate::{
     config::{RunMode, Settings},
     db,
-    http::{assets, caching, editor, feeds, health, limits, rate_limit, security, sessions, trace, unsubscribe, views},
+    http::{
+        assets, caching, editor, feeds, health, limits, rate_limit,
+        render::{not_found, provide_page_context},
+        security, sessions, trace, unsubscribe, views,
+    },
     upkeep, worker,
 };
 
@@ -259,54 +260,6 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
-}
-
-/// Renders the app for a path no route or file matched: the styled 404.
-async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
-    let mut response = render_page(state, request, || {}).await;
-    if response.status().is_success() {
-        *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
-    }
-    response
-}
-
-/// Renders the page for `request`'s path, as a GET would, with `context`
-/// provided besides the usual: for handlers that answer a form post with a
-/// page.
-pub async fn render_page(
-    state: AppState,
-    request: Request<Body>,
-    context: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
-    let leptos = state.leptos.clone();
-    // Whole, not streamed: the status is known only once every resource
-    // has loaded (a 403 or a 404 is found inside a `<Suspense>`).
-    let handler = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_page_context(&state.public_url);
-            provide_context(state.clone());
-            context();
-        },
-        move || shell(leptos.clone()),
-    );
-    let (mut parts, _) = request.into_parts();
-    parts.method = axum::http::Method::GET;
-    handler(Request::from_parts(parts, Body::empty())).await.into_response()
-}
-
-/// What every page render needs beyond the state.
-fn provide_page_context(public_url: &PublicUrl) {
-    provide_context(public_url.clone());
-    // Leptos stamps its inline scripts with the nonce in context. Ours is
-    // the response's script mark (see `security::script_policy`), which
-    // tells the policy exactly which scripts this render wrote and is then
-    // blanked out, so renders of the same page stay identical (and
-    // cacheable). Without a mark (no policy middleware) a fresh secret
-    // stands in, so no script is ever stamped with something guessable.
-    let mark = leptos::prelude::use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<security::ScriptMark>().cloned())
-        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), |mark| mark.0.to_string());
-    provide_context(leptos::nonce::Nonce::from_value(mark));
 }
 
 /// The answer to a request whose handler panicked: logged, and a page

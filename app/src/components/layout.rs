@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
 use crate::{
-    SITE_NAME,
     auth::{Logout, current_user},
     components::theme::ThemeToggle,
+    site::SITE_NAME,
 };
 
 /// Site name, main navigation and the theme switch.

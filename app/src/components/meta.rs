@@ -3,12 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
-use crate::SITE_NAME;
-
-/// The site's public origin (`WARTA_PUBLIC_URL`), without a trailing slash.
-/// The server provides it; in the browser the page's own origin is used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicUrl(pub String);
+use crate::site::{PublicUrl, SITE_NAME};
 
 /// `path` as an absolute URL on the public origin.
 pub fn absolute_url(path: &str) -> String {

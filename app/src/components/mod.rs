@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod article_list;
+pub mod avatar;
 pub mod layout;
 pub mod meta;
 pub mod pager;

@@ -7,12 +7,12 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api,
     comments::Comments,
-    components::{meta::PageMeta, tags::TagLinks},
+    components::{avatar::Avatar, meta::PageMeta, tags::TagLinks},
     error::AppError,
     favorites::FavoriteButton,
     following::FollowButton,
     model::{self, Article},
-    pages::{author::Avatar, error::ErrorNotice, not_found::NotFound},
+    pages::{error::ErrorNotice, not_found::NotFound},
 };
 
 /// The article page; a 404 for slugs that name no published article.

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api,
-    components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
+    components::{article_list::ArticleList, avatar::Avatar, meta::PageMeta, pager::Pager},
     error::AppError,
     favorites::{SavedPage, favorites_of},
     following::FollowButton,
@@ -118,27 +118,6 @@ fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
             </ul>
         </nav>
     }
-}
-
-/// A person's picture (their profile image), or nothing when they gave
-/// none. Decorative: their name is always beside it.
-#[component]
-pub fn Avatar(image: Option<String>, size: u32) -> impl IntoView {
-    image.map(|src| {
-        view! {
-            <img
-                src=src
-                alt=""
-                width=size
-                height=size
-                loading="lazy"
-                decoding="async"
-                referrerpolicy="no-referrer"
-                class="avatar"
-                data-testid="avatar"
-            />
-        }
-    })
 }
 
 /// `/@{username}/favorites`: what a reader saved; a 404 for names nobody

@@ -6,21 +6,16 @@
 //! gets a new random folder, so a key's content never changes and pages can
 //! tell browsers and CDNs to keep a file for a year.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use object_store::{ObjectStore, ObjectStoreExt as _, path::Path};
+use object_store::{ObjectStoreExt as _, path::Path};
 use serde::{Deserialize, Serialize};
 
 use crate::ssr::{
-    AppState,
+    AppState, Media,
     jobs::{self, Task},
-    publishing,
     queries::editing::EditableArticle,
+    reading,
 };
-
-/// Where media files live: a local folder, or S3-compatible storage.
-pub type Media = Arc<dyn ObjectStore>;
 
 /// The largest cover image accepted, in bytes.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -162,7 +157,7 @@ pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCove
         delete_later(&mut *tx, &previous).await?;
     }
     tx.commit().await?;
-    publishing::forget_article(state, article).await;
+    forget_pages(state, article).await;
     Ok(())
 }
 
@@ -180,9 +175,17 @@ pub async fn remove(state: &AppState, article: &EditableArticle) -> anyhow::Resu
     }
     tx.commit().await?;
     if previous.is_some() {
-        publishing::forget_article(state, article).await;
+        forget_pages(state, article).await;
     }
     Ok(())
+}
+
+/// Forgets every cached page showing `article`, after its cover changed.
+/// Called from here rather than through `publishing`: publishing uses cover
+/// storage (a deleted article's files), so covers calling back up into it
+/// would tie the two into a loop.
+async fn forget_pages(state: &AppState, article: &EditableArticle) {
+    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
 }
 
 /// `article_id`'s cover, for the editor.

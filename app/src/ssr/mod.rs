@@ -20,7 +20,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod views;
 
-pub use state::{AppState, Shared};
+pub use state::{AppState, Media, Shared};
 
 /// Sends the reader on to `path` (a server function's redirect).
 /// leptos_axum's own panics on a value a header cannot carry; such a path

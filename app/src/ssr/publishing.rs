@@ -35,6 +35,18 @@ pub enum WriteError {
     Query(#[from] QueryError),
 }
 
+/// A refused or failed write as a page's error. Here rather than in
+/// [`crate::error`], so the shared error type knows nothing of publishing.
+impl From<WriteError> for crate::error::AppError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::NotFound => Self::NotFound,
+            WriteError::Forbidden => Self::Forbidden,
+            WriteError::Query(query) => query.into(),
+        }
+    }
+}
+
 /// Why a comment could not be added or deleted.
 #[derive(Debug, thiserror::Error)]
 pub enum CommentError {
@@ -207,12 +219,6 @@ pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), Q
     tx.commit().await?;
     reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
     Ok(())
-}
-
-/// Forgets every cached page showing `article` (after a change beside its
-/// text, such as its cover).
-pub async fn forget_article(state: &AppState, article: &EditableArticle) {
-    reading::forget_article_pages(&state.cache, &article.slug, &article.author, article.published).await;
 }
 
 /// A readable slug for `title`: ASCII words joined by hyphens, cut at a word

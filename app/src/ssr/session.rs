@@ -7,8 +7,6 @@
 
 use tower_sessions::Session;
 
-use crate::auth::SignedInUser;
-
 const USER_ID: &str = "user_id";
 const USERNAME: &str = "username";
 const GENERATION: &str = "generation";
@@ -96,16 +94,19 @@ pub async fn user_id(session: &Session) -> Option<i64> {
     session.get::<i64>(USER_ID).await.ok().flatten()
 }
 
-/// The signed-in user, if any (see [`user_id`] for failures).
-pub async fn current(session: &Session) -> Option<SignedInUser> {
-    user(session).await.map(|(_, username)| SignedInUser { username })
-}
-
 /// The signed-in user's id and name (see [`user_id`] for failures).
 pub async fn user(session: &Session) -> Option<(i64, String)> {
     let id = user_id(session).await?;
     let username = session.get::<String>(USERNAME).await.ok().flatten()?;
     Some((id, username))
+}
+
+/// The signed-in user's id and name (as [`user`] gives them), from the
+/// session of the request a server function is answering: for server
+/// functions, which are not handed the session.
+pub async fn signed_in() -> Option<(i64, String)> {
+    let session = leptos_axum::extract::<Session>().await.ok()?;
+    user(&session).await
 }
 
 /// Keeps the session's copy of the username in step after a rename.

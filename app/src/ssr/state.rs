@@ -5,12 +5,18 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use crate::{
-    components::meta::PublicUrl,
+    site::PublicUrl,
     ssr::{
-        cache::Cache, covers::Media, database::Database, pagination::LatestIndex, passwords::Passwords, redis::Redis,
-        tokens::Signer,
+        cache::Cache, database::Database, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
     },
 };
+
+/// Where media files live: a local folder, or S3-compatible storage.
+///
+/// Defined here, beside the state that holds it, rather than in
+/// [`crate::ssr::covers`]: the state is the container every feature module
+/// takes, so it must not import one of them.
+pub type Media = Arc<dyn object_store::ObjectStore>;
 
 /// What every request handler and server function can reach: [`Shared`]
 /// behind one `Arc`, so a clone (which middleware makes on every request)

@@ -29,7 +29,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ApiError, ArticleBody, ArticleEnvelope, ArticleListItem, ProfileBody, object, text, users::Caller};
+use super::{
+    error::ApiError,
+    params::{object, text, whole_number},
+    shapes::{ArticleBody, ArticleEnvelope, ArticleListItem, ProfileBody},
+    users::Caller,
+};
 
 /// The first of a refusal's faults (the API names one field at a time).
 fn refused(faults: Vec<Invalid>) -> ApiError {
@@ -248,12 +253,12 @@ pub(super) async fn list_comments(
     params: Result<Query<CommentParams>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
-    let limit = match super::whole_number(params.limit.as_deref(), "limit")? {
+    let limit = match whole_number(params.limit.as_deref(), "limit")? {
         None => COMMENTS_PAGE,
         Some(limit) if limit < 1 => return Err(ApiError::Invalid("limit", "must be at least 1")),
         Some(limit) => limit.min(COMMENTS_PAGE),
     };
-    let after = super::whole_number(params.after.as_deref(), "after")?;
+    let after = whole_number(params.after.as_deref(), "after")?;
     let article = publishing::commentable(&state, &slug).await?;
     // One more than the page says whether another follows.
     let mut found = reading::comments(&state, &article.slug, after, limit + 1).await?;

@@ -9,7 +9,12 @@ use axum::{
     extract::{Path, Query, State, rejection::QueryRejection},
 };
 
-use super::{ApiError, ArticleListItem, ArticlesEnvelope, ListParams, ProfileBody, ProfileEnvelope, users::Caller};
+use super::{
+    error::ApiError,
+    params::{ListParams, shallow},
+    shapes::{ArticleListItem, ArticlesEnvelope, ProfileBody, ProfileEnvelope},
+    users::Caller,
+};
 
 /// The user called `username`, with their id; 404 when there is none.
 async fn find(state: &AppState, username: &str) -> Result<(i64, app::model::Profile), ApiError> {
@@ -80,7 +85,7 @@ pub(super) async fn feed(
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not valid"))?;
     let (offset, limit) = params.window()?;
-    let offset = super::shallow(offset)?;
+    let offset = shallow(offset)?;
     let (articles, total) = follows::feed(&state.db, caller.account.id, limit, offset)
         .await
         .map_err(QueryError::from)?;

@@ -30,7 +30,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ApiError, object, text};
+use super::{
+    error::ApiError,
+    params::{object, text},
+};
 
 #[derive(Debug, Serialize)]
 struct UserBody {

@@ -20,7 +20,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::{covers::Refused, startup::render_page};
+use crate::{covers::Refused, http::render::render_page};
 
 /// The fields the editor posts.
 #[derive(Debug, Default, Deserialize)]

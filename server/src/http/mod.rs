@@ -11,6 +11,7 @@ pub mod health;
 pub mod limits;
 pub mod markup;
 pub mod rate_limit;
+pub mod render;
 pub mod security;
 pub mod sessions;
 pub mod trace;

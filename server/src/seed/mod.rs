@@ -20,12 +20,11 @@ use std::{
 
 use anyhow::Context as _;
 use chrono::{DateTime, Days, NaiveDate, TimeZone as _, Utc};
+use clap::Args;
 use futures::{StreamExt as _, TryStreamExt as _};
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use sqlx::PgPool;
-
-use crate::cli::SeedArgs;
 
 /// Rows per COPY batch (and per random stream).
 const CHUNK: u64 = 50_000;
@@ -40,6 +39,33 @@ const BULK_TABLES: [&str; 5] = [
     "author_publications",
     "article_tags",
 ];
+
+// Defined with the command rather than in `cli`, so the command line that
+// dispatches to it is the only one of the two that imports the other. (Not
+// a doc comment: clap would read it as help text.)
+/// Options for `warta seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// How many users to create.
+    #[arg(long, default_value_t = 1_000)]
+    pub users: u64,
+    /// How many articles to create (90% published).
+    #[arg(long, default_value_t = 5_000)]
+    pub articles: u64,
+    /// The random seed: the same seed (and `--until`) gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The last day of the three years articles are spread over
+    /// (YYYY-MM-DD, UTC). Defaults to today.
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// How many parallel COPY streams to load with.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// Only seed when the database has no users yet (used by `make run`).
+    #[arg(long)]
+    pub if_empty: bool,
+}
 
 /// Runs `warta seed`.
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {

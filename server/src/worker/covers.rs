@@ -7,7 +7,7 @@ use app::ssr::{
 };
 use object_store::{ObjectStoreExt as _, path::Path};
 
-use super::{Context, Outcome};
+use super::context::{Context, Outcome};
 
 /// Makes the copies of the cover at the job's key and records their widths;
 /// nothing when the cover has been replaced or removed since.

@@ -11,6 +11,7 @@
 //! emails, between two fan-out batches), waits up to the grace period, and
 //! returns whatever is unfinished to the queue.
 
+mod context;
 mod covers;
 mod notify;
 
@@ -21,81 +22,18 @@ use std::{
 };
 
 use app::ssr::{
-    cache::Cache,
-    covers::{DeleteCoverFiles, MakeCoverVariants, Media},
+    covers::{DeleteCoverFiles, MakeCoverVariants},
     jobs::{ClaimedJob, Failure, Queue, Task as _},
     notifications::{FanOut, SendNotifications},
-    tokens::Signer,
 };
-use lettre::message::Mailbox;
 use sqlx::{
     PgPool,
     postgres::{PgListener, PgPoolOptions},
 };
 use tokio::{sync::watch, task::JoinSet};
 
-use crate::{config::WorkerSettings, mail::Mailer};
-
-/// What jobs need.
-#[derive(Debug)]
-pub struct Context {
-    pub db: PgPool,
-    pub mailer: Mailer,
-    /// `WARTA_MAIL_FROM`.
-    pub from: Mailbox,
-    /// Where readers reach the site, for links in email.
-    pub public_url: String,
-    pub signer: Signer,
-    pub settings: WorkerSettings,
-    /// Cover images.
-    pub media: Media,
-    /// The cache, to forget an article whose cover copies are ready.
-    pub cache: Cache,
-    /// Cover images are resized one at a time: each may take a few hundred
-    /// MB while it is decoded.
-    pub image_work: tokio::sync::Semaphore,
-}
-
-impl Context {
-    /// What jobs need, from `settings`; `public_url` is where readers reach
-    /// the site.
-    pub fn new(
-        settings: &crate::config::Settings,
-        db: PgPool,
-        public_url: String,
-        media: Media,
-        cache: Cache,
-    ) -> anyhow::Result<Self> {
-        Ok(Self {
-            media,
-            cache,
-            image_work: tokio::sync::Semaphore::new(1),
-            db,
-            mailer: Mailer::new(&settings.mail)?,
-            from: settings.mail.from.clone(),
-            public_url,
-            signer: Signer::new(settings.secret.expose()),
-            settings: settings.worker.clone(),
-        })
-    }
-
-    /// The host part of Message-IDs.
-    fn mail_host(&self) -> &str {
-        self.from.email.domain()
-    }
-}
-
-/// How a job's run ended, short of an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    /// Finished: the job is deleted.
-    Done,
-    /// Stopped at a safe point because the worker is stopping: the job goes
-    /// back to the queue, this attempt not counted.
-    Interrupted,
-    /// The lease was lost to another worker: leave the job to it.
-    Lost,
-}
+pub use context::Context;
+use context::Outcome;
 
 /// Runs jobs until `stop` turns true, then stops gracefully.
 pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {

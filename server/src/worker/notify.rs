@@ -9,7 +9,7 @@ use futures::StreamExt as _;
 use lettre::{Address, message::Mailbox};
 use tokio::sync::watch;
 
-use super::{Context, Outcome};
+use super::context::{Context, Outcome};
 use crate::mail::{self, SendError};
 
 /// Records who is owed an email, a batch at a time, queuing one

@@ -1,4 +1,4 @@
-use warta::cli::SeedArgs;
+use warta::seed::SeedArgs;
 
 use crate::helpers::fresh_database;
 

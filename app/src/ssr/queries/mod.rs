@@ -30,3 +30,13 @@ impl From<sqlx::Error> for QueryError {
         Self::Database(Arc::new(error))
     }
 }
+
+/// A failed read is a page's `Internal` error; the details stay in the log.
+/// Here rather than in [`crate::error`], so the shared error type knows
+/// nothing of the query layer that converts into it.
+impl From<QueryError> for crate::error::AppError {
+    fn from(error: QueryError) -> Self {
+        tracing::error!(%error, "loading a page's data failed");
+        Self::Internal
+    }
+}
