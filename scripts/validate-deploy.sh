@@ -15,7 +15,9 @@
 #   4. cross-checks with the code: every environment variable named in
 #      deploy/k8s and the Dockerfile is one the app reads, probe paths are
 #      routes, ports and the uid agree everywhere, grace periods outlast the
-#      app's drain and the worker's grace, and so on.
+#      app's drain and the worker's grace, the metrics port is
+#      WARTA_METRICS_ADDR's and behind no Service, the Grafana dashboard
+#      charts every metric family the code names, and so on.
 #
 # The checks are scripts/validate_deploy.py; this script sets up what they
 # need in .data/tools/ (git-ignored): a Python venv from PyPI, and, when

@@ -80,6 +80,11 @@ LIMITS_RS = read("server/src/http/limits.rs")
 MEDIA_RS = read("server/src/media.rs")
 CARGO_LOCK = read("Cargo.lock")
 CARGO_TOML = read("Cargo.toml")
+# Where metric families are named: one `pub const NAME: &str = "warta_…"`
+# each, in server/src/monitoring/ and the cache's own.
+METRICS_RS = "\n".join(Path(p).read_text() for p in sorted(glob.glob(str(ROOT / "server/src/monitoring/*.rs")))) \
+    + read("app/src/ssr/cache.rs")
+METRIC_FAMILIES = set(re.findall(r'pub const [A-Z_]+: &str = "(warta_[a-z0-9_]+)";', METRICS_RS))
 
 # Variables the app reads: the names server/src/config/ (and app/src) look up.
 APP_ENV = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', CONFIG_RS + APP_RS))
@@ -338,7 +343,8 @@ def _():
     container = pod_spec(web)["containers"][0]
     env = container_env(web, container)
     port = int(env.get("PORT", DEFAULT_PORT))
-    declared = [p["containerPort"] for p in container.get("ports", [])]
+    # The `metrics` port is WARTA_METRICS_ADDR's (checked below).
+    declared = [p["containerPort"] for p in container.get("ports", []) if p.get("name") != "metrics"]
     if declared != [port]:
         return [f"containerPort {declared} but the app listens on {port}"]
     if env.get("WARTA_BIND", "127.0.0.1") not in ("0.0.0.0", "::"):
@@ -513,6 +519,44 @@ def _():
     return problems
 
 
+@check("metrics: each pod's `metrics` port is WARTA_METRICS_ADDR's, off loopback and the app's port, with WARTA_METRICS_TOKEN, and no Service routes to it")
+def _():
+    if "WARTA_METRICS_ADDR" not in APP_ENV or "WARTA_METRICS_TOKEN" not in APP_ENV:
+        return ["the app reads no WARTA_METRICS_ADDR or WARTA_METRICS_TOKEN (server/src/config/)"]
+    problems = []
+    metrics_ports = set()
+    for command in ("serve", "worker"):
+        res = workload(command)
+        name = res["metadata"]["name"]
+        container = pod_spec(res)["containers"][0]
+        env = container_env(res, container)
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        address = env.get("WARTA_METRICS_ADDR")
+        if not address:
+            if "metrics" in ports:
+                problems.append(f"{name}: a `metrics` port, but WARTA_METRICS_ADDR is unset (metrics off)")
+            continue
+        host, _, port = address.rpartition(":")
+        if not port.isdigit():
+            problems.append(f"{name}: WARTA_METRICS_ADDR {address} has no port")
+            continue
+        metrics_ports.add(int(port))
+        if ports.get("metrics") != int(port):
+            problems.append(f"{name}: WARTA_METRICS_ADDR {address}, but its `metrics` containerPort is {ports.get('metrics')}")
+        if host.strip("[]") in ("127.0.0.1", "::1", "localhost"):
+            problems.append(f"{name}: WARTA_METRICS_ADDR {address} is the pod's loopback: Prometheus cannot reach it")
+        if int(port) == int(env.get("PORT", DEFAULT_PORT)):
+            problems.append(f"{name}: WARTA_METRICS_ADDR {address} is on the app's own port")
+        if "WARTA_METRICS_TOKEN" not in env:
+            problems.append(f"{name}: metrics reachable from other pods without WARTA_METRICS_TOKEN (production refuses to start)")
+    for service in find("Service"):
+        for port in service["spec"]["ports"]:
+            target = port.get("targetPort", port["port"])
+            if target == "metrics" or target in metrics_ports:
+                problems.append(f"Service {service['metadata']['name']} routes to the metrics port {target}")
+    return problems
+
+
 @check("Ingress: retries idempotent requests only, and lets the app answer oversized bodies itself")
 def _():
     problems = []
@@ -553,6 +597,47 @@ def _():
             problems.append(f"PDB {pdb['metadata']['name']} selects {matching or 'no Deployment'}")
     if not find("PodDisruptionBudget"):
         problems.append("no PodDisruptionBudget")
+    return problems
+
+
+# ------------------------------------------------------------ monitoring
+print("==> Monitoring (deploy/prometheus, deploy/grafana)")
+PROMETHEUS = DEPLOY / "prometheus"
+
+
+@check("the Grafana dashboard (deploy/grafana/warta.json) parses and charts every metric family the code names")
+def _():
+    if not METRIC_FAMILIES:
+        return ["no `pub const …: &str = \"warta_…\"` metric names found in server/src/monitoring/ and app/src/ssr/cache.rs"]
+    dashboard = json.loads((DEPLOY / "grafana/warta.json").read_text())
+    panels = dashboard.get("panels", [])
+    panels += [inner for panel in panels for inner in panel.get("panels", [])]
+    queries = " ".join(target.get("expr", "") for panel in panels for target in panel.get("targets", []))
+    return [f"{family} is charted by no panel" for family in sorted(METRIC_FAMILIES) if family not in queries]
+
+
+@check("Prometheus: prometheus.yml and the PodMonitor parse, scrape /metrics with the bearer token, on the pods' `metrics` port")
+def _():
+    problems = []
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
+    for job in config.get("scrape_configs", []):
+        authorization = job.get("authorization", {})
+        if authorization.get("type", "Bearer") != "Bearer" or not authorization.get("credentials_file"):
+            problems.append(f"prometheus.yml: job {job.get('job_name')} sends no bearer token from a file")
+        if job.get("metrics_path", "/metrics") != "/metrics":
+            problems.append(f"prometheus.yml: job {job.get('job_name')} scrapes {job['metrics_path']}")
+    monitor = yaml.safe_load((PROMETHEUS / "podmonitor.yaml").read_text())
+    secrets = secret_example()
+    for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+        credentials = endpoint.get("authorization", {}).get("credentials", {})
+        if credentials.get("name") != "warta-secrets" or credentials.get("key") not in secrets:
+            problems.append(f"podmonitor.yaml: the token is not a key of the warta-secrets Secret ({credentials})")
+        if endpoint.get("path", "/metrics") != "/metrics":
+            problems.append(f"podmonitor.yaml: scrapes {endpoint['path']}")
+        for command in ("serve", "worker"):
+            ports = {p.get("name") for p in pod_spec(workload(command))["containers"][0].get("ports", [])}
+            if endpoint.get("port") not in ports:
+                problems.append(f"podmonitor.yaml: port {endpoint.get('port')} is not a port of the `warta {command}` pods")
     return problems
 
 
@@ -642,7 +727,8 @@ def _():
     if env.get("WARTA_BIND") not in ("0.0.0.0", "::"):
         problems.append("WARTA_BIND is not 0.0.0.0: the app would listen on the container's loopback only")
     web = workload("serve")
-    container_ports = [p["containerPort"] for p in pod_spec(web)["containers"][0].get("ports", [])]
+    container_ports = [p["containerPort"] for p in pod_spec(web)["containers"][0].get("ports", [])
+                       if p.get("name") != "metrics"]
     if container_ports != [port]:
         problems.append(f"the web Deployment's containerPort {container_ports} is not the image's {port}")
     return problems

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::{
     config::{DatabaseSettings, Settings},
-    db, seed,
+    db, monitoring, seed,
     startup::Application,
     telemetry, worker,
 };
@@ -78,6 +78,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(&settings).await?;
             tracing::info!(
                 address = %app.local_addr(),
+                metrics = ?app.metrics_addr(),
                 public_url = %app.public_url(),
                 environment = %settings.environment,
                 "warta is serving"
@@ -108,6 +109,18 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             let media = crate::media::open(&settings.media_url)?;
             let redis = app::ssr::redis::Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
                 .context("REDIS_URL: not a usable Redis URL")?;
+            // The worker reads no replica and checks none: its metrics
+            // describe the primary's pool alone.
+            let metrics = monitoring::Exporter::bind(
+                &settings.metrics,
+                app::ssr::database::Database::primary_only(pool.clone()),
+                redis.clone(),
+            )
+            .await?;
+            if let Some(metrics) = &metrics {
+                tracing::info!(metrics = %metrics.local_addr(), "serving metrics");
+            }
+            let metrics = metrics.map(monitoring::Exporter::spawn);
             let cache = app::ssr::cache::Cache::new(redis, database);
             let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url, media, cache)?);
             let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -115,7 +128,11 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 crate::startup::shutdown_signal().await;
                 let _ = stop.send(true);
             });
-            worker::run(context, stopping).await?;
+            let worked = worker::run(context, stopping).await;
+            if let Some(metrics) = metrics {
+                metrics.abort();
+            }
+            worked?;
             pool.close().await;
             Ok(())
         }

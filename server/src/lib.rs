@@ -1,5 +1,5 @@
 //! The Warta server: configuration, start-up, HTTP middleware, the command
-//! line, database maintenance and the demo-data seeder.
+//! line, database maintenance, metrics and the demo-data seeder.
 //!
 //! `main.rs` only parses arguments; everything here is a library so that the
 //! integration tests start the real application on port 0.
@@ -12,6 +12,7 @@ pub mod db;
 pub mod http;
 pub mod mail;
 pub mod media;
+pub mod monitoring;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

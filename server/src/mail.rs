@@ -71,8 +71,19 @@ impl Mailer {
     }
 
     /// Sends `message`; returns once the server has accepted it (or the
-    /// file is written).
+    /// file is written). Counted in metrics by outcome.
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        let sent = self.deliver(message).await;
+        let outcome = match &sent {
+            Ok(()) => "sent",
+            Err(SendError::Permanent(_)) => "refused",
+            Err(SendError::Transient(_)) => "failed",
+        };
+        metrics::counter!(crate::monitoring::EMAILS, "outcome" => outcome).increment(1);
+        sent
+    }
+
+    async fn deliver(&self, message: Message) -> Result<(), SendError> {
         match self {
             Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(|error| {
                 // Only a refusal of the mailbox itself is this reader's

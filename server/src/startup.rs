@@ -30,7 +30,7 @@ use crate::{
         render::{not_found, provide_page_context},
         security, sessions, trace, unsubscribe, views,
     },
-    upkeep, worker,
+    monitoring, upkeep, worker,
 };
 
 /// The built application, bound to its port but not yet serving.
@@ -41,6 +41,8 @@ pub struct Application {
     view_flush_interval: Duration,
     /// The in-process worker's context, unless `WARTA_INLINE_WORKER=false`.
     worker: Option<Arc<worker::Context>>,
+    /// The metrics listener, when `WARTA_METRICS_ADDR` is set.
+    metrics: Option<monitoring::Exporter>,
 }
 
 impl Application {
@@ -86,6 +88,8 @@ impl Application {
             media: crate::media::open(&settings.media_url)?,
             passwords: Passwords::new(settings.password_hashers, settings.password_wait),
         });
+        let metrics =
+            monitoring::Exporter::bind(&settings.metrics, state.database.clone(), state.redis.clone()).await?;
         let router = router(state.clone(), settings)?;
         let worker = if settings.worker.inline {
             let context = worker::Context::new(
@@ -105,6 +109,7 @@ impl Application {
             state,
             view_flush_interval: settings.view_flush_interval,
             worker,
+            metrics,
         })
     }
 
@@ -123,6 +128,11 @@ impl Application {
         self.local_addr().port()
     }
 
+    /// The address `/metrics` is served on, when metrics are on.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(monitoring::Exporter::local_addr)
+    }
+
     /// Serves until `shutdown` completes, then stops accepting connections
     /// and lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
@@ -132,11 +142,15 @@ impl Application {
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping.clone());
         let worker = self.worker.map(|context| worker::spawn(context, stopping));
+        let metrics = self.metrics.map(monitoring::Exporter::spawn);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         partitions.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         if let Some(checks) = replica_checks {
             checks.abort();
         }
@@ -203,6 +217,10 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                // Outside everything, so a panic's 500 and a page from the
+                // page cache are counted like any other answer; only with
+                // metrics on.
+                .option_layer(settings.metrics.address.map(|_| monitoring::CountRequests))
                 // A panic anywhere below is a bug, but it must still be an
                 // answer (a logged 500 page) rather than a dropped
                 // connection.

@@ -47,6 +47,49 @@ pub const VERSION: &str = "v4";
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);
 
+/// The counter of lookups, labelled `group` (its kind, see [`group_kind`])
+/// and `result` (see [`Lookup`]).
+pub const LOOKUPS: &str = "warta_cache_lookups_total";
+
+/// The kinds of group [`crate::ssr::reading`] names: a group is `kind` or
+/// `kind:name` (`author:ada`, `comments:{slug}`).
+const GROUP_KINDS: [&str; 5] = ["latest", "sitemaps", "article", "author", "comments"];
+
+/// The kind of `group`, for a metric label: `comments:{slug}` is
+/// `comments`, and anything not named as [`crate::ssr::reading`] names
+/// groups is `other`. A label never carries a slug or a username, so the
+/// number of series stays the same however many articles there are.
+pub fn group_kind(group: &str) -> &'static str {
+    let kind = group.split_once(':').map_or(group, |(kind, _)| kind);
+    GROUP_KINDS.into_iter().find(|known| *known == kind).unwrap_or("other")
+}
+
+/// How a lookup was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Fresh, from Redis.
+    Hit,
+    /// Stale, from Redis, while one request recomputes it.
+    Stale,
+    /// Not in Redis: computed (once per key on this instance).
+    Miss,
+    /// Redis could not say the group's generation: computed on the primary,
+    /// not cached.
+    Bypass,
+}
+
+impl Lookup {
+    fn count(self, kind: &'static str) {
+        let result = match self {
+            Self::Hit => "hit",
+            Self::Stale => "stale",
+            Self::Miss => "miss",
+            Self::Bypass => "bypass",
+        };
+        metrics::counter!(LOOKUPS, "group" => kind, "result" => result).increment(1);
+    }
+}
+
 /// Sets a group's generation to the WAL position `ARGV[1]` unless it is
 /// already at or past it. Positions are compared as numbers written in
 /// decimal: by length, then by text (Lua's numbers are doubles).
@@ -118,6 +161,7 @@ impl Cache {
     /// to `at_least`.
     async fn fetch_after<T, F, Fut>(
         &self,
+        kind: &'static str,
         name: &str,
         at_least: Lsn,
         policy: Policy,
@@ -144,10 +188,14 @@ impl Cache {
             .flatten();
         if let Some((fresh_until, value)) = stored.as_deref().and_then(decode::<T>) {
             if fresh_until < now_ms() {
+                Lookup::Stale.count(kind);
                 self.refresh_in_background(key, at_least, policy, compute);
+            } else {
+                Lookup::Hit.count(kind);
             }
             return Ok(value);
         }
+        Lookup::Miss.count(kind);
         let json = self.single_flight(key, at_least, policy, compute).await?;
         serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
     }
@@ -171,14 +219,18 @@ impl Cache {
         F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
+        let kind = group_kind(group);
         match self.generation(group).await {
             Some(generation) => {
                 let name = format!("{name}:g{generation}");
-                self.fetch_after(&name, Lsn(generation), policy, compute).await
+                self.fetch_after(kind, &name, Lsn(generation), policy, compute).await
             }
             // Reading a value without knowing its generation could serve
             // one that was dropped.
-            None => compute(self.database.primary().clone()).await,
+            None => {
+                Lookup::Bypass.count(kind);
+                compute(self.database.primary().clone()).await
+            }
         }
     }
 
@@ -384,5 +436,21 @@ mod tests {
         );
         assert_eq!(decode::<Vec<String>>("not a cached value"), None);
         assert_eq!(decode::<Vec<String>>("12\n{\"a\":1}"), None, "another shape");
+    }
+
+    #[test]
+    fn a_group_is_labelled_by_its_kind_never_by_the_name_after_it() {
+        assert_eq!(group_kind("latest"), "latest");
+        assert_eq!(group_kind("sitemaps"), "sitemaps");
+        assert_eq!(group_kind("comments:why-rust"), "comments");
+        assert_eq!(group_kind("author:ada"), "author");
+        assert_eq!(group_kind("article:a:b:c"), "article", "only the first colon counts");
+        assert_eq!(
+            group_kind("why-rust:comments"),
+            "other",
+            "a name in front is not a kind"
+        );
+        assert_eq!(group_kind("a-new-kind"), "other");
+        assert_eq!(group_kind(""), "other");
     }
 }

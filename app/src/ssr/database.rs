@@ -17,7 +17,8 @@
 //! # Health
 //!
 //! A task per instance asks each replica every [`CHECK_EVERY`] how far it
-//! has replayed ([`Database::spawn_health_checks`]). A replica that fails to
+//! has replayed, and how far behind the primary that is in time
+//! ([`Database::spawn_health_checks`]). A replica that fails to
 //! answer within a second is left out until it answers again; with
 //! none healthy, reads go to the primary. Replicas are taken in turn, so
 //! the load spreads. Pools, primary and replicas alike, give up on a
@@ -69,15 +70,29 @@ struct Replica {
     healthy: AtomicBool,
     /// How far it had replayed at its last good check.
     replayed: AtomicU64,
+    /// Its replay lag in milliseconds at its last good check, or
+    /// [`UNKNOWN_LAG`].
+    lag_ms: AtomicU64,
 }
+
+/// What `lag_ms` holds when the lag is not known: the replica has not
+/// answered, or has replayed nothing yet.
+const UNKNOWN_LAG: u64 = u64::MAX;
 
 /// What `/readyz` reports about one replica.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReplicaStatus {
     pub name: String,
+    /// What metrics call its pool: `replica-0` for the first of
+    /// `DATABASE_REPLICA_URLS`.
+    pub pool: String,
     pub healthy: bool,
     /// The replica's replay position at its last good check.
     pub replayed: String,
+    /// How long ago the primary committed the last transaction the replica
+    /// has replayed, 0 when it has replayed all it has received (an idle
+    /// primary is no lag), as of its last good check; `None` when unknown.
+    pub lag_seconds: Option<f64>,
 }
 
 /// The primary and its replicas. Cheap to clone.
@@ -115,6 +130,7 @@ impl Database {
                 pool,
                 healthy: AtomicBool::new(false),
                 replayed: AtomicU64::new(0),
+                lag_ms: AtomicU64::new(UNKNOWN_LAG),
             })
             .collect();
         Self {
@@ -128,6 +144,20 @@ impl Database {
     /// one's own data.
     pub fn primary(&self) -> &PgPool {
         &self.primary
+    }
+
+    /// Every pool with the name metrics give it: `primary`, then
+    /// `replica-0`, `replica-1`… in the order of `DATABASE_REPLICA_URLS`
+    /// (never the URL, which may hold a password).
+    pub fn pools(&self) -> Vec<(String, &PgPool)> {
+        std::iter::once(("primary".to_owned(), &self.primary))
+            .chain(
+                self.replicas
+                    .iter()
+                    .enumerate()
+                    .map(|(index, replica)| (replica_pool(index), &replica.pool)),
+            )
+            .collect()
     }
 
     /// A pool for a read that must see every write up to `at_least`: the
@@ -184,10 +214,16 @@ impl Database {
     pub fn replica_status(&self) -> Vec<ReplicaStatus> {
         self.replicas
             .iter()
-            .map(|replica| ReplicaStatus {
+            .enumerate()
+            .map(|(index, replica)| ReplicaStatus {
                 name: replica.name.clone(),
+                pool: replica_pool(index),
                 healthy: replica.healthy.load(Ordering::Relaxed),
                 replayed: Lsn(replica.replayed.load(Ordering::Relaxed)).to_string(),
+                lag_seconds: match replica.lag_ms.load(Ordering::Relaxed) {
+                    UNKNOWN_LAG => None,
+                    ms => Some(ms as f64 / 1000.0),
+                },
             })
             .collect()
     }
@@ -229,31 +265,48 @@ impl Database {
     }
 }
 
+/// The name of the `index`th replica's pool in metrics.
+fn replica_pool(index: usize) -> String {
+    format!("replica-{index}")
+}
+
 /// Asks `replica` how far it has replayed, and records the answer.
 async fn check(replica: &Replica) {
     let answer = tokio::time::timeout(
         CHECK_TIMEOUT,
-        sqlx::query_scalar!(
+        sqlx::query!(
             // On a server that is not (or no longer) a replica, the replay
-            // position is null: its own WAL position stands in.
-            r#"SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text AS "lsn!""#
+            // position is null: its own WAL position stands in, and it has
+            // no lag. A replica that has replayed all it has received has
+            // none either: the time since the last replayed commit would
+            // only measure how long the primary has been idle.
+            r#"SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text AS "lsn!",
+                      CASE WHEN NOT pg_is_in_recovery() THEN 0
+                           WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                           ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
+                      END AS "lag_seconds""#
         )
         .fetch_one(&replica.pool),
     )
     .await;
     let replayed = match answer {
-        Ok(Ok(text)) => Lsn::parse(&text).ok_or_else(|| format!("unreadable position {text}")),
+        Ok(Ok(row)) => Lsn::parse(&row.lsn)
+            .map(|position| (position, row.lag_seconds))
+            .ok_or_else(|| format!("unreadable position {}", row.lsn)),
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err("timed out".to_owned()),
     };
     match replayed {
-        Ok(position) => {
+        Ok((position, lag)) => {
             replica.replayed.store(position.0, Ordering::Relaxed);
+            let lag_ms = lag.map_or(UNKNOWN_LAG, |seconds| (seconds.max(0.0) * 1000.0) as u64);
+            replica.lag_ms.store(lag_ms, Ordering::Relaxed);
             if !replica.healthy.swap(true, Ordering::Relaxed) {
                 tracing::info!(replica = %replica.name, replayed = %position, "replica is serving reads");
             }
         }
         Err(error) => {
+            replica.lag_ms.store(UNKNOWN_LAG, Ordering::Relaxed);
             if replica.healthy.swap(false, Ordering::Relaxed) {
                 tracing::warn!(replica = %replica.name, %error, "replica failed its health check; reading from the others or the primary");
             }

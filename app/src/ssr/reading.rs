@@ -426,3 +426,23 @@ pub async fn forget_authors(cache: &Cache, usernames: &[&str]) {
     let groups: Vec<String> = usernames.iter().map(|username| author_group(username)).collect();
     cache.bump(&groups.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::cache::group_kind;
+
+    #[test]
+    fn every_group_reading_names_has_a_kind_of_its_own_for_metrics() {
+        let groups = [
+            (LATEST.to_owned(), "latest"),
+            (SITEMAPS.to_owned(), "sitemaps"),
+            (article_key("why-rust"), "article"),
+            (author_group("Ada"), "author"),
+            (comments_group("why-rust"), "comments"),
+        ];
+        for (group, kind) in groups {
+            assert_eq!(group_kind(&group), kind, "{group}");
+        }
+    }
+}

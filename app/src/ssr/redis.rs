@@ -180,6 +180,12 @@ impl Redis {
         format!("{}:{name}", self.prefix)
     }
 
+    /// Whether the circuit breaker is open: a call failed within the last
+    /// [`BACKOFF`], and calls skip Redis until it has passed.
+    pub fn breaker_open(&self) -> bool {
+        now_ms() < self.down_until.load(Ordering::Relaxed)
+    }
+
     /// `PING`, ignoring the circuit breaker: `Ok` when Redis answers in time.
     pub async fn ping(&self) -> RedisResult<()> {
         let mut conn = self.connection.clone();
@@ -202,7 +208,7 @@ impl Redis {
     where
         F: Future<Output = RedisResult<T>>,
     {
-        if now_ms() < self.down_until.load(Ordering::Relaxed) {
+        if self.breaker_open() {
             return None;
         }
         let result = tokio::time::timeout(TIMEOUT, command(self.connection.clone()))

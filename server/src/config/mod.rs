@@ -7,13 +7,15 @@
 //! missing value stops start-up with one line naming the variable.
 //!
 //! Each group of settings has its own module (`database`, `log`, `mail`,
-//! `worker`), the small value types are in `values`, and `source` holds
-//! where variables come from and how one is parsed. Everything public is
-//! re-exported here, so callers name `config::X` whatever file it sits in.
+//! `monitoring`, `worker`), the small value types are in `values`, and
+//! `source` holds where variables come from and how one is parsed.
+//! Everything public is re-exported here, so callers name `config::X`
+//! whatever file it sits in.
 
 mod database;
 mod logging;
 mod mail;
+mod monitoring;
 mod source;
 mod values;
 mod worker;
@@ -23,6 +25,7 @@ use std::{net::IpAddr, time::Duration};
 pub use database::DatabaseSettings;
 pub use logging::LogSettings;
 pub use mail::MailSettings;
+pub use monitoring::MetricsSettings;
 pub use source::{ConfigError, Environment, Source, load_file};
 use source::{parse_mode, parse_or, required};
 pub use values::{LogFormat, RunMode, Secret};
@@ -87,6 +90,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Background jobs.
     pub worker: WorkerSettings,
+    /// Where Prometheus scrapes `/metrics`, if anywhere.
+    pub metrics: MetricsSettings,
     /// `WARTA_PASSWORD_HASHERS`: threads hashing passwords (about one per
     /// core): at most this many 19 MiB hashes are in memory at once.
     pub password_hashers: usize,
@@ -223,6 +228,7 @@ impl Settings {
 
         let mail = MailSettings::from_source(source, production, public_url.as_deref())?;
         let worker = WorkerSettings::from_source(source)?;
+        let metrics = MetricsSettings::from_source(source, production)?;
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let password_hashers = parse_or(source, "WARTA_PASSWORD_HASHERS", cores, |n| (1..=64).contains(n))?;
         let password_wait = Duration::from_millis(parse_or(source, "WARTA_PASSWORD_WAIT_MS", 3_000_u64, |ms| {
@@ -274,6 +280,7 @@ impl Settings {
             hash_files,
             mail,
             worker,
+            metrics,
             password_hashers,
             password_wait,
             attempts_per_address,

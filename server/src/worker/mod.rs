@@ -32,8 +32,23 @@ use sqlx::{
 };
 use tokio::{sync::watch, task::JoinSet};
 
+use crate::monitoring;
 pub use context::Context;
 use context::Outcome;
+
+/// Every kind of job this worker runs: the `kind` label of its metrics. A
+/// kind it does not know (a newer worker's) is counted as `unknown`, since
+/// the column could hold anything.
+pub const KINDS: [&str; 4] = [
+    FanOut::KIND,
+    SendNotifications::KIND,
+    MakeCoverVariants::KIND,
+    DeleteCoverFiles::KIND,
+];
+
+fn kind_label(kind: &str) -> &'static str {
+    KINDS.into_iter().find(|known| *known == kind).unwrap_or("unknown")
+}
 
 /// Runs jobs until `stop` turns true, then stops gracefully.
 pub async fn run(context: Arc<Context>, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
@@ -204,31 +219,37 @@ async fn run_one(
         }
     };
     let result = if lost { Ok(Outcome::Lost) } else { result };
-    let recorded = match result {
+    let elapsed = started.elapsed();
+    // Failing to record a failure leaves the job to be taken again once
+    // its lease runs out: a retry, as far as metrics tell.
+    let (recorded, outcome) = match result {
         Ok(Outcome::Done) => {
-            tracing::debug!(job = job.id, kind = %job.kind, elapsed_ms = started.elapsed().as_millis() as u64, "job done");
-            queue.complete(&job).await
+            tracing::debug!(job = job.id, kind = %job.kind, elapsed_ms = elapsed.as_millis() as u64, "job done");
+            (queue.complete(&job).await, "done")
         }
-        Ok(Outcome::Interrupted) => queue.release(&job).await,
+        Ok(Outcome::Interrupted) => (queue.release(&job).await, "interrupted"),
         Ok(Outcome::Lost) => {
             tracing::warn!(job = job.id, kind = %job.kind, "lost the lease on a job; another worker has it now");
-            Ok(())
+            (Ok(()), "lost")
         }
         Err(error) => {
             let message = format!("{error:#}");
             match queue.fail(&job, &message).await {
                 Ok(Failure::Retrying(delay)) => {
                     tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, retry_in_s = delay.as_secs_f64(), error = %message, "job failed; will retry");
-                    Ok(())
+                    (Ok(()), "retry")
                 }
                 Ok(Failure::Dead) => {
                     tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %message, "job failed for the last time; dead (see `warta jobs`)");
-                    Ok(())
+                    (Ok(()), "dead")
                 }
-                Err(error) => Err(error),
+                Err(error) => (Err(error), "retry"),
             }
         }
     };
+    let kind = kind_label(&job.kind);
+    metrics::histogram!(monitoring::JOB_DURATION, "kind" => kind).record(elapsed);
+    metrics::counter!(monitoring::JOBS_FINISHED, "kind" => kind, "outcome" => outcome).increment(1);
     if let Err(error) = recorded {
         tracing::warn!(job = job.id, %error, "could not record a job's end; it is taken again when its lease runs out");
     }

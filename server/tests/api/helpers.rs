@@ -19,6 +19,9 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     /// The settings it was started with, for a second instance.
     pub(crate) vars: HashMap<String, String>,
+    /// Where `/metrics` is served (`http://127.0.0.1:port`), when the test
+    /// turned metrics on.
+    pub(crate) metrics: Option<String>,
 }
 
 /// How long any one request may take before the test fails: a hang shows
@@ -268,12 +271,14 @@ impl TestApp {
         let settings = Settings::from_source(&self.vars).expect("valid test settings");
         let app = Application::build(&settings).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics = app.metrics_addr().map(|address| format!("http://{address}"));
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         TestApp {
             address,
             db: self.db.clone(),
             client: browser(),
             vars: self.vars.clone(),
+            metrics,
         }
     }
 }
@@ -344,12 +349,14 @@ impl TestAppBuilder {
         let settings = Settings::from_source(&vars).expect("valid test settings");
         let app = Application::build(&settings).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics = app.metrics_addr().map(|address| format!("http://{address}"));
         let running = tokio::spawn(app.run_until_stopped(shutdown));
         let app = TestApp {
             address,
             db,
             client: browser(),
             vars,
+            metrics,
         };
         (app, running)
     }

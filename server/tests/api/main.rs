@@ -21,6 +21,7 @@ mod hostile;
 mod json_api;
 mod lifecycle;
 mod listing;
+mod metrics;
 mod notifications;
 mod observability;
 mod partitions;
