@@ -79,7 +79,7 @@ impl Mailer {
             Err(SendError::Permanent(_)) => "refused",
             Err(SendError::Transient(_)) => "failed",
         };
-        metrics::counter!(crate::monitoring::EMAILS, "outcome" => outcome).increment(1);
+        metrics::counter!(crate::monitoring::names::EMAILS, "outcome" => outcome).increment(1);
         sent
     }
 

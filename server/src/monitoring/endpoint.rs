@@ -13,7 +13,7 @@ use metrics::gauge;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sha2::{Digest as _, Sha256};
 
-use super::{POOL_CONNECTIONS, POOL_MAX, REDIS_BREAKER_OPEN, REPLICA_HEALTHY, REPLICA_LAG};
+use super::names::{POOL_CONNECTIONS, POOL_MAX, REDIS_BREAKER_OPEN, REPLICA_HEALTHY, REPLICA_LAG};
 use crate::config::Secret;
 
 /// The Prometheus text format's content type.

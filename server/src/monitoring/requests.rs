@@ -18,7 +18,7 @@ use axum::{
 };
 use tower::{Layer, Service};
 
-use super::{HTTP_DURATION, HTTP_REQUESTS};
+use super::names::{HTTP_DURATION, HTTP_REQUESTS};
 
 /// The `route` of a request no route matched: a public file, a bundle file
 /// or a 404. Never the path itself, which anyone can make up, so the number

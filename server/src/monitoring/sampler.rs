@@ -10,7 +10,7 @@ use app::ssr::{database::Database, jobs};
 use metrics::gauge;
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use super::{JOBS, POOL_ACQUIRE};
+use super::names::{JOBS, POOL_ACQUIRE};
 
 /// How often the gauges are sampled: about as often as Prometheus scrapes.
 pub(super) const SAMPLE_EVERY: Duration = Duration::from_secs(15);

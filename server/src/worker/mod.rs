@@ -32,7 +32,7 @@ use sqlx::{
 };
 use tokio::{sync::watch, task::JoinSet};
 
-use crate::monitoring;
+use crate::monitoring::names::{JOB_DURATION, JOBS_FINISHED};
 pub use context::Context;
 use context::Outcome;
 
@@ -248,8 +248,8 @@ async fn run_one(
         }
     };
     let kind = kind_label(&job.kind);
-    metrics::histogram!(monitoring::JOB_DURATION, "kind" => kind).record(elapsed);
-    metrics::counter!(monitoring::JOBS_FINISHED, "kind" => kind, "outcome" => outcome).increment(1);
+    metrics::histogram!(JOB_DURATION, "kind" => kind).record(elapsed);
+    metrics::counter!(JOBS_FINISHED, "kind" => kind, "outcome" => outcome).increment(1);
     if let Err(error) = recorded {
         tracing::warn!(job = job.id, %error, "could not record a job's end; it is taken again when its lease runs out");
     }
