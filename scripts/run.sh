@@ -25,11 +25,20 @@ if [ "${1:-}" = "--dev" ]; then
   exec cargo leptos watch
 fi
 
+# Metrics on a listener of its own, on this machine only (loopback needs no
+# token); WARTA_METRICS_ADDR set by the caller wins, empty turns them off.
+if [ -z "${WARTA_METRICS_ADDR+set}" ]; then
+  metrics_port=9090
+  port_busy "$metrics_port" && metrics_port="$(free_port)"
+  export WARTA_METRICS_ADDR="127.0.0.1:$metrics_port"
+fi
+
 log "building the release server (the first build takes several minutes)"
 cargo leptos build --release --precompress
 target/release/warta migrate
 target/release/warta seed --if-empty --users 200 --articles 2000
 
 log "serving at http://127.0.0.1:${PORT:-3000} (Ctrl-C stops; \`make stop\` stops Postgres and Redis)"
+[ -z "$WARTA_METRICS_ADDR" ] || log "metrics at http://$WARTA_METRICS_ADDR/metrics"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 exec target/release/warta serve
