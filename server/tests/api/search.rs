@@ -1,10 +1,11 @@
 //! Full-text search: ranking, snippets that mark the words and escape the
 //! rest, web-search syntax, the API's `?q=`, and inputs that match nothing.
 
+use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_harmless, text_of};
+use crate::helpers::{TestApp, assert_harmless, fixtures, text_of};
 
 async fn publish(app: &TestApp, token: &str, title: &str, body: &str) -> String {
     app.publish(token, json!({ "title": title, "description": "A story", "body": body }))
@@ -90,4 +91,36 @@ async fn the_api_searches_with_q() {
         let body: Value = response.json().await.unwrap();
         assert!(body["errors"][field].is_array(), "{query}: {body}");
     }
+}
+
+#[tokio::test]
+async fn a_common_word_ranks_this_months_stories_not_only_the_oldest_months() {
+    let app = TestApp::spawn().await;
+    let ada = fixtures::user(&app.db, "ada").await;
+    // Two years ago, in partitions of their own, more stories saying
+    // "story" than a search ranks; then two this month, which say it more.
+    let long_ago = Utc::now() - Duration::days(730);
+    sqlx::query!("SELECT ensure_article_partitions($1, 0)", long_ago.date_naive())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    fixtures::stories(&app.db, ada, 1_100, long_ago).await;
+    fixtures::article(&app.db, ada, "Story story", Utc::now(), Some(Utc::now())).await;
+    fixtures::article(&app.db, ada, "Story of story", Utc::now(), Some(Utc::now())).await;
+
+    let page = app.page("/search?q=story").await;
+    let results: Vec<String> = scraper::Html::parse_document(&page)
+        .select(&scraper::Selector::parse("[data-testid=results] h2 a").unwrap())
+        .map(|link| link.text().collect())
+        .collect();
+    assert_eq!(results.len(), 20, "{page}");
+    assert_eq!(results[..2], ["Story story", "Story of story"], "{results:?}");
+    assert_eq!(
+        text_of(&page, "[data-testid=result-count]").as_deref(),
+        Some("1000 or more stories, the best first")
+    );
+
+    // A word only the old stories have still finds them all, ranked.
+    let old: serde_json::Value = app.get("/api/articles?q=%22story+1099%22").await.json().await.unwrap();
+    assert_eq!(old["articles"][0]["title"], "Story 1099", "{old}");
 }
