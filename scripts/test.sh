@@ -36,6 +36,9 @@ psql -qAt -d "$TEST_DATABASE_URL" -c "SELECT datname FROM pg_database WHERE datn
   | while read -r db; do psql -q -d "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
 scripts/check.sh
+# target/ may be a build cache shared between runs (.ci/run): no earlier
+# run's logs may feed this run's summary.
+rm -f target/*.log
 
 step "unit and integration tests"
 cargo test --workspace --locked 2>&1 | tee target/cargo-test.log
