@@ -174,11 +174,21 @@ async fn a_scrape_shows_every_family_with_bounded_labels_and_counts_that_grow() 
                 .collect();
             let sent = total(&scraped, monitoring::EMAILS, &[("outcome", "sent")]);
             let healthy = total(&scraped, monitoring::REPLICA_HEALTHY, &[("pool", "replica-0")]);
-            if missing.is_empty() && sent >= 1.0 && healthy == 1.0 {
+            // The email is sent inside the job, and the job's run is
+            // counted after it: wait for both (another test's email may
+            // already have counted as sent).
+            let jobs_done = ["fan_out", "send_notifications"].into_iter().all(|kind| {
+                total(
+                    &scraped,
+                    monitoring::JOBS_FINISHED,
+                    &[("kind", kind), ("outcome", "done")],
+                ) >= 1.0
+            });
+            if missing.is_empty() && sent >= 1.0 && healthy == 1.0 && jobs_done {
                 Ok(text)
             } else {
                 Err(format!(
-                    "missing {missing:?}, {sent} emails sent, replica healthy {healthy}"
+                    "missing {missing:?}, {sent} emails sent, replica healthy {healthy}, jobs done {jobs_done}"
                 ))
             }
         },
