@@ -216,6 +216,12 @@ def subcommand(workload):
     return (container.get("args") or container.get("command") or ["serve"])[0]
 
 
+def app_ports(container):
+    """The ports a container declares for the app itself: all but `metrics`,
+    which is WARTA_METRICS_ADDR's (checked on its own)."""
+    return [p["containerPort"] for p in container.get("ports", []) if p.get("name") != "metrics"]
+
+
 def workload(command):
     for res in find("Deployment") + find("Job"):
         if subcommand(res) == command:
@@ -343,8 +349,7 @@ def _():
     container = pod_spec(web)["containers"][0]
     env = container_env(web, container)
     port = int(env.get("PORT", DEFAULT_PORT))
-    # The `metrics` port is WARTA_METRICS_ADDR's (checked below).
-    declared = [p["containerPort"] for p in container.get("ports", []) if p.get("name") != "metrics"]
+    declared = app_ports(container)
     if declared != [port]:
         return [f"containerPort {declared} but the app listens on {port}"]
     if env.get("WARTA_BIND", "127.0.0.1") not in ("0.0.0.0", "::"):
@@ -727,8 +732,7 @@ def _():
     if env.get("WARTA_BIND") not in ("0.0.0.0", "::"):
         problems.append("WARTA_BIND is not 0.0.0.0: the app would listen on the container's loopback only")
     web = workload("serve")
-    container_ports = [p["containerPort"] for p in pod_spec(web)["containers"][0].get("ports", [])
-                       if p.get("name") != "metrics"]
+    container_ports = app_ports(pod_spec(web)["containers"][0])
     if container_ports != [port]:
         problems.append(f"the web Deployment's containerPort {container_ports} is not the image's {port}")
     return problems
