@@ -228,20 +228,14 @@ async fn a_scrape_shows_every_family_with_bounded_labels_and_counts_that_grow() 
     }
 
     // Cache lookups by group kind: `comments`, never `comments:{slug}`.
-    assert!(
-        total(
+    for result in ["miss", "hit"] {
+        let lookups = total(
             &scraped,
             app::ssr::cache::LOOKUPS,
-            &[("group", "latest"), ("result", "miss")]
-        ) >= 1.0
-    );
-    assert!(
-        total(
-            &scraped,
-            app::ssr::cache::LOOKUPS,
-            &[("group", "latest"), ("result", "hit")]
-        ) >= 1.0
-    );
+            &[("group", "latest"), ("result", result)],
+        );
+        assert!(lookups >= 1.0, "latest {result}: {lookups}");
+    }
     assert!(has(app::ssr::cache::LOOKUPS, &[("group", "comments")]));
     for lookup in matching(&scraped, app::ssr::cache::LOOKUPS, &[]) {
         let group = &lookup.labels["group"];
