@@ -14,6 +14,7 @@ pub mod editor;
 pub mod error;
 pub mod favorites;
 pub mod following;
+pub mod i18n;
 pub mod model;
 pub mod pages;
 pub mod routing;
