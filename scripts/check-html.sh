@@ -57,6 +57,15 @@ fetch editor /editor -b "$jar"
 fetch settings /settings -b "$jar"
 fetch following /following -b "$jar"
 fetch own-page "/@$name" -b "$jar"
+# The Indonesian pages: the same components, other words (and lengths).
+fetch id-home /id
+fetch id-article "/id/articles/$slug"
+fetch id-author "/id/@$author"
+fetch id-search "/id/search?q=$tag"
+fetch id-register /id/register
+fetch id-not-found /id/no/such/page
+fetch id-editor /id/editor -b "$jar"
+fetch id-settings /id/settings -b "$jar"
 
 pages=("$work"/*.html)
 log "${#pages[@]} pages"

@@ -31,6 +31,7 @@ use leptos_router::{
 
 use crate::components::layout::{Footer, Header};
 use crate::{
+    i18n::{Locale, use_locale},
     pages::{
         account::{LoginPage, RegisterPage, SettingsPage},
         article::ArticlePage,
@@ -46,13 +47,15 @@ use crate::{
     },
     routing::AuthorSegment,
     site::SITE_NAME,
+    t,
 };
 
 /// The HTML document around the app. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = page_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -162,13 +165,17 @@ fn stylesheet_href(_options: &LeptosOptions) -> &'static str {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
+    // Fixed for the page's life: the language switch is a link the browser
+    // follows (a whole new page), and links inside a language stay in it.
+    let locale = page_locale();
+    provide_context(locale);
 
     view! {
         <Title formatter=|title: String| {
             title_text(if title.is_empty() { SITE_NAME.to_owned() } else { format!("{title} · {SITE_NAME}") })
         } />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Router>
+        <Router base=locale.base()>
             <Frame />
         </Router>
     }
@@ -177,8 +184,9 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the layout and the routes.
 #[component]
 fn Frame() -> impl IntoView {
+    let locale = use_locale();
     view! {
-        <a href="#main" class="skip-link">"Skip to content"</a>
+        <a href="#main" class="skip-link">{t!(locale, "skip-to-content")}</a>
         <div class="flex min-h-screen flex-col">
             <Header />
             <main id="main" class="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6">
@@ -219,6 +227,20 @@ fn Frame() -> impl IntoView {
             <Footer />
         </div>
     }
+}
+
+/// The language of the page being rendered, from its path (see
+/// [`i18n`]): the request's on the server, the address bar's in the browser.
+#[cfg(feature = "ssr")]
+fn page_locale() -> Locale {
+    use_context::<http::request::Parts>()
+        .map(|parts| Locale::from_path(parts.uri.path()))
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn page_locale() -> Locale {
+    Locale::from_path(&window().location().pathname().unwrap_or_default())
 }
 
 /// A page title as `<title>` must hold it. leptos_meta writes the server's

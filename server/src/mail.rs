@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use app::{i18n::Locale, t};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
     message::{
@@ -178,6 +179,8 @@ impl Header for ListUnsubscribePost {
 #[derive(Debug, Clone)]
 pub struct NewArticle<'a> {
     pub recipient: Mailbox,
+    /// The language the recipient reads Warta in.
+    pub locale: Locale,
     pub author: &'a str,
     pub title: &'a str,
     pub description: &'a str,
@@ -190,21 +193,24 @@ pub struct NewArticle<'a> {
     pub message_id: String,
 }
 
-/// The email for `article`: plain text and HTML, with the unsubscribe
-/// headers of RFC 2369 and RFC 8058.
+/// The email for `article`, in the recipient's language: plain text and
+/// HTML, with the unsubscribe headers of RFC 2369 and RFC 8058.
 pub fn new_article_message(from: &Mailbox, article: &NewArticle<'_>) -> anyhow::Result<Message> {
     let NewArticle {
+        locale,
         author,
         title,
         description,
         url,
         unsubscribe_url,
         ..
-    } = article;
+    } = *article;
     let text = format!(
-        "{author} published a new story on Warta:\n\n{title}\n{description}\n\nRead it: {url}\n\n\
-         --\nYou get this email because you follow {author} on Warta.\n\
-         Stop these emails: {unsubscribe_url}\n"
+        "{intro}\n\n{title}\n{description}\n\n{read}\n\n--\n{why}\n{stop}\n",
+        intro = t!(locale, "email-intro", author = author),
+        read = t!(locale, "email-read-it", url = url),
+        why = t!(locale, "email-why", author = author),
+        stop = t!(locale, "email-stop", url = unsubscribe_url),
     );
     let e = |value: &str| html_escape::encode_text(value).into_owned();
     let a = |value: &str| html_escape::encode_double_quoted_attribute(value).into_owned();
@@ -212,19 +218,25 @@ pub fn new_article_message(from: &Mailbox, article: &NewArticle<'_>) -> anyhow::
     // that makes the raw message unreadable.
     let html = format!(
         r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title_text}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title_text}</title></head>
 <body style="font-family: Georgia, serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1c1917">
-<p style="color: #57534e">{author_text} published a new story on Warta:</p>
+<p style="color: #57534e">{intro}</p>
 <h1 style="font-size: 1.5rem"><a href="{url_attr}" style="color: #1c1917">{title_text}</a></h1>
 <p>{description_text}</p>
-<p><a href="{url_attr}">Read the story</a></p>
+<p><a href="{url_attr}">{read}</a></p>
 <hr style="border: 0; border-top: 1px solid #e7e5e4">
-<p style="font-size: 0.8rem; color: #57534e">You get this email because you follow {author_text} on Warta.
-<a href="{unsubscribe_attr}">Unsubscribe</a></p>
+<p style="font-size: 0.8rem; color: #57534e">{why}
+<a href="{unsubscribe_attr}">{unsubscribe}</a></p>
 </body></html>
 "#,
+        lang = locale.code(),
+        // The catalogue's words are ours; the author's name is escaped
+        // before it goes into them.
+        intro = t!(locale, "email-intro", author = e(author)),
+        why = t!(locale, "email-why", author = e(author)),
+        read = t!(locale, "email-read-story"),
+        unsubscribe = t!(locale, "email-unsubscribe"),
         title_text = e(title),
-        author_text = e(author),
         description_text = e(description),
         url_attr = a(url),
         unsubscribe_attr = a(unsubscribe_url),
@@ -232,7 +244,7 @@ pub fn new_article_message(from: &Mailbox, article: &NewArticle<'_>) -> anyhow::
     Message::builder()
         .from(from.clone())
         .to(article.recipient.clone())
-        .subject(format!("{author}: {title}"))
+        .subject(t!(locale, "email-subject", author = author, title = title))
         .message_id(Some(article.message_id.clone()))
         .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
         .header(ListUnsubscribePost)
@@ -293,6 +305,7 @@ mod tests {
             &from,
             &NewArticle {
                 recipient: "reader@example.org".parse().unwrap(),
+                locale: Locale::En,
                 author: "ada",
                 title: "Engines <and> \"looms\"",
                 description: "On machines",
@@ -319,5 +332,32 @@ mod tests {
             "the HTML part escapes the title: {raw}"
         );
         assert!(!raw.contains("<and>\"looms\"</a>"), "{raw}");
+        assert!(raw.contains("ada published a new story on Warta:"), "{raw}");
+    }
+
+    #[test]
+    fn a_notification_is_in_the_readers_language_with_the_name_escaped() {
+        let from: Mailbox = "Warta <no-reply@warta.example>".parse().unwrap();
+        let message = new_article_message(
+            &from,
+            &NewArticle {
+                recipient: "pembaca@example.org".parse().unwrap(),
+                locale: Locale::Id,
+                author: "<b>ada</b>",
+                title: "Mesin",
+                description: "Tentang mesin",
+                url: "https://warta.example/id/articles/mesin",
+                unsubscribe_url: "https://warta.example/id/unsubscribe/1-2-sig",
+                message_id: "<1.3@warta.example>".to_owned(),
+            },
+        )
+        .unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        // Quoted-printable: undo the soft line breaks and `=3D`.
+        let raw = raw.replace("=\r\n", "").replace("=3D", "=");
+        assert!(raw.contains("menerbitkan tulisan baru di Warta"), "{raw}");
+        assert!(raw.contains("<html lang=\"id\">"), "{raw}");
+        assert!(raw.contains("&lt;b&gt;ada&lt;/b&gt; menerbitkan"), "the HTML part escapes the name: {raw}");
+        assert!(!raw.contains("published a new story"), "{raw}");
     }
 }

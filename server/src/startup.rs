@@ -4,7 +4,9 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use app::{
-    App, shell,
+    App,
+    i18n::Locale,
+    shell,
     site::PublicUrl,
     ssr::{
         AppState, Shared, cache::Cache, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
@@ -191,7 +193,10 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/articles/{slug}/view.gif", get(views::pixel))
         .route("/editor", post(editor::submit_new))
         .route("/editor/{slug}", post(editor::submit_edit))
+        .route("/id/editor", post(editor::submit_new))
+        .route("/id/editor/{slug}", post(editor::submit_edit))
         .route("/unsubscribe/{token}", post(unsubscribe::one_click))
+        .route("/id/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/media/{*key}", get(crate::media::serve))
         .route("/feed.xml", get(feeds::site))
         .route("/@{username}/feed.xml", get(feeds::author))
@@ -275,9 +280,30 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
 /// the process can render, the window never overlaps a render: it matters
 /// wherever one process builds the app more than once (the integration
 /// tests, where it caused rare hung requests).
+///
+/// Each page is listed once per language: as the app declares it, and
+/// under every other language's prefix (`/id/popular`), where the app's
+/// router, based at the prefix, finds the same page.
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    ROUTES
+        .get_or_init(|| {
+            let pages = generate_route_list(App);
+            let translated = Locale::ALL.into_iter().filter(|locale| !locale.base().is_empty());
+            let translated: Vec<_> = translated
+                .flat_map(|locale| {
+                    pages.iter().map(move |page| {
+                        let path = match page.path() {
+                            "/" => locale.base().to_owned(),
+                            path => format!("{}{path}", locale.base()),
+                        };
+                        AxumRouteListing::new(path, page.mode().clone(), page.methods(), Vec::new())
+                    })
+                })
+                .collect();
+            pages.into_iter().chain(translated).collect()
+        })
+        .clone()
 }
 
 /// The answer to a request whose handler panicked: logged, and a page

@@ -22,16 +22,19 @@ pub mod views;
 
 pub use state::{AppState, Media, Shared};
 
-/// Sends the reader on to `path` (a server function's redirect).
-/// leptos_axum's own panics on a value a header cannot carry; such a path
-/// is never ours to follow, so it goes home instead.
+/// Sends the reader on to `path` (a server function's redirect), in the
+/// language of the page the form was on: `/settings` from an Indonesian
+/// page is `/id/settings`. leptos_axum's own panics on a value a header
+/// cannot carry; such a path is never ours to follow, so it goes home
+/// instead.
 pub fn redirect(path: &str) {
-    let path = match http::HeaderValue::from_str(path) {
+    let path = crate::i18n::request_locale().href(path);
+    let path = match http::HeaderValue::from_str(&path) {
         Ok(_) => path,
         Err(_) => {
             tracing::warn!("refused to redirect to a path a header cannot carry");
-            "/"
+            "/".to_owned()
         }
     };
-    leptos_axum::redirect(path);
+    leptos_axum::redirect(&path);
 }

@@ -30,6 +30,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use super::language::{self, FrontDoor};
 use axum::{
     body::{Body, Bytes, to_bytes},
     extract::{Request, State},
@@ -111,6 +112,13 @@ impl PageCache {
 
 /// The middleware.
 pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    // The front door's language (see `language`): checked here, where it
+    // costs two comparisons, rather than in a layer of its own.
+    let door = language::front_door(&request);
+    if let FrontDoor::Redirect(location) = &door {
+        return language::redirect(location);
+    }
+    let front_page = request.uri().path() == "/";
     let method = request.method().clone();
     // A session cookie or API credentials: the answer is that user's own.
     let signed_in =
@@ -118,7 +126,10 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     // Only anonymous GETs are kept; the URL is the whole key, since nothing
     // else in such a request changes the page.
-    let refused_form = request.uri().query().is_some_and(|query| query.contains(FORM_ERROR));
+    // A form sent back, or the front page as someone the front door would
+    // have sent elsewhere chose it: that reader's own.
+    let refused_form = request.uri().query().is_some_and(|query| query.contains(FORM_ERROR))
+        || door == FrontDoor::Private;
     let key = (method == Method::GET && !signed_in && !refused_form)
         .then(|| request.uri().to_string())
         .filter(|_| cache.pages.is_some());
@@ -141,6 +152,11 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
         // registration, change no page, and must not be a way to empty
         // the cache.)
         pages.invalidate_all();
+    }
+    if front_page {
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     }
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;

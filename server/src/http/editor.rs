@@ -8,6 +8,7 @@
 
 use app::{
     editor::{self, ArticleForm, EditorState, Intent, Outcome, Resubmitted},
+    i18n::Locale,
     ssr::{AppState, covers, publishing},
 };
 use axum::{
@@ -105,6 +106,8 @@ async fn read_form(content_type: &str, body: Body) -> Option<Posted> {
 
 async fn submit(state: AppState, session: Session, slug: Option<String>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    // Posted to `/id/editor…` from the Indonesian editor: answered in kind.
+    let locale = Locale::from_path(parts.uri.path());
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -162,7 +165,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
         Outcome::Saved { location, slug } => {
-            return save_cover(&state, user_id, &slug, cover, remove_cover, location).await;
+            return save_cover(&state, user_id, &slug, cover, remove_cover, locale.href(&location), locale).await;
         }
         // The editor, rendered as for a GET, says 404 or 403 itself.
         Outcome::NotFound | Outcome::Forbidden => return render_page(state, request, || {}).await,
@@ -183,6 +186,7 @@ async fn save_cover(
     cover: Option<app::ssr::covers::NewCover>,
     remove: bool,
     location: String,
+    locale: Locale,
 ) -> Response {
     if cover.is_none() && !remove {
         return Redirect::to(&location).into_response();
@@ -201,7 +205,7 @@ async fn save_cover(
         Ok(()) => Redirect::to(&location).into_response(),
         Err(error) => {
             tracing::error!(error = %format!("{error:#}"), "storing a cover image failed");
-            Redirect::to(&format!("{}?cover=failed", editor::editor_path(slug))).into_response()
+            Redirect::to(&locale.href(&format!("{}?cover=failed", editor::editor_path(slug)))).into_response()
         }
     }
 }

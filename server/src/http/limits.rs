@@ -52,7 +52,8 @@ impl BodyLimit {
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("multipart/form-data"));
-        if multipart && request.uri().path().starts_with("/editor") {
+        let (_, path) = app::i18n::Locale::split_path(request.uri().path());
+        if multipart && path.starts_with("/editor") {
             Self {
                 max: self.with_upload,
                 ..*self

@@ -8,6 +8,7 @@ pub mod client;
 pub mod editor;
 pub mod feeds;
 pub mod health;
+pub mod language;
 pub mod limits;
 pub mod markup;
 pub mod rate_limit;

@@ -6,15 +6,26 @@
 //! POST without cookies or JavaScript and only look at the status. The
 //! signed token is the authority; nobody needs to be signed in.
 
-use app::ssr::{AppState, queries::follows};
+use app::{
+    i18n::Locale,
+    ssr::{AppState, queries::follows},
+};
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode, Uri, header},
     response::{IntoResponse, Redirect, Response},
 };
 
 /// Unsubscribes; 404 for a token we did not sign, 503 if the database fails.
-pub async fn one_click(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+/// An Indonesian reader's link is `/id/unsubscribe/{token}`, and the
+/// browser goes back to that page.
+pub async fn one_click(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let locale = Locale::from_path(uri.path());
     let Some((follower, author)) = state.signer.check_unsubscribe(&token) else {
         return (StatusCode::NOT_FOUND, "This unsubscribe link is not valid.\n").into_response();
     };
@@ -33,7 +44,7 @@ pub async fn one_click(State(state): State<AppState>, Path(token): Path<String>,
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if browser {
-        Redirect::to(&format!("/unsubscribe/{token}")).into_response()
+        Redirect::to(&locale.href(&format!("/unsubscribe/{token}"))).into_response()
     } else {
         (StatusCode::OK, "Unsubscribed.\n").into_response()
     }

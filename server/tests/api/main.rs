@@ -19,6 +19,7 @@ mod helpers;
 mod home;
 mod hostile;
 mod json_api;
+mod languages;
 mod lifecycle;
 mod listing;
 mod metrics;
