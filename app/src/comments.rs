@@ -182,7 +182,7 @@ fn CommentList(
                                 <crate::components::avatar::Avatar image=comment.author_image size=24 />
                                 <a href=format!("/@{}", comment.author) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
                                 <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
-                                    {date_label(comment.created_at)}
+                                    {date_label(crate::i18n::use_locale(), comment.created_at)}
                                 </time>
                             </p>
                             <p class="mt-2 whitespace-pre-line break-words">{comment.body}</p>

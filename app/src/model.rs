@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::{i18n::Locale, t};
+
 /// An article as it appears in a listing: no body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleSummary {
@@ -62,15 +64,15 @@ pub fn tag_path(tag: &str) -> String {
     format!("/tags/{}", utf8_percent_encode(tag, PATH_SEGMENT))
 }
 
-/// A date as readers see it, e.g. "Mar 4, 2026".
-pub fn date_label(at: DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y").to_string()
+/// A date as readers of `locale` see it, e.g. "Mar 4, 2026".
+pub fn date_label(locale: Locale, at: DateTime<Utc>) -> String {
+    locale.date(at)
 }
 
 impl ArticleSummary {
-    /// The publication date as readers see it.
-    pub fn date_label(&self) -> String {
-        date_label(self.published_at)
+    /// The publication date as readers of `locale` see it.
+    pub fn date_label(&self, locale: Locale) -> String {
+        date_label(locale, self.published_at)
     }
 
     /// The date in the machine-readable form `<time datetime>` wants.
@@ -115,9 +117,9 @@ pub struct Cover {
 }
 
 impl Article {
-    /// The publication date as readers see it.
-    pub fn date_label(&self) -> String {
-        date_label(self.published_at)
+    /// The publication date as readers of `locale` see it.
+    pub fn date_label(&self, locale: Locale) -> String {
+        date_label(locale, self.published_at)
     }
 
     /// Whether the article changed noticeably after it was published.
@@ -202,12 +204,12 @@ impl Period {
         }
     }
 
-    /// The tab's label.
-    pub fn label(self) -> &'static str {
+    /// The tab's label in `locale`.
+    pub fn label(self, locale: Locale) -> String {
         match self {
-            Self::All => "All time",
-            Self::Week => "This week",
-            Self::Month => "This month",
+            Self::All => t!(locale, "period-all"),
+            Self::Week => t!(locale, "period-week"),
+            Self::Month => t!(locale, "period-month"),
         }
     }
 }

@@ -3,14 +3,21 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{components::tags::TagLinks, favorites::count_label, model::ArticleSummary};
+use crate::{
+    components::tags::TagLinks,
+    favorites::count_label,
+    i18n::{Locale, use_locale},
+    model::ArticleSummary,
+    t,
+};
 
 /// Articles as cards: title (linked), author, date, favorites, description
 /// and tags (linked), and with `show_views` their view counts.
 #[component]
 pub fn ArticleList(articles: Vec<ArticleSummary>, #[prop(optional)] show_views: bool) -> impl IntoView {
+    let locale = use_locale();
     if articles.is_empty() {
-        return view! { <p class="text-muted">"Nothing has been published yet."</p> }.into_any();
+        return view! { <p class="text-muted">{t!(locale, "list-empty")}</p> }.into_any();
     }
     view! {
         <ol class="divide-y divide-rule" role="list">
@@ -25,9 +32,10 @@ pub fn ArticleList(articles: Vec<ArticleSummary>, #[prop(optional)] show_views: 
 
 #[component]
 fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
-    let href = format!("/articles/{}", article.slug);
-    let author_href = format!("/@{}", article.author);
-    let date_label = article.date_label();
+    let locale = use_locale();
+    let href = locale.href(&format!("/articles/{}", article.slug));
+    let author_href = locale.href(&format!("/@{}", article.author));
+    let date_label = article.date_label(locale);
     let date_iso = article.date_iso();
     view! {
         <li class="py-6">
@@ -39,7 +47,7 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
                     <a href=author_href rel="author" class="font-medium text-ink hover:underline">{article.author}</a>
                     " · "
                     <time datetime=date_iso>{date_label}</time>
-                    {show_views.then(|| view! { " · " <span class="views">{views_label(article.views)}</span> })}
+                    {show_views.then(|| view! { " · " <span class="views">{views_label(locale, article.views)}</span> })}
                     {(article.favorites_count > 0).then(|| view! {
                         " · " <span class="favorites">{count_label(article.favorites_count)}</span>
                     })}
@@ -52,32 +60,22 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
 }
 
 /// "1 view", "1,234 views".
-fn views_label(views: i64) -> String {
-    let digits = views.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) && digit.is_ascii_digit() {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    if views == 1 {
-        "1 view".to_owned()
-    } else {
-        format!("{grouped} views")
-    }
+fn views_label(locale: Locale, views: i64) -> String {
+    t!(locale, "list-views", count = views, shown = locale.number(views))
 }
 
 #[cfg(test)]
 mod tests {
     use super::views_label;
+    use crate::i18n::Locale;
 
     #[test]
     fn view_counts_read_naturally() {
-        assert_eq!(views_label(0), "0 views");
-        assert_eq!(views_label(1), "1 view");
-        assert_eq!(views_label(999), "999 views");
-        assert_eq!(views_label(1234), "1,234 views");
-        assert_eq!(views_label(1234567), "1,234,567 views");
+        assert_eq!(views_label(Locale::En, 0), "0 views");
+        assert_eq!(views_label(Locale::En, 1), "1 view");
+        assert_eq!(views_label(Locale::En, 999), "999 views");
+        assert_eq!(views_label(Locale::En, 1234), "1,234 views");
+        assert_eq!(views_label(Locale::En, 1234567), "1,234,567 views");
+        assert_eq!(views_label(Locale::Id, 1234567), "1.234.567 kali dibaca");
     }
 }

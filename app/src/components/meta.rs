@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
-use crate::site::{PublicUrl, SITE_NAME};
+use crate::{
+    i18n::use_locale,
+    site::{PublicUrl, SITE_NAME},
+};
 
 /// `path` as an absolute URL on the public origin.
 pub fn absolute_url(path: &str) -> String {
@@ -33,7 +36,8 @@ pub fn PageMeta(
     /// One or two sentences for search results and link previews.
     #[prop(into)]
     description: String,
-    /// The page's canonical path, e.g. `/articles/hello`.
+    /// The page's canonical path without a language prefix, e.g.
+    /// `/articles/hello`: the page's language adds its own.
     #[prop(into)]
     path: String,
     /// The OpenGraph type: `website`, `article` or `profile`.
@@ -54,7 +58,7 @@ pub fn PageMeta(
             image
         }
     });
-    let url = absolute_url(&path);
+    let url = absolute_url(&use_locale().href(&path));
     let og_title = if title.is_empty() {
         SITE_NAME.to_owned()
     } else {

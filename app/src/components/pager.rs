@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::{i18n::use_locale, t};
+
 /// The URL of page `page` of the listing at `base` (page 1 has no
 /// `page`), which may carry a query of its own (`/search?q=…`).
 pub fn page_href(base: &str, page: u32) -> String {
@@ -44,7 +46,7 @@ pub fn nearby_pages(page: u32, pages: u32) -> Vec<Option<u32>> {
 /// links to the pages nearby.
 #[component]
 pub fn Pager(
-    /// The listing's path, e.g. `/` or `/@ada`.
+    /// The listing's path, without a language prefix, e.g. `/` or `/@ada`.
     base: String,
     /// The current page, 1-based.
     page: u32,
@@ -54,13 +56,17 @@ pub fn Pager(
     /// Whether a next page exists (when `pages` is unknown).
     #[prop(optional)]
     has_more: bool,
-    /// The links to the previous and next pages.
-    #[prop(default = ("← Newer stories", "Older stories →"))]
-    labels: (&'static str, &'static str),
+    /// The links to the previous and next pages; newer and older stories
+    /// unless given.
+    #[prop(optional)]
+    labels: Option<(String, String)>,
 ) -> impl IntoView {
+    let locale = use_locale();
+    let (newer_label, older_label) = labels.unwrap_or_else(|| (t!(locale, "pager-newer"), t!(locale, "pager-older")));
+    let href = move |n: u32| locale.href(&page_href(&base, n));
     let has_more = pages.map_or(has_more, |pages| page < pages);
-    let newer = (page > 1).then(|| page_href(&base, page - 1));
-    let older = has_more.then(|| page_href(&base, page + 1));
+    let newer = (page > 1).then(|| href(page - 1));
+    let older = has_more.then(|| href(page + 1));
     let numbers = pages.filter(|pages| *pages > 1).map(|pages| {
         nearby_pages(page, pages)
             .into_iter()
@@ -70,10 +76,9 @@ pub fn Pager(
                 }
                 .into_any(),
                 Some(n) => {
-                    let href = page_href(&base, n);
-                    let label = format!("Page {n}");
+                    let label = t!(locale, "pager-page", page = n);
                     view! {
-                        <li><a href=href aria-label=label class="page-number">{n}</a></li>
+                        <li><a href=href(n) aria-label=label class="page-number">{n}</a></li>
                     }
                     .into_any()
                 }
@@ -83,14 +88,14 @@ pub fn Pager(
     });
 
     view! {
-        <nav aria-label="Pages" class="mt-8 flex flex-wrap items-center justify-between gap-4 text-sm font-medium">
+        <nav aria-label=t!(locale, "pager-label") class="mt-8 flex flex-wrap items-center justify-between gap-4 text-sm font-medium">
             {match newer {
-                Some(href) => view! { <a href=href rel="prev" class="nav-link">{labels.0}</a> }.into_any(),
+                Some(href) => view! { <a href=href rel="prev" class="nav-link">{newer_label}</a> }.into_any(),
                 None => view! { <span></span> }.into_any(),
             }}
             {numbers.map(|numbers| view! { <ol class="flex flex-wrap items-center gap-1" role="list">{numbers}</ol> })}
             {match older {
-                Some(href) => view! { <a href=href rel="next" class="nav-link">{labels.1}</a> }.into_any(),
+                Some(href) => view! { <a href=href rel="next" class="nav-link">{older_label}</a> }.into_any(),
                 None => view! { <span></span> }.into_any(),
             }}
         </nav>

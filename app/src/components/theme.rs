@@ -7,11 +7,14 @@
 
 use leptos::prelude::*;
 
+use crate::{i18n::use_locale, t};
+
 const STORAGE_KEY: &str = "warta-theme";
 
 /// A button that flips between light and dark.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
+    let locale = use_locale();
     // `None` until hydration has read the effective theme.
     let dark = RwSignal::new(None::<bool>);
 
@@ -40,10 +43,10 @@ pub fn ThemeToggle() -> impl IntoView {
             class="theme-toggle"
             on:click=toggle
             aria-pressed=move || dark.get().map(|d| d.to_string()).unwrap_or_else(|| "false".to_owned())
-            title="Switch between light and dark"
+            title=t!(locale, "theme-switch")
         >
             <span aria-hidden="true">{move || if dark.get() == Some(true) { "☀" } else { "☾" }}</span>
-            <span class="sr-only">"Dark mode"</span>
+            <span class="sr-only">{t!(locale, "theme-dark")}</span>
         </button>
     }
 }

@@ -11,19 +11,22 @@ use crate::{
     error::AppError,
     favorites::FavoriteButton,
     following::FollowButton,
-    model::{self, Article},
+    i18n::use_locale,
+    model::Article,
     pages::{error::ErrorNotice, not_found::NotFound},
+    t,
 };
 
 /// The article page; a 404 for slugs that name no published article.
 #[component]
 pub fn ArticlePage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let article = Resource::new(slug, api::get_article);
 
     view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 match article.await {
                     Ok(article) => view! { <ArticleView article /> }.into_any(),
@@ -37,15 +40,20 @@ pub fn ArticlePage() -> impl IntoView {
 
 #[component]
 fn ArticleView(article: Article) -> impl IntoView {
+    let locale = use_locale();
     let href = format!("/articles/{}", article.slug);
-    let author_href = format!("/@{}", article.author);
+    let author_href = locale.href(&format!("/@{}", article.author));
     let view_pixel = format!("{href}/view.gif");
-    let date_label = article.date_label();
+    let date_label = article.date_label(locale);
     let date_iso = article.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let updated = article.was_updated().then(|| model::date_label(article.updated_at));
-    let minutes = article.reading_minutes;
+    let updated = article.was_updated().then(|| locale.date(article.updated_at));
+    let reading_time = t!(
+        locale,
+        "article-reading-time",
+        minutes = locale.number(i64::from(article.reading_minutes))
+    );
     let tags = article.tags.clone();
-    let edit_href = crate::editor::editor_path(&article.slug);
+    let edit_href = locale.href(&crate::editor::editor_path(&article.slug));
     let author = article.author.clone();
     let comment_slug = article.slug.clone();
     view! {
@@ -64,13 +72,13 @@ fn ArticleView(article: Article) -> impl IntoView {
                 <p class="mt-3 text-lg text-muted">{article.description}</p>
                 <p class="mt-4 flex flex-wrap items-center gap-x-1 text-sm text-muted">
                     <Avatar image=article.author_image.clone() size=32 />
-                    <span class="ml-1">"By "</span>
+                    <span class="ml-1">{format!("{} ", t!(locale, "article-by"))}</span>
                     <a href=author_href rel="author" class="font-medium text-ink hover:underline">{article.author}</a>
                     " · "
                     <time datetime=date_iso>{date_label}</time>
-                    {updated.map(|date| view! { " · updated " {date} })}
+                    {updated.map(|date| view! { " · " {t!(locale, "article-updated", date = date)} })}
                     " · "
-                    {format!("{minutes} min read")}
+                    {reading_time}
                 </p>
                 <div class="mt-4 flex flex-wrap gap-3">
                     <FavoriteButton slug=article.slug.clone() count=article.favorites_count />
@@ -102,7 +110,13 @@ fn ArticleView(article: Article) -> impl IntoView {
 
 /// "Edit" and "Delete" for the article's author; nothing for anyone else.
 #[component]
-fn EditLink(author: String, href: String) -> impl IntoView {
+fn EditLink(
+    /// The article's author, the one reader shown the links.
+    author: String,
+    /// The editor's address, in the page's language.
+    href: String,
+) -> impl IntoView {
+    let locale = use_locale();
     let user = Resource::new(|| (), |_| crate::auth::current_user());
     view! {
         <Suspense fallback=|| ()>
@@ -112,8 +126,8 @@ fn EditLink(author: String, href: String) -> impl IntoView {
                     let mine = matches!(user.await, Ok(Some(user)) if user.username == author);
                     mine.then(|| view! {
                         <p class="mt-8 flex gap-4 text-sm">
-                            <a href=href.clone() class="button-secondary">"Edit"</a>
-                            <a href=format!("{href}/delete") class="button-secondary">"Delete"</a>
+                            <a href=href.clone() class="button-secondary">{t!(locale, "article-edit")}</a>
+                            <a href=format!("{href}/delete") class="button-secondary">{t!(locale, "article-delete")}</a>
                         </p>
                     })
                 })

@@ -10,13 +10,16 @@ use crate::{
     error::AppError,
     favorites::{SavedPage, favorites_of},
     following::FollowButton,
+    i18n::use_locale,
     model::{AuthorPage as Page, Listing, Profile, parse_page},
     pages::{error::ErrorNotice, not_found::NotFound},
+    t,
 };
 
 /// The author page; a 404 for names nobody has.
 #[component]
 pub fn AuthorPage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let key = move || {
@@ -27,7 +30,7 @@ pub fn AuthorPage() -> impl IntoView {
     let author = Resource::new(key, |(username, page)| api::get_author(username, page));
 
     view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 match author.await {
                     Ok(page) => view! { <AuthorView page /> }.into_any(),
@@ -41,6 +44,7 @@ pub fn AuthorPage() -> impl IntoView {
 
 #[component]
 fn AuthorView(page: Page) -> impl IntoView {
+    let locale = use_locale();
     let Page {
         profile,
         articles,
@@ -50,14 +54,19 @@ fn AuthorView(page: Page) -> impl IntoView {
     let base = format!("/@{}", profile.username);
     let path = crate::components::pager::page_href(&base, page);
     let description = if profile.bio.is_empty() {
-        format!("Stories by {} on Warta.", profile.username)
+        t!(locale, "author-description", username = profile.username.as_str())
     } else {
         profile.bio.clone()
     };
     let title = if page == 1 {
         profile.username.clone()
     } else {
-        format!("{} (page {page})", profile.username)
+        t!(
+            locale,
+            "reading-title-page",
+            title = profile.username.as_str(),
+            page = page
+        )
     };
     let empty = articles.is_empty();
     let username = profile.username.clone();
@@ -69,9 +78,9 @@ fn AuthorView(page: Page) -> impl IntoView {
     view! {
         <PageMeta title description path kind="profile" image feed />
         <AuthorHeader profile current=Tab::Stories />
-        {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"The article was deleted."</p> })}
+        {move || deleted().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "author-article-deleted")}</p> })}
         {if empty && page > 1 {
-            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+            view! { <p class="mt-6 text-muted">{t!(locale, "reading-past-the-end")}</p> }.into_any()
         } else {
             view! { <ArticleList articles /> }.into_any()
         }}
@@ -91,12 +100,13 @@ enum Tab {
 /// what they wrote and what they saved.
 #[component]
 fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
+    let locale = use_locale();
     let base = format!("/@{}", profile.username);
-    let tab = move |tab: Tab, href: String, label: &'static str| {
+    let tab = move |tab: Tab, href: String, label: String| {
         let selected = tab == current;
         view! {
             <li>
-                <a href=href aria-current=selected.then_some("page") class="tab">{label}</a>
+                <a href=locale.href(&href) aria-current=selected.then_some("page") class="tab">{label}</a>
             </li>
         }
     };
@@ -111,10 +121,10 @@ fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
             </div>
             {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
         </header>
-        <nav aria-label="Lists" class="border-b border-rule">
+        <nav aria-label=t!(locale, "author-lists-label") class="border-b border-rule">
             <ul class="-mb-px flex gap-6 text-sm font-medium" role="list">
-                {tab(Tab::Stories, base.clone(), "Stories")}
-                {tab(Tab::Favorites, format!("{base}/favorites"), "Favorites")}
+                {tab(Tab::Stories, base.clone(), t!(locale, "author-tab-stories"))}
+                {tab(Tab::Favorites, format!("{base}/favorites"), t!(locale, "author-tab-favorites"))}
             </ul>
         </nav>
     }
@@ -124,6 +134,7 @@ fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
 /// has.
 #[component]
 pub fn FavoritesPage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let key = move || {
@@ -134,7 +145,7 @@ pub fn FavoritesPage() -> impl IntoView {
     let saved = Resource::new(key, |(username, page)| favorites_of(username, page));
 
     view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 match saved.await {
                     Ok(saved) => view! { <FavoritesView saved /> }.into_any(),
@@ -148,22 +159,25 @@ pub fn FavoritesPage() -> impl IntoView {
 
 #[component]
 fn FavoritesView(saved: SavedPage) -> impl IntoView {
+    let locale = use_locale();
     let SavedPage { profile, listing } = saved;
     let Listing { articles, page, pages } = listing;
     let base = format!("/@{}/favorites", profile.username);
     let path = crate::components::pager::page_href(&base, page);
+    let username = profile.username.as_str();
+    let title = t!(locale, "favorites-title", username = username);
     let title = if page == 1 {
-        format!("Favorites of {}", profile.username)
+        title
     } else {
-        format!("Favorites of {} (page {page})", profile.username)
+        t!(locale, "reading-title-page", title = title, page = page)
     };
-    let description = format!("Stories {} saved on Warta.", profile.username);
-    let nobody_saved = format!("{} has not saved any stories yet.", profile.username);
+    let description = t!(locale, "favorites-description", username = username);
+    let nobody_saved = t!(locale, "favorites-empty", username = username);
     view! {
         <PageMeta title description path kind="profile" />
         <AuthorHeader profile current=Tab::Favorites />
         {if articles.is_empty() && page > 1 {
-            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+            view! { <p class="mt-6 text-muted">{t!(locale, "reading-past-the-end")}</p> }.into_any()
         } else if articles.is_empty() {
             view! { <p class="mt-6 text-muted">{nobody_saved}</p> }.into_any()
         } else {
@@ -176,6 +190,7 @@ fn FavoritesView(saved: SavedPage) -> impl IntoView {
 /// The author's own drafts, shown to them alone.
 #[component]
 fn Drafts(username: String) -> impl IntoView {
+    let locale = use_locale();
     let drafts = Resource::new(move || username.clone(), crate::editor::my_drafts);
     view! {
         <Suspense fallback=|| ()>
@@ -183,13 +198,13 @@ fn Drafts(username: String) -> impl IntoView {
                 let drafts = drafts.await.unwrap_or_default();
                 (!drafts.is_empty()).then(|| view! {
                     <section aria-labelledby="drafts-heading" class="mt-10 border-t border-rule pt-6" data-testid="drafts">
-                        <h2 id="drafts-heading" class="font-serif text-xl font-bold">"Your drafts"</h2>
-                        <p class="mt-1 text-sm text-muted">"Only you can see these."</p>
+                        <h2 id="drafts-heading" class="font-serif text-xl font-bold">{t!(locale, "drafts-heading")}</h2>
+                        <p class="mt-1 text-sm text-muted">{t!(locale, "drafts-private")}</p>
                         <ul class="mt-4 space-y-2">
                             {drafts.into_iter().map(|draft| view! {
                                 <li>
-                                    <a href=crate::editor::editor_path(&draft.slug) class="article-link font-medium">{draft.title}</a>
-                                    <span class="text-sm text-muted">" · edited " {crate::model::date_label(draft.updated_at)}</span>
+                                    <a href=locale.href(&crate::editor::editor_path(&draft.slug)) class="article-link font-medium">{draft.title}</a>
+                                    <span class="text-sm text-muted">" · " {t!(locale, "drafts-edited", date = locale.date(draft.updated_at))}</span>
                                 </li>
                             }).collect_view()}
                         </ul>

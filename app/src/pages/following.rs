@@ -6,27 +6,32 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
     following::following_feed,
+    i18n::use_locale,
     model::parse_page,
     pages::{error::ErrorNotice, home::FeedTabs},
+    t,
 };
 
 /// The "Following" tab.
 #[component]
 pub fn FollowingPage() -> impl IntoView {
+    let locale = use_locale();
     let query = use_query_map();
     let page = move || parse_page(query.read().get("page").as_deref());
     let listing = Resource::new(page, following_feed);
 
     view! {
-        <PageMeta title="Following".to_owned() description="Stories by the authors you follow.".to_owned() path="/following".to_owned() />
+        <PageMeta
+            title=t!(locale, "following-title")
+            description=t!(locale, "following-description")
+            path="/following".to_owned()
+        />
         <FeedTabs current="following" />
-        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="mt-6 text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
                     Ok(Some(listing)) if listing.articles.is_empty() && listing.page == 1 => view! {
-                        <p class="mt-6 text-muted" data-testid="feed-empty">
-                            "Nothing here yet. Follow authors from their pages and their new stories show up here."
-                        </p>
+                        <p class="mt-6 text-muted" data-testid="feed-empty">{t!(locale, "following-empty")}</p>
                     }
                     .into_any(),
                     Ok(Some(listing)) => view! {
@@ -36,8 +41,10 @@ pub fn FollowingPage() -> impl IntoView {
                     .into_any(),
                     Ok(None) => view! {
                         <p class="mt-6">
-                            <a href="/login?next=/following" class="nav-link">"Sign in"</a>
-                            " to see the stories of the authors you follow."
+                            <a href=locale.href(&format!("/login?next={}", locale.href("/following"))) class="nav-link">
+                                {t!(locale, "following-sign-in")}
+                            </a>
+                            {format!(" {}", t!(locale, "following-sign-in-reason"))}
                         </p>
                     }
                     .into_any(),

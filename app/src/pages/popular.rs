@@ -6,14 +6,17 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::popular_articles,
     components::{article_list::ArticleList, meta::PageMeta},
+    i18n::use_locale,
     model::Period,
     pages::error::ErrorNotice,
+    t,
 };
 
 /// The popular page; `?period=week|month` picks a tab (anything else is
 /// all time).
 #[component]
 pub fn PopularPage() -> impl IntoView {
+    let locale = use_locale();
     let query = use_query_map();
     let period = move || {
         query
@@ -25,36 +28,37 @@ pub fn PopularPage() -> impl IntoView {
     let articles = Resource::new(period, popular_articles);
 
     view! {
-        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">"Popular"</h1>
-        <nav aria-label="Period" class="mt-4 border-b border-rule">
+        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{t!(locale, "popular-heading")}</h1>
+        <nav aria-label=t!(locale, "popular-periods-label") class="mt-4 border-b border-rule">
             <ul class="-mb-px flex gap-6 text-sm font-medium" role="list">
                 {Period::ALL
                     .into_iter()
                     .map(|tab| {
                         let href = match tab {
-                            Period::All => "/popular".to_owned(),
-                            tab => format!("/popular?period={}", tab.as_str()),
+                            Period::All => locale.href("/popular"),
+                            tab => locale.href(&format!("/popular?period={}", tab.as_str())),
                         };
                         let current = move || (period() == tab).then_some("page");
                         view! {
                             <li>
-                                <a href=href aria-current=current class="tab">{tab.label()}</a>
+                                <a href=href aria-current=current class="tab">{tab.label(locale)}</a>
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
         </nav>
-        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="mt-6 text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 let period = period();
                 let (title, path) = match period {
-                    Period::All => ("Popular".to_owned(), "/popular".to_owned()),
-                    period => (format!("Popular {}", period.label().to_lowercase()), format!("/popular?period={}", period.as_str())),
+                    Period::All => (t!(locale, "popular-heading"), "/popular".to_owned()),
+                    Period::Week => (t!(locale, "popular-title-week"), format!("/popular?period={}", period.as_str())),
+                    Period::Month => (t!(locale, "popular-title-month"), format!("/popular?period={}", period.as_str())),
                 };
                 match articles.await {
                     Ok(articles) => view! {
-                        <PageMeta title description="The most-read stories on Warta." path />
+                        <PageMeta title description=t!(locale, "popular-description") path />
                         <ArticleList articles show_views=true />
                     }
                     .into_any(),

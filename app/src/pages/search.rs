@@ -6,13 +6,16 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::search_articles,
     components::{meta::PageMeta, pager::Pager, tags::TagLinks},
+    i18n::use_locale,
     model::{SearchHit, SearchResults, parse_page},
     pages::error::ErrorNotice,
+    t,
 };
 
 /// The search page: a plain GET form, so it works without JavaScript.
 #[component]
 pub fn SearchPage() -> impl IntoView {
+    let locale = use_locale();
     let query = use_query_map();
     let key = move || {
         let q = query.read().get("q").unwrap_or_default();
@@ -20,21 +23,21 @@ pub fn SearchPage() -> impl IntoView {
     };
     let results = Resource::new(key, |(q, page)| search_articles(q, page));
     view! {
-        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">"Search"</h1>
-        <form action="/search" method="get" role="search" class="mt-4 flex flex-wrap gap-2">
-            <label for="search-q" class="sr-only">"Search stories"</label>
+        <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{t!(locale, "search-heading")}</h1>
+        <form action=locale.href("/search") method="get" role="search" class="mt-4 flex flex-wrap gap-2">
+            <label for="search-q" class="sr-only">{t!(locale, "search-label")}</label>
             <input
                 id="search-q"
                 type="search"
                 name="q"
                 value=move || key().0
                 maxlength=crate::domain::SEARCH_MAX
-                placeholder="Words, \"a phrase\", -without"
+                placeholder=t!(locale, "search-placeholder")
                 class="field min-w-0 flex-1"
             />
-            <button type="submit" class="button">"Search"</button>
+            <button type="submit" class="button">{t!(locale, "search-button")}</button>
         </form>
-        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Searching…"</p> }>
+        <Suspense fallback=move || view! { <p class="mt-6 text-muted">{t!(locale, "search-searching")}</p> }>
             {move || Suspend::new(async move {
                 let (q, _) = key();
                 match results.await {
@@ -48,6 +51,7 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
+    let locale = use_locale();
     let SearchResults {
         hits,
         page,
@@ -57,9 +61,9 @@ fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
     } = results;
     let q = q.trim().to_owned();
     let title = if q.is_empty() {
-        "Search".to_owned()
+        t!(locale, "search-heading")
     } else {
-        format!("“{q}”: search")
+        t!(locale, "search-title", query = q.as_str())
     };
     let encoded: String = url_query_value(&q);
     let base = format!("/search?q={encoded}");
@@ -70,23 +74,29 @@ fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
     };
     let count = match total {
         0 => String::new(),
-        1 => "1 story".to_owned(),
-        n if n >= capped_at => format!("{n} or more stories, the best first"),
-        n => format!("{n} stories, the best first"),
+        1 => t!(locale, "search-count-one"),
+        // The cap reads "1000 or more", without a separator, as it always has.
+        n if n >= capped_at => t!(locale, "search-count-capped", shown = n.to_string()),
+        n => t!(locale, "search-count", shown = locale.number(n)),
     };
     view! {
-        <PageMeta title description="Search the stories published on Warta." path />
+        <PageMeta title description=t!(locale, "search-description") path />
         {if q.is_empty() {
-            view! { <p class="mt-6 text-muted">"Type a few words to search the stories."</p> }.into_any()
+            view! { <p class="mt-6 text-muted">{t!(locale, "search-prompt")}</p> }.into_any()
         } else if hits.is_empty() {
-            view! { <p class="mt-6 text-muted" data-testid="no-results">{format!("Nothing matches “{q}”.")}</p> }.into_any()
+            view! { <p class="mt-6 text-muted" data-testid="no-results">{t!(locale, "search-no-results", query = q.as_str())}</p> }.into_any()
         } else {
             view! {
                 <p class="mt-4 text-sm text-muted" data-testid="result-count">{count}</p>
                 <ol class="divide-y divide-rule" data-testid="results">
                     {hits.into_iter().map(|hit| view! { <ResultItem hit /> }).collect_view()}
                 </ol>
-                <Pager base=base.clone() page pages=pages labels=("← Better matches", "More results →") />
+                <Pager
+                    base=base.clone()
+                    page
+                    pages=pages
+                    labels=(t!(locale, "search-better-matches"), t!(locale, "search-more-results"))
+                />
             }
             .into_any()
         }}
@@ -95,8 +105,9 @@ fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
 
 #[component]
 fn ResultItem(hit: SearchHit) -> impl IntoView {
+    let locale = use_locale();
     let SearchHit { article, snippet } = hit;
-    let href = format!("/articles/{}", article.slug);
+    let href = locale.href(&format!("/articles/{}", article.slug));
     view! {
         <li class="py-6">
             <article>
@@ -104,9 +115,9 @@ fn ResultItem(hit: SearchHit) -> impl IntoView {
                     <a href=href class="article-link">{article.title.clone()}</a>
                 </h2>
                 <p class="mt-1 text-sm text-muted">
-                    <a href=format!("/@{}", article.author) class="font-medium text-ink hover:underline">{article.author.clone()}</a>
+                    <a href=locale.href(&format!("/@{}", article.author)) class="font-medium text-ink hover:underline">{article.author.clone()}</a>
                     " · "
-                    <time datetime=article.date_iso()>{article.date_label()}</time>
+                    <time datetime=article.date_iso()>{article.date_label(locale)}</time>
                 </p>
                 <p class="mt-2 text-base leading-relaxed" data-testid="snippet">
                     {snippet

@@ -6,14 +6,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     api::tagged_articles,
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
+    i18n::use_locale,
     model::{Listing, parse_page, tag_path},
     pages::error::ErrorNotice,
+    t,
 };
 
 /// The tag page. A tag nothing carries is a page that says so (200, not a
 /// 404: the tag may be used tomorrow, and links to it are not broken).
 #[component]
 pub fn TagPage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let query = use_query_map();
     let key = move || {
@@ -23,7 +26,7 @@ pub fn TagPage() -> impl IntoView {
     let listing = Resource::new(key, |(tag, page)| tagged_articles(tag, page));
 
     view! {
-        <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="mt-6 text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
                 let (tag, _) = key();
                 match listing.await {
@@ -37,26 +40,27 @@ pub fn TagPage() -> impl IntoView {
 
 #[component]
 fn TagView(tag: String, listing: Listing) -> impl IntoView {
+    let locale = use_locale();
     let Listing { articles, page, pages } = listing;
     let base = tag_path(&tag);
     let path = crate::components::pager::page_href(&base, page);
     let title = if page == 1 {
         format!("#{tag}")
     } else {
-        format!("#{tag} (page {page})")
+        t!(locale, "reading-title-page", title = format!("#{tag}"), page = page)
     };
-    let description = format!("Stories tagged {tag} on Warta.");
+    let description = t!(locale, "tag-description", tag = tag.as_str());
     let empty = articles.is_empty();
     view! {
         <PageMeta title description path feed=Some(format!("{base}/feed.xml")) />
         <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">
             <span class="text-muted">"#"</span>{tag.clone()}
-            {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{format!("page {page}")}</span> })}
+            {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{t!(locale, "reading-page", page = page)}</span> })}
         </h1>
         {if empty && page > 1 {
-            view! { <p class="mt-6 text-muted">"There are no more stories past this page."</p> }.into_any()
+            view! { <p class="mt-6 text-muted">{t!(locale, "reading-past-the-end")}</p> }.into_any()
         } else if empty {
-            view! { <p class="mt-6 text-muted">{format!("Nothing tagged {tag} has been published yet.")}</p> }.into_any()
+            view! { <p class="mt-6 text-muted">{t!(locale, "tag-empty", tag = tag.as_str())}</p> }.into_any()
         } else {
             view! { <ArticleList articles /> }.into_any()
         }}

@@ -7,7 +7,10 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
-use crate::{components::meta::PageMeta, error::AppError, following::subscription, pages::error::ErrorNotice};
+use crate::{
+    components::meta::PageMeta, error::AppError, following::subscription, i18n::use_locale, pages::error::ErrorNotice,
+    t,
+};
 
 /// Stops the emails one follow brings.
 #[component]
@@ -17,35 +20,43 @@ pub fn UnsubscribePage() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
     }
+    let locale = use_locale();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new(token, subscription);
 
     view! {
         <Meta name="robots" content="noindex" />
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
             {move || Suspend::new(async move {
+                // The form posts to the server's handler, which is not a page:
+                // no language prefix (the canonical link gets the page's).
                 let action = format!("/unsubscribe/{}", token());
                 match details.await {
                     Ok(details) if details.emailed => view! {
-                        <PageMeta title="Unsubscribe".to_owned() description=String::new() path=action.clone() />
-                        <h1 class="font-serif text-3xl font-bold">"Unsubscribe"</h1>
-                        <p class="mt-4">{format!("Stop the emails Warta sends you when {} publishes?", details.author)}</p>
+                        <PageMeta title=t!(locale, "unsubscribe-title") description=String::new() path=action.clone() />
+                        <h1 class="font-serif text-3xl font-bold">{t!(locale, "unsubscribe-title")}</h1>
+                        <p class="mt-4">{t!(locale, "unsubscribe-question", author = details.author.as_str())}</p>
                         <form method="post" action=action class="mt-6">
-                            <button type="submit" class="button">"Unsubscribe"</button>
+                            <button type="submit" class="button">{t!(locale, "unsubscribe-button")}</button>
                         </form>
                     }
                     .into_any(),
                     Ok(details) => view! {
-                        <PageMeta title="Unsubscribed".to_owned() description=String::new() path=action.clone() />
-                        <h1 class="font-serif text-3xl font-bold">"Unsubscribed"</h1>
+                        <PageMeta title=t!(locale, "unsubscribed-title") description=String::new() path=action.clone() />
+                        <h1 class="font-serif text-3xl font-bold">{t!(locale, "unsubscribed-title")}</h1>
                         <p class="mt-4" role="status" data-testid="unsubscribed">
-                            {format!("You will no longer get an email when {} publishes. ", details.author)}
-                            "You still follow them: their stories stay in your "
-                            <a href="/following" class="nav-link">"Following"</a>
-                            " tab, and following them again from "
-                            <a href=format!("/@{}", details.author) class="nav-link">"their page"</a>
-                            " turns the emails back on."
+                            {format!(
+                                "{} {} ",
+                                t!(locale, "unsubscribed-no-more-emails", author = details.author.as_str()),
+                                t!(locale, "unsubscribed-still-following"),
+                            )}
+                            <a href=locale.href("/following") class="nav-link">{t!(locale, "unsubscribed-following-tab")}</a>
+                            {format!(" {} ", t!(locale, "unsubscribed-follow-again"))}
+                            <a href=locale.href(&format!("/@{}", details.author)) class="nav-link">
+                                {t!(locale, "unsubscribed-their-page")}
+                            </a>
+                            {format!(" {}", t!(locale, "unsubscribed-emails-back"))}
                         </p>
                     }
                     .into_any(),
@@ -55,9 +66,9 @@ pub fn UnsubscribePage() -> impl IntoView {
                             response.set_status(http::StatusCode::NOT_FOUND);
                         }
                         view! {
-                        <PageMeta title="Link not valid".to_owned() description=String::new() path=action.clone() />
-                        <h1 class="font-serif text-3xl font-bold">"This link is not valid"</h1>
-                        <p class="mt-4">"It may have been cut short, or you no longer follow that author, so there is nothing to stop."</p>
+                        <PageMeta title=t!(locale, "unsubscribe-invalid-title") description=String::new() path=action.clone() />
+                        <h1 class="font-serif text-3xl font-bold">{t!(locale, "unsubscribe-invalid-heading")}</h1>
+                        <p class="mt-4">{t!(locale, "unsubscribe-invalid-text")}</p>
                     }
                     .into_any()
                     }
