@@ -46,6 +46,14 @@ impl Locale {
         }
     }
 
+    /// The OpenGraph form of the tag: `en_US`, `id_ID`.
+    pub fn og_code(self) -> &'static str {
+        match self {
+            Locale::En => "en_US",
+            Locale::Id => "id_ID",
+        }
+    }
+
     /// The language's name in itself, for the language switch.
     pub fn name(self) -> &'static str {
         match self {
@@ -330,7 +338,7 @@ mod tests {
         }
     }
 
-    /// Every `t!(…, "key")` in the sources names a message that exists.
+    /// Every key the sources pass to the `t!` macro names a message that exists.
     #[test]
     fn every_key_the_code_uses_exists() {
         let known: BTreeSet<String> = CATALOGUE[0]

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
 use crate::{
-    i18n::use_locale,
+    i18n::{Locale, use_locale},
     site::{PublicUrl, SITE_NAME},
 };
 
@@ -58,7 +58,16 @@ pub fn PageMeta(
             image
         }
     });
-    let url = absolute_url(&use_locale().href(&path));
+    let locale = use_locale();
+    let url = absolute_url(&locale.href(&path));
+    // The same page in every language, and English for any other reader
+    // (`x-default`), so search engines show each reader their own.
+    let alternates = Locale::ALL
+        .into_iter()
+        .map(|other| (other.code(), absolute_url(&other.href(&path))))
+        .chain([("x-default", absolute_url(&Locale::En.href(&path)))])
+        .map(|(hreflang, href)| view! { <Link rel="alternate" hreflang=hreflang href=href /> })
+        .collect_view();
     let og_title = if title.is_empty() {
         SITE_NAME.to_owned()
     } else {
@@ -69,6 +78,8 @@ pub fn PageMeta(
         <Title text=title />
         <Meta name="description" content=description.clone() />
         <Link rel="canonical" href=url.clone() />
+        {alternates}
+        <Meta property="og:locale" content=locale.og_code() />
         <Meta property="og:site_name" content=SITE_NAME />
         <Meta property="og:type" content=kind />
         <Meta property="og:title" content=og_title />
