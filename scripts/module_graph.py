@@ -26,9 +26,10 @@ EXTERN = {"app": "app", "warta": "server"}
 # use them: model (data shapes the server sends the browser), domain
 # (validated field types; std only), error (AppError, what every server
 # function returns, which ssr code converts its errors into) and site (the
-# site's name and public origin; no imports). The crate root is not among
-# them: lib.rs is the App component, shell and routes.
-SHARED = ("app::model", "app::domain", "app::error", "app::site")
+# site's name and public origin; no imports) and i18n (the languages and
+# their catalogues, which pages, server functions and emails all read). The
+# crate root is not among them: lib.rs is the App component, shell and routes.
+SHARED = ("app::model", "app::domain", "app::error", "app::site", "app::i18n")
 
 TOKEN = re.compile(r"""
     (?P<space>\s+) | (?P<comment>//[^\n]*) | (?P<block>/\*)
@@ -105,6 +106,7 @@ class Module:
     def __init__(self, crate, path, file):
         self.crate, self.path, self.file, self.name = crate, path, file, "::".join([crate] + path)
         self.children, self.uses, self.paths = set(), [], []  # uses: (scope, segs, line, binding)
+        self.macros = set()  # `#[macro_export]` macros declared here
 
 
 def scan(module, toks):
@@ -131,6 +133,8 @@ def scan(module, toks):
             depth -= 1
             if scopes[-1][1] == depth:
                 scopes.pop()
+        elif t == "macro_rules" and ["macro_export"] in attrs:
+            module.macros.add(toks[i + 2][0])
         elif t == "mod" and toks[i + 2][0] == ";":
             module.children.add(toks[i + 1][0])
         elif t == "mod" and toks[i + 2][0] == "{":
@@ -171,6 +175,11 @@ class Graph:
         self.edges = defaultdict(list)  # (from, to) -> [(file, line), ...]
         # What each module's `use`s bind: name -> ((crate, path), [lines]).
         self.bindings = defaultdict(dict)
+        # An exported macro is named at the crate's root but belongs to the
+        # module that declares it, as if the root re-exported it.
+        for m in modules.values():
+            for name in m.macros:
+                self.bindings[m.crate].setdefault(name, ((m.crate, m.path + [name]), []))
         for m in modules.values():
             for scope, segs, line, binding in m.uses:
                 if binding and (target := self.absolute(m, scope, segs, {})):

@@ -84,9 +84,7 @@ impl Locale {
     pub fn split_path(path: &str) -> (Locale, &str) {
         match path.strip_prefix(ID_PREFIX) {
             Some("") => (Locale::Id, "/"),
-            Some(rest) if rest.starts_with('/') || rest.starts_with('?') || rest.starts_with('#') => {
-                (Locale::Id, rest)
-            }
+            Some(rest) if rest.starts_with('/') || rest.starts_with('?') || rest.starts_with('#') => (Locale::Id, rest),
             _ => (Locale::En, path),
         }
     }
@@ -309,10 +307,20 @@ mod tests {
     #[test]
     fn messages_fill_their_placeholders_without_isolation_marks() {
         let one = crate::t!(Locale::En, "articles-count", count = 1, shown = Locale::En.number(1));
-        let many = crate::t!(Locale::En, "articles-count", count = 1200, shown = Locale::En.number(1200));
+        let many = crate::t!(
+            Locale::En,
+            "articles-count",
+            count = 1200,
+            shown = Locale::En.number(1200)
+        );
         assert_eq!(one, "1 article");
         assert_eq!(many, "1,200 articles");
-        let id = crate::t!(Locale::Id, "articles-count", count = 1200, shown = Locale::Id.number(1200));
+        let id = crate::t!(
+            Locale::Id,
+            "articles-count",
+            count = 1200,
+            shown = Locale::Id.number(1200)
+        );
         assert_eq!(id, "1.200 artikel");
         let suggestion = crate::t!(Locale::En, "language-suggestion", language = "Bahasa Indonesia");
         assert!(!suggestion.contains('\u{2068}'), "{suggestion:?}");
@@ -333,7 +341,10 @@ mod tests {
             // English selects on, but it can use no value English lacks.
             for (key, variables) in &en {
                 let other = &id.iter().find(|(k, _)| k == key).expect("same keys").1;
-                assert!(other.is_subset(variables), "{area}.ftl: {key} uses a placeholder English is not given");
+                assert!(
+                    other.is_subset(variables),
+                    "{area}.ftl: {key} uses a placeholder English is not given"
+                );
             }
         }
     }
@@ -353,7 +364,11 @@ mod tests {
                 let source = std::fs::read_to_string(&file).expect("readable source");
                 for key in keys_used(&source) {
                     used += 1;
-                    assert!(known.contains(key), "{}: no message {key:?} in app/locales/en", file.display());
+                    assert!(
+                        known.contains(key),
+                        "{}: no message {key:?} in app/locales/en",
+                        file.display()
+                    );
                 }
             }
         }

@@ -357,7 +357,10 @@ mod tests {
         let raw = raw.replace("=\r\n", "").replace("=3D", "=");
         assert!(raw.contains("menerbitkan tulisan baru di Warta"), "{raw}");
         assert!(raw.contains("<html lang=\"id\">"), "{raw}");
-        assert!(raw.contains("&lt;b&gt;ada&lt;/b&gt; menerbitkan"), "the HTML part escapes the name: {raw}");
+        assert!(
+            raw.contains("&lt;b&gt;ada&lt;/b&gt; menerbitkan"),
+            "the HTML part escapes the name: {raw}"
+        );
         assert!(!raw.contains("published a new story"), "{raw}");
     }
 }

@@ -128,8 +128,8 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     // else in such a request changes the page.
     // A form sent back, or the front page as someone the front door would
     // have sent elsewhere chose it: that reader's own.
-    let refused_form = request.uri().query().is_some_and(|query| query.contains(FORM_ERROR))
-        || door == FrontDoor::Private;
+    let refused_form =
+        request.uri().query().is_some_and(|query| query.contains(FORM_ERROR)) || door == FrontDoor::Private;
     let key = (method == Method::GET && !signed_in && !refused_form)
         .then(|| request.uri().to_string())
         .filter(|_| cache.pages.is_some());

@@ -165,7 +165,16 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
         Outcome::Saved { location, slug } => {
-            return save_cover(&state, user_id, &slug, cover, remove_cover, locale.href(&location), locale).await;
+            return save_cover(
+                &state,
+                user_id,
+                &slug,
+                cover,
+                remove_cover,
+                locale.href(&location),
+                locale,
+            )
+            .await;
         }
         // The editor, rendered as for a GET, says 404 or 403 itself.
         Outcome::NotFound | Outcome::Forbidden => return render_page(state, request, || {}).await,

@@ -146,22 +146,34 @@ mod tests {
     fn only_a_visit_from_elsewhere_to_the_front_page_is_redirected() {
         let indonesian = ("accept-language", "id-ID,id;q=0.9,en;q=0.5");
         let host = ("host", "warta.example");
-        assert_eq!(front_door(&request("/", &[indonesian, host])), FrontDoor::Redirect("/id".into()));
+        assert_eq!(
+            front_door(&request("/", &[indonesian, host])),
+            FrontDoor::Redirect("/id".into())
+        );
         assert_eq!(
             front_door(&request("/?page=2", &[indonesian, host])),
             FrontDoor::Redirect("/id?page=2".into())
         );
         assert_eq!(
-            front_door(&request("/", &[indonesian, host, ("referer", "https://search.example/?q=warta")])),
+            front_door(&request(
+                "/",
+                &[indonesian, host, ("referer", "https://search.example/?q=warta")]
+            )),
             FrontDoor::Redirect("/id".into())
         );
         // Chosen from one of our pages: stays English.
         assert_eq!(
-            front_door(&request("/", &[indonesian, host, ("referer", "https://warta.example/id/popular")])),
+            front_door(&request(
+                "/",
+                &[indonesian, host, ("referer", "https://warta.example/id/popular")]
+            )),
             FrontDoor::Private
         );
         assert_eq!(front_door(&request("/popular", &[indonesian, host])), FrontDoor::Pass);
-        assert_eq!(front_door(&request("/", &[("accept-language", "en"), host])), FrontDoor::Pass);
+        assert_eq!(
+            front_door(&request("/", &[("accept-language", "en"), host])),
+            FrontDoor::Pass
+        );
         assert_eq!(front_door(&request("/", &[host])), FrontDoor::Pass);
     }
 }

@@ -50,7 +50,11 @@ async fn every_page_has_an_indonesian_twin_marked_with_its_language_and_alternat
             // Each page names its twin in the other language, and the
             // English one as the default for everyone else.
             let bare = path.split('?').next().unwrap();
-            for (hreflang, twin) in [("en", bare.to_owned()), ("id", Locale::Id.href(bare)), ("x-default", bare.to_owned())] {
+            for (hreflang, twin) in [
+                ("en", bare.to_owned()),
+                ("id", Locale::Id.href(bare)),
+                ("x-default", bare.to_owned()),
+            ] {
                 let alternate = format!("hreflang=\"{hreflang}\" href=\"{}", app.url(&twin));
                 assert!(html.contains(&alternate), "{url}: no {alternate}");
             }
@@ -66,11 +70,17 @@ async fn links_on_an_indonesian_page_stay_indonesian_and_dates_read_indonesian()
     let app = TestApp::spawn().await;
     let published = site_with_a_story(&app).await;
     let html = app.get("/id").await.text().await.unwrap();
-    assert!(html.contains("href=\"/id/articles/engines\""), "the story in Indonesian");
+    assert!(
+        html.contains("href=\"/id/articles/engines\""),
+        "the story in Indonesian"
+    );
     assert!(html.contains("href=\"/id/@ada\""), "its author in Indonesian");
     assert!(html.contains("href=\"/id/popular\""));
     assert!(!html.contains("href=\"/articles/"), "no link back to English pages");
-    assert!(html.contains(&Locale::Id.date(published)), "dates as Indonesians write them");
+    assert!(
+        html.contains(&Locale::Id.date(published)),
+        "dates as Indonesians write them"
+    );
     // The switch leads to this page in English, and nothing else does.
     assert!(html.contains("href=\"/\" hreflang=\"en\""), "the switch to English");
 
@@ -115,14 +125,24 @@ async fn the_front_door_sends_browsers_preferring_indonesian_to_it_once() {
     // shared, since a cache cannot tell it from the redirect.
     let response = get("id-ID,id;q=0.9", Some(app.url("/id/popular"))).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("private"));
+    assert!(
+        response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .starts_with("private")
+    );
     assert!(response.text().await.unwrap().contains("<html lang=\"en\""));
 
     // Preferring English, or saying nothing: the public English page.
     for accept in ["en-US,en;q=0.9,id;q=0.5", ""] {
         let response = get(accept, None).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{accept:?}");
-        assert!(response.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("public"));
+        assert!(
+            response.headers()[header::CACHE_CONTROL]
+                .to_str()
+                .unwrap()
+                .starts_with("public")
+        );
         assert!(vary(&response).contains("accept-language"), "{accept:?}");
     }
     // Other pages never redirect.
@@ -154,7 +174,11 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
             &siti,
             "/fn/register",
             "/id/register",
-            &[("username", "siti"), ("email", "siti@example.org"), ("password", "correct horse")],
+            &[
+                ("username", "siti"),
+                ("email", "siti@example.org"),
+                ("password", "correct horse"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -196,12 +220,21 @@ async fn a_follower_who_reads_indonesian_gets_the_email_in_indonesian() {
             &siti,
             "/fn/register",
             "/id/register",
-            &[("username", "siti"), ("email", "siti@example.org"), ("password", "correct horse")],
+            &[
+                ("username", "siti"),
+                ("email", "siti@example.org"),
+                ("password", "correct horse"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let response = app
-        .post_form_with(&siti, "/fn/follow", "/id/@ada", &[("username", "ada"), ("follow", "true")])
+        .post_form_with(
+            &siti,
+            "/fn/follow",
+            "/id/@ada",
+            &[("username", "ada"), ("follow", "true")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
 
@@ -210,7 +243,10 @@ async fn a_follower_who_reads_indonesian_gets_the_email_in_indonesian() {
     let mail = &smtp.received()[0];
     let body = mail.raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
     assert!(body.contains(&t!(Locale::Id, "email-intro", author = "ada")), "{body}");
-    assert!(body.contains(&format!("{}/id/articles/mesin-tenun", app.address)), "{body}");
+    assert!(
+        body.contains(&format!("{}/id/articles/mesin-tenun", app.address)),
+        "{body}"
+    );
     assert!(body.contains(&format!("{}/id/unsubscribe/", app.address)), "{body}");
     assert!(!body.contains("published a new story"), "{body}");
 }
