@@ -25,6 +25,7 @@ pub fn ArticleList(articles: Vec<ArticleSummary>, #[prop(optional)] show_views: 
 
 #[component]
 fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
+    let locale = crate::i18n::use_locale();
     let href = format!("/articles/{}", article.slug);
     let author_href = format!("/@{}", article.author);
     let date_label = article.date_label();
@@ -41,7 +42,7 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
                     <time datetime=date_iso>{date_label}</time>
                     {show_views.then(|| view! { " · " <span class="views">{views_label(article.views)}</span> })}
                     {(article.favorites_count > 0).then(|| view! {
-                        " · " <span class="favorites">{count_label(article.favorites_count)}</span>
+                        " · " <span class="favorites">{count_label(locale, article.favorites_count)}</span>
                     })}
                 </p>
                 <p class="mt-2 text-base leading-relaxed">{article.description}</p>

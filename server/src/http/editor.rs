@@ -8,12 +8,13 @@
 
 use app::{
     editor::{self, ArticleForm, EditorState, Intent, Outcome, Resubmitted},
+    i18n::Locale,
     ssr::{AppState, covers, publishing},
 };
 use axum::{
     body::{Body, to_bytes},
     extract::{Path, Request, State},
-    http::{StatusCode, header},
+    http::{StatusCode, Uri, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::provide_context;
@@ -103,8 +104,40 @@ async fn read_form(content_type: &str, body: Body) -> Option<Posted> {
     }
 }
 
+/// The language of the editor a form was posted from, as
+/// [`app::i18n::request_locale`] reads it for server functions: the
+/// request's own path, or its Referer's (the form posts to the unprefixed
+/// `/editor`).
+fn posted_from(parts: &Parts) -> Locale {
+    if let Some(locale) = parts.extensions.get::<Locale>() {
+        return *locale;
+    }
+    let own = Locale::from_path(parts.uri.path());
+    if own != Locale::En {
+        return own;
+    }
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|referer| referer.to_str().ok())
+        .and_then(|referer| referer.parse::<Uri>().ok())
+        .map(|referer| Locale::from_path(referer.path()))
+        .unwrap_or_default()
+}
+
+/// A refused cover, as the editor says it beside the field.
+fn cover_message(refused: Refused, locale: Locale) -> String {
+    match refused {
+        Refused::NotAnImage => app::t!(locale, "editor-cover-not-an-image"),
+        Refused::Broken => app::t!(locale, "editor-cover-broken"),
+        Refused::TooLarge => app::t!(locale, "editor-cover-too-large"),
+        Refused::TooManyPixels => app::t!(locale, "editor-cover-too-many-pixels"),
+    }
+}
+
 async fn submit(state: AppState, session: Session, slug: Option<String>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    let locale = posted_from(&parts);
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -134,7 +167,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let cover = match posted.cover.map(|cover| cover.and_then(crate::covers::inspect)) {
         Some(Err(refused)) if intent != Intent::Preview => {
             let mut error = app::auth::FormError::default();
-            error.fields.push(("cover".to_owned(), refused.to_string()));
+            error.fields.push(("cover".to_owned(), cover_message(refused, locale)));
             error.values = vec![
                 ("title".to_owned(), form.title.clone()),
                 ("description".to_owned(), form.description.clone()),
@@ -158,11 +191,12 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         _ => None,
     };
     let remove_cover = posted.remove_cover.is_some();
-    let outcome = editor::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent).await;
+    let outcome = editor::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent, locale).await;
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
         Outcome::Saved { location, slug } => {
-            return save_cover(&state, user_id, &slug, cover, remove_cover, location).await;
+            let location = locale.href(&location);
+            return save_cover(&state, user_id, &slug, cover, remove_cover, location, locale).await;
         }
         // The editor, rendered as for a GET, says 404 or 403 itself.
         Outcome::NotFound | Outcome::Forbidden => return render_page(state, request, || {}).await,
@@ -175,7 +209,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
 
 /// After the text is saved: stores a new cover or removes the old one, then
 /// goes on to `location`. A failure here leaves the saved text saved and
-/// says so in the editor.
+/// says so in the editor (in `locale`'s pages).
 async fn save_cover(
     state: &AppState,
     user_id: Option<i64>,
@@ -183,6 +217,7 @@ async fn save_cover(
     cover: Option<app::ssr::covers::NewCover>,
     remove: bool,
     location: String,
+    locale: Locale,
 ) -> Response {
     if cover.is_none() && !remove {
         return Redirect::to(&location).into_response();
@@ -201,7 +236,7 @@ async fn save_cover(
         Ok(()) => Redirect::to(&location).into_response(),
         Err(error) => {
             tracing::error!(error = %format!("{error:#}"), "storing a cover image failed");
-            Redirect::to(&format!("{}?cover=failed", editor::editor_path(slug))).into_response()
+            Redirect::to(&locale.href(&format!("{}?cover=failed", editor::editor_path(slug)))).into_response()
         }
     }
 }
@@ -245,4 +280,22 @@ async fn again(
         *response.status_mut() = status;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_cover_messages_name_the_field_then_the_refusal() {
+        for refused in [
+            Refused::NotAnImage,
+            Refused::Broken,
+            Refused::TooLarge,
+            Refused::TooManyPixels,
+        ] {
+            assert_eq!(cover_message(refused, Locale::En), format!("Cover {refused}"));
+            assert!(cover_message(refused, Locale::Id).starts_with("Sampul "));
+        }
+    }
 }
