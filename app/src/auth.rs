@@ -17,9 +17,12 @@ use leptos::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::error::{error_status, for_scripts};
+use crate::{
+    domain::Fault,
+    error::{error_status, for_scripts},
+};
+use crate::{domain::Invalid, error::AppError, i18n::Locale, t};
 
 /// The signed-in user, as pages show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,11 +31,12 @@ pub struct SignedInUser {
 }
 
 /// A refused form: a message per field at fault, what the user typed, and,
-/// when the server itself failed, a message for the whole form.
+/// when the server itself failed, a message for the whole form. Messages
+/// are whole sentences in the language of the page the form is on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("the form was not accepted")]
 pub struct FormError {
-    /// `(field, message)`, e.g. `("email", "has already been taken")`.
+    /// `(field, message)`, e.g. `("email", "Email has already been taken")`.
     pub fields: Vec<(String, String)>,
     /// `(field, value)` as submitted (never a password).
     pub values: Vec<(String, String)>,
@@ -46,7 +50,12 @@ impl FormError {
         self.fields
             .iter()
             .find(|(name, _)| name == field)
-            .map(|(name, message)| format!("{} {message}", capitalized(&name.replace('_', " "))))
+            .map(|(_, message)| message.clone())
+    }
+
+    /// Marks `invalid`'s field with its message in `locale`.
+    pub fn add_invalid(&mut self, invalid: &Invalid, locale: Locale) {
+        self.fields.push((invalid.field.to_owned(), invalid.localized(locale)));
     }
 
     /// What the user had typed into `field`.
@@ -70,14 +79,15 @@ impl FormError {
         self.values.push((field.to_owned(), value.to_owned()));
     }
 
+    /// Marks `field` with `message`, a whole sentence in the form's language.
     #[cfg(feature = "ssr")]
     pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
         self.fields.push((field.to_owned(), message.into()));
     }
 
     #[cfg(feature = "ssr")]
-    fn failed(mut self, message: &str) -> Self {
-        self.form = Some(message.to_owned());
+    fn failed(mut self, message: String) -> Self {
+        self.form = Some(message);
         self
     }
 
@@ -85,24 +95,24 @@ impl FormError {
     /// busy is a moment's wait (503 with `Retry-After`); anything else is
     /// ours, logged, with a message saying what could not be done.
     #[cfg(feature = "ssr")]
-    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::AccountError, doing: &str) -> Self {
+    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::AccountError, doing: Doing, locale: Locale) -> Self {
         use crate::ssr::{accounts::AccountError, passwords::PasswordError};
         match problem {
             AccountError::Taken(field) => {
-                self.add(field, "has already been taken");
+                self.add_invalid(&Invalid::new(field, Fault::Taken), locale);
                 refused(self)
             }
             AccountError::Password(PasswordError::Busy) => {
                 for_scripts(http::StatusCode::SERVICE_UNAVAILABLE, Some(PasswordError::RETRY_AFTER));
-                self.failed("Warta is busy signing other people in. Please try again in a few seconds.")
+                self.failed(t!(locale, "account-busy"))
             }
             AccountError::Password(PasswordError::Failed(error)) => {
-                tracing::error!(%error, doing, "password hashing failed");
-                self.failed(&format!("We could not {doing} just now; please try again."))
+                tracing::error!(%error, ?doing, "password hashing failed");
+                self.failed(doing.failed(locale))
             }
             AccountError::Query(query) => {
-                tracing::error!(error = %query, doing, "an account change failed");
-                self.failed(&format!("We could not {doing} just now; please try again."))
+                tracing::error!(error = %query, ?doing, "an account change failed");
+                self.failed(doing.failed(locale))
             }
         }
     }
@@ -110,18 +120,64 @@ impl FormError {
     /// An attempt over its budget: 429 with `Retry-After` for scripts, the
     /// message on the form either way.
     #[cfg(feature = "ssr")]
-    fn too_many(self, too_many: crate::ssr::throttle::TooMany) -> Self {
+    fn too_many(self, too_many: crate::ssr::throttle::TooMany, locale: Locale) -> Self {
         for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
-        self.failed(&too_many.message())
+        let minutes = too_many.retry_after.div_ceil(60);
+        self.failed(t!(
+            locale,
+            "account-too-many",
+            count = minutes,
+            shown = locale.number(minutes as i64)
+        ))
     }
 }
 
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+/// What an account form was doing when the server failed it, which its
+/// message names.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Doing {
+    Register,
+    SignIn,
+    SaveSettings,
+    /// Checking the password a new email or password takes.
+    ChangeCredentials,
+    /// Checking the password signing out everywhere else takes.
+    SignOutElsewhere,
+    /// Ending every other session.
+    SignOutEverywhere,
+}
+
+#[cfg(feature = "ssr")]
+impl Doing {
+    /// "We could not … just now; please try again."
+    fn failed(self, locale: Locale) -> String {
+        match self {
+            Doing::Register => t!(locale, "account-register-failed"),
+            Doing::SignIn => t!(locale, "account-sign-in-failed"),
+            Doing::SaveSettings => t!(locale, "settings-save-failed"),
+            Doing::ChangeCredentials => t!(locale, "settings-credentials-failed"),
+            Doing::SignOutElsewhere => t!(locale, "settings-sign-out-elsewhere-failed"),
+            Doing::SignOutEverywhere => t!(locale, "settings-sign-out-everywhere-failed"),
+        }
+    }
+}
+
+/// The language of the page a call came from: the request's on the
+/// server; in the browser the address bar's, since a failed call is
+/// reported outside any component.
+#[cfg(feature = "ssr")]
+fn calling_locale() -> Locale {
+    crate::i18n::request_locale()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn calling_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    if let Some(path) = web_sys::window().and_then(|window| window.location().pathname().ok()) {
+        return Locale::from_path(&path);
+    }
+    crate::i18n::use_locale()
 }
 
 impl FromServerFnError for FormError {
@@ -142,15 +198,12 @@ impl FromServerFnError for FormError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         #[cfg(feature = "ssr")]
         crate::error::refuse_unreadable_call(&value);
+        let locale = calling_locale();
         Self {
             form: Some(match value {
-                ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                    "We could not reach Warta; check your connection and try again.".to_owned()
-                }
-                unreadable if crate::error::is_unreadable_call(&unreadable) => {
-                    "This form could not be read; please reload the page and try again.".to_owned()
-                }
-                _ => "Something went wrong on our side; please try again.".to_owned(),
+                ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => t!(locale, "form-unreachable"),
+                unreadable if crate::error::is_unreadable_call(&unreadable) => t!(locale, "form-unreadable"),
+                _ => t!(locale, "form-failed"),
             }),
             ..Self::default()
         }
@@ -178,25 +231,29 @@ pub async fn register(username: String, email: String, password: String) -> Resu
         ssr::{accounts, throttle},
     };
 
+    let locale = crate::i18n::request_locale();
     let mut error = FormError::default();
     error.keep("username", &username);
     error.keep("email", &email);
-    let username = Username::parse(&username).map_err(|invalid| error.add(invalid.field, invalid.message));
-    let email = Email::parse(&email).map_err(|invalid| error.add(invalid.field, invalid.message));
-    let password = Password::parse(&password).map_err(|invalid| error.add(invalid.field, invalid.message));
+    let mut fault = |invalid: Invalid| error.add_invalid(&invalid, locale);
+    let username = Username::parse(&username).map_err(&mut fault);
+    let email = Email::parse(&email).map_err(&mut fault);
+    let password = Password::parse(&password).map_err(&mut fault);
     let (Ok(username), Ok(email), Ok(password)) = (username, email, password) else {
         return Err(refused(error));
     };
 
     let state = expect_context::<crate::ssr::AppState>();
     if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::Register, email.as_str()).await {
-        return Err(error.too_many(too_many));
+        return Err(error.too_many(too_many, locale));
     }
     let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password).await {
         Ok(user) => user,
-        Err(problem) => return Err(error.refuse_or_fail(problem, "create your account")),
+        Err(problem) => return Err(error.refuse_or_fail(problem, Doing::Register, locale)),
     };
-    sign_in(&user, "/").await.map_err(|message| error.failed(message))
+    sign_in(&user, "/", locale)
+        .await
+        .map_err(|message| error.failed(message))
 }
 
 /// Signs in with an email and password, then goes to `next` (a path on
@@ -209,20 +266,21 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         ssr::{accounts, throttle},
     };
 
+    let locale = crate::i18n::request_locale();
     let mut error = FormError::default();
     error.keep("email", &email);
     if email.trim().is_empty() {
-        error.add("email", "can't be blank");
+        error.add_invalid(&Invalid::new("email", Fault::Blank), locale);
     }
     if password.is_empty() {
-        error.add("password", "can't be blank");
+        error.add_invalid(&Invalid::new("password", Fault::Blank), locale);
     }
     if !error.fields.is_empty() {
         return Err(refused(error));
     }
     let state = expect_context::<crate::ssr::AppState>();
     if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &email).await {
-        return Err(error.too_many(too_many));
+        return Err(error.too_many(too_many, locale));
     }
     // No account has an address that is not one.
     let found = match Email::parse(&email) {
@@ -232,15 +290,17 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let user = match found {
         Ok(Some(user)) => user,
         Ok(None) => {
-            error.form = Some("That email and password do not match an account.".to_owned());
+            error.form = Some(t!(locale, "sign-in-no-match"));
             return Err(refused(error));
         }
-        Err(problem) => return Err(error.refuse_or_fail(problem, "sign you in")),
+        Err(problem) => return Err(error.refuse_or_fail(problem, Doing::SignIn, locale)),
     };
     let next = next
         .filter(|next| is_local_path(next))
         .unwrap_or_else(|| "/".to_owned());
-    sign_in(&user, &next).await.map_err(|message| error.failed(message))
+    sign_in(&user, &next, locale)
+        .await
+        .map_err(|message| error.failed(message))
 }
 
 /// Signs out: the session is deleted from Redis and its cookie expired.
@@ -256,17 +316,18 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Starts a session for `user` and redirects to `to`.
+/// Starts a session for `user` and redirects to `to`; the message for the
+/// form, in `locale`, when it cannot.
 #[cfg(feature = "ssr")]
-async fn sign_in(user: &crate::ssr::accounts::SignedIn, to: &str) -> Result<(), &'static str> {
+async fn sign_in(user: &crate::ssr::accounts::SignedIn, to: &str, locale: Locale) -> Result<(), String> {
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
-        .map_err(|_| "Sessions are unavailable just now; please try again.")?;
+        .map_err(|_| t!(locale, "account-sessions-unavailable"))?;
     crate::ssr::session::sign_in(&session, user.id, &user.username, user.generation)
         .await
         .map_err(|error| {
             tracing::error!(%error, "starting a session failed");
-            "We could not sign you in just now; please try again."
+            t!(locale, "account-sign-in-failed")
         })?;
     crate::ssr::redirect(to);
     Ok(())
@@ -283,26 +344,28 @@ pub(crate) fn refused(error: FormError) -> FormError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Fault;
 
     #[test]
     fn form_errors_name_the_field_and_keep_the_values() {
-        let error = FormError {
-            fields: vec![("email".to_owned(), "has already been taken".to_owned())],
+        let mut error = FormError {
             values: vec![("username".to_owned(), "ada".to_owned())],
-            form: None,
+            ..FormError::default()
         };
+        error.add_invalid(&Invalid::new("email", Fault::Taken), Locale::En);
         assert_eq!(error.message("email").as_deref(), Some("Email has already been taken"));
         assert_eq!(error.message("username"), None);
         assert_eq!(error.value("username").as_deref(), Some("ada"));
-        let error = FormError {
-            fields: vec![("current_password".to_owned(), "is not right".to_owned())],
-            ..FormError::default()
-        };
+        let mut error = FormError::default();
+        error.add_invalid(&Invalid::new("current_password", Fault::Wrong), Locale::En);
         assert_eq!(
             error.message("current_password").as_deref(),
             Some("Current password is not right"),
             "field names read as words"
         );
+        let mut error = FormError::default();
+        error.add_invalid(&Invalid::new("email", Fault::Taken), Locale::Id);
+        assert_eq!(error.message("email").as_deref(), Some("Email sudah dipakai"));
     }
 }
 
@@ -358,6 +421,7 @@ pub async fn save_settings(
         },
     };
 
+    let locale = crate::i18n::request_locale();
     let mut error = FormError::default();
     for (field, value) in [
         ("username", &username),
@@ -368,14 +432,14 @@ pub async fn save_settings(
         error.keep(field, value);
     }
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
-        return Err(error.failed("Sessions are unavailable just now; please try again."));
+        return Err(error.failed(t!(locale, "account-sessions-unavailable")));
     };
     let Some((id, old_username)) = session::user(&session).await else {
         crate::ssr::redirect("/login?next=/settings");
         return Ok(());
     };
 
-    let mut fault = |invalid: crate::domain::Invalid| error.add(invalid.field, invalid.message);
+    let mut fault = |invalid: Invalid| error.add_invalid(&invalid, locale);
     let username = Username::parse(&username).map_err(&mut fault);
     let email = Email::parse(&email).map_err(&mut fault);
     let password = match password.is_empty() {
@@ -391,8 +455,8 @@ pub async fn save_settings(
     let state = expect_context::<crate::ssr::AppState>();
     let account = match accounts::by_id(&state.db, id).await {
         Ok(Some(account)) => account,
-        Ok(None) => return Err(error.failed("Your account no longer exists.")),
-        Err(query) => return Err(error.refuse_or_fail(query.into(), "save your settings")),
+        Ok(None) => return Err(error.failed(t!(locale, "account-gone"))),
+        Err(query) => return Err(error.refuse_or_fail(query.into(), Doing::SaveSettings, locale)),
     };
     let changes = Changes {
         username: Some(username),
@@ -404,20 +468,12 @@ pub async fn save_settings(
     let credentials = changes.touch_credentials(&account);
     if credentials {
         let current = current_password.unwrap_or_default();
-        error = confirm(
-            &state,
-            id,
-            &current,
-            "current_password",
-            "change your email or password",
-            error,
-        )
-        .await?;
+        error = confirm(&state, id, &current, Doing::ChangeCredentials, error, locale).await?;
     }
     let updated = match accounts::update(&state.db, &state.passwords, &account, changes, None).await {
         Ok(Some(updated)) => updated,
-        Ok(None) => return Err(error.failed("Your account no longer exists.")),
-        Err(problem) => return Err(error.refuse_or_fail(problem, "save your settings")),
+        Ok(None) => return Err(error.failed(t!(locale, "account-gone"))),
+        Err(problem) => return Err(error.refuse_or_fail(problem, Doing::SaveSettings, locale)),
     };
     // Only this change's own new generation keeps this session: one that
     // "sign out everywhere" started meanwhile ends it like the others.
@@ -433,30 +489,36 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Checks the password a form asked for in `field` before it may `doing`;
-/// gives `error` back when it is right, and the form's refusal otherwise.
+/// Checks the password a form asked for before it may do what `doing`
+/// says (`current_password` to change credentials, `your_password` to sign
+/// out everywhere else); gives `error` back when it is right, and the
+/// form's refusal otherwise.
 #[cfg(feature = "ssr")]
 async fn confirm(
     state: &crate::ssr::AppState,
     id: i64,
     password: &str,
-    field: &str,
-    doing: &str,
+    doing: Doing,
     mut error: FormError,
+    locale: Locale,
 ) -> Result<FormError, FormError> {
     use crate::ssr::accounts::{self, Confirmation};
+    let (field, needed) = match doing {
+        Doing::SignOutElsewhere => ("your_password", t!(locale, "settings-your-password-needed")),
+        _ => ("current_password", t!(locale, "settings-current-password-needed")),
+    };
     if password.is_empty() {
-        error.add(field, format!("is needed to {doing}"));
+        error.add(field, needed);
         return Err(refused(error));
     }
     match accounts::confirm_password(state, id, password).await {
         Ok(Confirmation::Confirmed) => Ok(error),
         Ok(Confirmation::Wrong) => {
-            error.add(field, "is not right");
+            error.add_invalid(&Invalid::new(field, Fault::Wrong), locale);
             Err(refused(error))
         }
-        Ok(Confirmation::TooMany(too_many)) => Err(error.too_many(too_many)),
-        Err(problem) => Err(error.refuse_or_fail(problem, doing)),
+        Ok(Confirmation::TooMany(too_many)) => Err(error.too_many(too_many, locale)),
+        Err(problem) => Err(error.refuse_or_fail(problem, doing, locale)),
     }
 }
 
@@ -467,34 +529,25 @@ async fn confirm(
 pub async fn sign_out_everywhere(your_password: String) -> Result<(), FormError> {
     use crate::ssr::{accounts, session};
 
+    let locale = crate::i18n::request_locale();
     let error = FormError::default();
     let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
-        return Err(error.failed("Sessions are unavailable just now; please try again."));
+        return Err(error.failed(t!(locale, "account-sessions-unavailable")));
     };
     let Some(id) = session::user_id(&session).await else {
         crate::ssr::redirect("/login?next=/settings");
         return Ok(());
     };
     let state = expect_context::<crate::ssr::AppState>();
-    let error = confirm(
-        &state,
-        id,
-        &your_password,
-        "your_password",
-        "sign out everywhere else",
-        error,
-    )
-    .await?;
+    let error = confirm(&state, id, &your_password, Doing::SignOutElsewhere, error, locale).await?;
     let generation = match accounts::sign_out_everywhere(&state.db, id, None).await {
         Ok(Some(generation)) => generation,
-        Ok(None) => return Err(error.failed("Your account no longer exists.")),
-        Err(query) => return Err(error.refuse_or_fail(query.into(), "sign you out everywhere")),
+        Ok(None) => return Err(error.failed(t!(locale, "account-gone"))),
+        Err(query) => return Err(error.refuse_or_fail(query.into(), Doing::SignOutEverywhere, locale)),
     };
     if let Err(problem) = session::carry_over(&session, generation).await {
         tracing::error!(error = %problem, "keeping this session after signing out everywhere failed");
-        return Err(
-            error.failed("Every other session has ended, but this one could not be kept; please sign in again.")
-        );
+        return Err(error.failed(t!(locale, "settings-session-lost")));
     }
     crate::ssr::redirect("/settings?signed_out=1");
     Ok(())

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::FormError, domain::COMMENT_MAX, error::AppError, model::date_label};
+use crate::{auth::FormError, domain::COMMENT_MAX, error::AppError, i18n::use_locale, t};
 
 /// How many comments the article page shows at a time.
 pub const COMMENTS_PAGE: i64 = 50;
@@ -60,16 +60,17 @@ pub async fn article_comments(slug: String, after: Option<i64>) -> Result<Commen
 #[server(prefix = "/fn", endpoint = "comment")]
 pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
     use crate::ssr::publishing::{self, CommentError};
+    let locale = crate::i18n::request_locale();
     let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         crate::error::error_status(http::StatusCode::FORBIDDEN);
-        return Err(FormError::failure("Sign in to comment."));
+        return Err(FormError::failure(&t!(locale, "comments-sign-in-first")));
     };
     let mut refusal = FormError::default();
     refusal.keep("body", &body);
     let body = match crate::domain::CommentBody::parse(&body) {
         Ok(body) => body,
         Err(invalid) => {
-            refusal.add(invalid.field, invalid.message);
+            refusal.add_invalid(&invalid, locale);
             return Err(crate::auth::refused(refusal));
         }
     };
@@ -79,20 +80,22 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
         Err(CommentError::TooMany(too_many)) => {
             crate::error::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
             let minutes = too_many.retry_after.div_ceil(60);
-            refusal.form = Some(format!(
-                "You have commented a lot just now. Please wait {minutes} minute{} and post it then.",
-                if minutes == 1 { "" } else { "s" }
+            refusal.form = Some(t!(
+                locale,
+                "comments-too-many",
+                count = minutes,
+                shown = locale.number(minutes as i64)
             ));
             Err(refusal)
         }
         Err(CommentError::NoArticle | CommentError::NoComment | CommentError::Forbidden) => {
             crate::error::error_status(http::StatusCode::NOT_FOUND);
-            refusal.form = Some("This article is no longer published.".to_owned());
+            refusal.form = Some(t!(locale, "comments-article-gone"));
             Err(refusal)
         }
         Err(CommentError::Query(error)) => {
             tracing::error!(%error, "posting a comment failed");
-            refusal.form = Some("We could not post your comment just now; please try again.".to_owned());
+            refusal.form = Some(t!(locale, "comments-failed"));
             Err(refusal)
         }
     }
@@ -116,6 +119,7 @@ pub async fn remove_comment(slug: String, id: i64) -> Result<(), AppError> {
 /// The comments section of the article `slug`: `?after=` picks the page.
 #[component]
 pub fn Comments(slug: String) -> impl IntoView {
+    let locale = use_locale();
     let post = ServerAction::<PostComment>::new();
     let remove = ServerAction::<RemoveComment>::new();
     let query = use_query_map();
@@ -129,8 +133,8 @@ pub fn Comments(slug: String) -> impl IntoView {
     let base = format!("/articles/{slug}");
     view! {
         <section id="comments" aria-labelledby="comments-heading" class="mt-12 border-t border-rule pt-8">
-            <h2 id="comments-heading" class="font-serif text-2xl font-bold">"Comments"</h2>
-            <Suspense fallback=|| view! { <p class="mt-4 text-muted">"Loading comments…"</p> }>
+            <h2 id="comments-heading" class="font-serif text-2xl font-bold">{t!(locale, "comments-heading")}</h2>
+            <Suspense fallback=move || view! { <p class="mt-4 text-muted">{t!(locale, "comments-loading")}</p> }>
                 {move || {
                     let base = base.clone();
                     Suspend::new(async move {
@@ -138,15 +142,17 @@ pub fn Comments(slug: String) -> impl IntoView {
                         match page.await {
                             Ok(CommentsPage { comments, next }) => view! {
                                 <CommentList comments reader base=base.clone() remove />
-                                <nav aria-label="Comment pages" class="mt-4 flex gap-4 text-sm">
-                                    {after().map(|_| view! { <a href=format!("{base}#comments") class="nav-link">"← First comments"</a> })}
+                                <nav aria-label=t!(locale, "comments-pages") class="mt-4 flex gap-4 text-sm">
+                                    {after().map(|_| view! {
+                                        <a href=locale.href(&format!("{base}#comments")) class="nav-link">{t!(locale, "comments-first")}</a>
+                                    })}
                                     {next.map(|next| view! {
-                                        <a href=format!("{base}?after={next}#comments") class="nav-link">"Later comments →"</a>
+                                        <a href=locale.href(&format!("{base}?after={next}#comments")) class="nav-link">{t!(locale, "comments-later")}</a>
                                     })}
                                 </nav>
                             }
                             .into_any(),
-                            Err(_) => view! { <p class="mt-4 text-muted">"The comments could not be loaded just now."</p> }.into_any(),
+                            Err(_) => view! { <p class="mt-4 text-muted">{t!(locale, "comments-unavailable")}</p> }.into_any(),
                         }
                     })
                 }}
@@ -165,8 +171,10 @@ fn CommentList(
     base: String,
     remove: ServerAction<RemoveComment>,
 ) -> impl IntoView {
+    let locale = use_locale();
     if comments.is_empty() {
-        return view! { <p class="mt-4 text-muted" data-testid="no-comments">"No comments yet."</p> }.into_any();
+        return view! { <p class="mt-4 text-muted" data-testid="no-comments">{t!(locale, "comments-none")}</p> }
+            .into_any();
     }
     let slug = base.trim_start_matches("/articles/").to_owned();
     view! {
@@ -180,9 +188,9 @@ fn CommentList(
                         <li id=format!("comment-{}", comment.id) class="py-4">
                             <p class="flex flex-wrap items-center gap-2 text-sm text-muted">
                                 <crate::components::avatar::Avatar image=comment.author_image size=24 />
-                                <a href=format!("/@{}", comment.author) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
+                                <a href=locale.href(&format!("/@{}", comment.author)) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
                                 <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
-                                    {date_label(crate::i18n::use_locale(), comment.created_at)}
+                                    {locale.date(comment.created_at)}
                                 </time>
                             </p>
                             <p class="mt-2 whitespace-pre-line break-words">{comment.body}</p>
@@ -190,7 +198,7 @@ fn CommentList(
                                 <ActionForm action=remove attr:class="mt-2">
                                     <input type="hidden" name="slug" value=slug />
                                     <input type="hidden" name="id" value=comment.id.to_string() />
-                                    <button type="submit" class="text-sm text-muted underline hover:text-ink">"Delete comment"</button>
+                                    <button type="submit" class="text-sm text-muted underline hover:text-ink">{t!(locale, "comments-delete")}</button>
                                 </ActionForm>
                             })}
                         </li>
@@ -210,6 +218,7 @@ fn CommentForm(
     post: ServerAction<PostComment>,
     user: Resource<Result<Option<crate::auth::SignedInUser>, AppError>>,
 ) -> impl IntoView {
+    let locale = use_locale();
     // Hydrated, a posted comment empties the box (a browser keeps what was
     // typed in a textarea whatever its markup says); without JavaScript
     // the page comes back with an empty one.
@@ -229,10 +238,10 @@ fn CommentForm(
                 let (slug, next) = (slug.clone(), next.clone());
                 Suspend::new(async move {
                     if !matches!(user.await, Ok(Some(_))) {
-                        let href = format!("/login?next={next}");
+                        let href = locale.href(&format!("/login?next={next}"));
                         return view! {
                             <p class="mt-6 text-sm">
-                                <a href=href class="nav-link underline">"Sign in to comment"</a>
+                                <a href=href class="nav-link underline">{t!(locale, "comments-sign-in")}</a>
                             </p>
                         }
                         .into_any();
@@ -250,7 +259,7 @@ fn CommentForm(
                                 <ActionForm action=post attr:class="mt-6" attr:data-testid="comment-form">
                                     {error.form.clone().map(|message| view! { <p role="alert" class="notice mb-4">{message}</p> })}
                                     <input type="hidden" name="slug" value=slug.clone() />
-                                    <label for="field-comment" class="block text-sm font-medium">"Your comment"</label>
+                                    <label for="field-comment" class="block text-sm font-medium">{t!(locale, "comments-label")}</label>
                                     <textarea
                                         node_ref=textarea
                                         id="field-comment"
@@ -264,9 +273,9 @@ fn CommentForm(
                                         inner_html=crate::components::textarea_content(&error.value("body").unwrap_or_default())
                                     ></textarea>
                                     <p id="field-comment-note" class="mt-1 text-sm" class:text-danger=invalid class:text-muted=!invalid>
-                                        {message.unwrap_or_else(|| format!("Up to {COMMENT_MAX} characters."))}
+                                        {message.unwrap_or_else(|| t!(locale, "comments-hint", max = COMMENT_MAX))}
                                     </p>
-                                    <button type="submit" class="button mt-3" disabled=move || post.pending().get()>"Post comment"</button>
+                                    <button type="submit" class="button mt-3" disabled=move || post.pending().get()>{t!(locale, "comments-post")}</button>
                                 </ActionForm>
                             }
                         }}

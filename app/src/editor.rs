@@ -128,6 +128,7 @@ pub async fn save_article(
     intent: Option<Intent>,
 ) -> Result<Saved, FormError> {
     let state = expect_context::<crate::ssr::AppState>();
+    let locale = crate::i18n::request_locale();
     let form = ArticleForm {
         title,
         description,
@@ -140,7 +141,8 @@ pub async fn save_article(
             response.set_status(status);
         }
     };
-    match submit(&state, user, slug.as_deref(), form, intent.unwrap_or(Intent::Preview)).await {
+    let intent = intent.unwrap_or(Intent::Preview);
+    match submit(&state, user, slug.as_deref(), form, intent, locale).await {
         Outcome::Saved { location, .. } => {
             crate::ssr::redirect(&location);
             Ok(Saved::Done)
@@ -153,11 +155,11 @@ pub async fn save_article(
         }
         Outcome::NotFound => {
             status(http::StatusCode::NOT_FOUND);
-            Err(FormError::failure("This article no longer exists."))
+            Err(FormError::failure(&crate::t!(locale, "editor-article-gone")))
         }
         Outcome::Forbidden => {
             status(http::StatusCode::FORBIDDEN);
-            Err(FormError::failure("Only its author may change this article."))
+            Err(FormError::failure(&crate::t!(locale, "editor-not-author")))
         }
     }
 }
@@ -244,7 +246,8 @@ pub enum Outcome {
 }
 
 /// Handles one submission of the editor, for [`save_article`] and for the
-/// server's plain form posts alike.
+/// server's plain form posts alike; its messages are in `locale`, the
+/// language of the editor it came from.
 #[cfg(feature = "ssr")]
 pub async fn submit(
     state: &crate::ssr::AppState,
@@ -252,6 +255,7 @@ pub async fn submit(
     slug: Option<&str>,
     form: ArticleForm,
     intent: Intent,
+    locale: crate::i18n::Locale,
 ) -> Outcome {
     use crate::{
         domain::{ArticleText, body_too_long, split_tags},
@@ -271,8 +275,7 @@ pub async fn submit(
         error.keep(field, value);
     }
     let Some((user_id, username)) = user else {
-        error.form =
-            Some("You are signed out. Sign in again in another tab, then save: your text is still here.".to_owned());
+        error.form = Some(crate::t!(locale, "editor-signed-out"));
         return Outcome::Refused(error);
     };
     // Whose article it is comes first: nothing else is anyone's business.
@@ -282,12 +285,12 @@ pub async fn submit(
             Ok(article) => Some(article),
             Err(WriteError::NotFound) => return Outcome::NotFound,
             Err(WriteError::Forbidden) => return Outcome::Forbidden,
-            Err(WriteError::Query(query)) => return failed(error, &query),
+            Err(WriteError::Query(query)) => return failed(error, &query, locale),
         },
     };
     if intent == Intent::Preview {
         if let Some(fault) = body_too_long(form.body.len(), state.body_max) {
-            error.add(fault.field, fault.message);
+            error.add_invalid(&fault, locale);
             return Outcome::Refused(error);
         }
         return Outcome::Preview(markdown::to_safe_html(&form.body));
@@ -301,8 +304,8 @@ pub async fn submit(
     ) {
         Ok(text) => text,
         Err(faults) => {
-            for fault in faults {
-                error.add(fault.field, fault.message);
+            for fault in &faults {
+                error.add_invalid(fault, locale);
             }
             return Outcome::Refused(error);
         }
@@ -323,13 +326,13 @@ pub async fn submit(
             location: format!("{}?saved=draft", editor_path(&slug)),
             slug,
         },
-        Err(query) => failed(error, &query),
+        Err(query) => failed(error, &query, locale),
     }
 }
 
 #[cfg(feature = "ssr")]
-fn failed(mut error: FormError, query: &crate::ssr::queries::QueryError) -> Outcome {
+fn failed(mut error: FormError, query: &crate::ssr::queries::QueryError, locale: crate::i18n::Locale) -> Outcome {
     tracing::error!(error = %query, "saving an article failed");
-    error.form = Some("We could not save your article just now; your text is still here, please try again.".to_owned());
+    error.form = Some(crate::t!(locale, "editor-save-failed"));
     Outcome::Failed(error)
 }

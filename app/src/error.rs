@@ -9,6 +9,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+
 /// What can go wrong when a page loads its data.
 ///
 /// The variants are what a reader needs to know; the details of an internal
@@ -30,6 +32,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What a reader is told, in `locale`; in English, the `Display` text.
+    pub fn localized(&self, locale: Locale) -> String {
+        match self {
+            Self::NotFound => crate::t!(locale, "app-error-not-found"),
+            Self::Forbidden => crate::t!(locale, "app-error-forbidden"),
+            Self::Internal => crate::t!(locale, "app-error-internal"),
+            Self::ServerFn(error) => crate::t!(locale, "app-error-call", detail = error.to_string()),
+        }
+    }
+
     /// The status a page or a server function call answers with.
     #[cfg(feature = "ssr")]
     pub fn status(&self) -> http::StatusCode {
@@ -109,4 +121,19 @@ pub(crate) fn is_unreadable_call(error: &ServerFnErrorErr) -> bool {
         error,
         ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_readers_are_told_what_the_error_says() {
+        for error in [AppError::NotFound, AppError::Forbidden, AppError::Internal] {
+            assert_eq!(error.localized(Locale::En), error.to_string());
+            assert_ne!(error.localized(Locale::Id), error.to_string());
+        }
+        let call = AppError::ServerFn(ServerFnErrorErr::Request("offline".to_owned()));
+        assert_eq!(call.localized(Locale::En), call.to_string());
+    }
 }

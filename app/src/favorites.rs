@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
+    i18n::{Locale, use_locale},
     model::{Listing, Profile},
+    t,
 };
 
 /// A reader's profile and a page of what they saved.
@@ -94,6 +96,7 @@ pub async fn favorites_of(username: String, page: u32) -> Result<SavedPage, AppE
 /// it was given (the cached article's, forgotten on every save).
 #[component]
 pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
+    let locale = use_locale();
     let action = ServerAction::<SetFavorite>::new();
     let key = slug.clone();
     let state = Resource::new(
@@ -103,12 +106,12 @@ pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
     let signed_out = move |slug: &str, count: i32| {
         view! {
             <a
-                href=format!("/login?next=/articles/{slug}")
+                href=locale.href(&format!("/login?next=/articles/{slug}"))
                 class="button-secondary"
-                aria-label=format!("Sign in to favorite ({})", count_label(count))
+                aria-label=t!(locale, "favorite-sign-in", favorites = count_label(locale, count))
             >
                 <Heart filled=false />
-                <span>{count}</span>
+                <span>{locale.number(count.into())}</span>
             </a>
         }
     };
@@ -129,15 +132,14 @@ pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
                                     type="submit"
                                     class=if favorited { "button" } else { "button-secondary" }
                                     aria-pressed=favorited.to_string()
-                                    aria-label=format!(
-                                        "{} ({})",
-                                        if favorited { "Unfavorite" } else { "Favorite" },
-                                        count_label(count),
-                                    )
+                                    aria-label=match favorited {
+                                        true => t!(locale, "favorite-remove", favorites = count_label(locale, count)),
+                                        false => t!(locale, "favorite-add", favorites = count_label(locale, count)),
+                                    }
                                     disabled=move || action.pending().get()
                                 >
                                     <Heart filled=favorited />
-                                    <span data-testid="favorites-count">{count}</span>
+                                    <span data-testid="favorites-count">{locale.number(count.into())}</span>
                                 </button>
                             </ActionForm>
                         }
@@ -151,13 +153,14 @@ pub fn FavoriteButton(slug: String, count: i32) -> impl IntoView {
     }
 }
 
-/// "1 favorite", "3 favorites".
-pub fn count_label(count: i32) -> String {
-    if count == 1 {
-        "1 favorite".to_owned()
-    } else {
-        format!("{count} favorites")
-    }
+/// "1 favorite", "3 favorites" in `locale`.
+pub fn count_label(locale: Locale, count: i32) -> String {
+    t!(
+        locale,
+        "favorites-count",
+        count = count,
+        shown = locale.number(count.into())
+    )
 }
 
 /// A heart, outlined or filled; decorative (the button says what it does).
@@ -169,11 +172,14 @@ fn Heart(filled: bool) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::count_label;
+    use crate::i18n::Locale;
 
     #[test]
     fn counts_read_naturally() {
-        assert_eq!(count_label(0), "0 favorites");
-        assert_eq!(count_label(1), "1 favorite");
-        assert_eq!(count_label(12), "12 favorites");
+        assert_eq!(count_label(Locale::En, 0), "0 favorites");
+        assert_eq!(count_label(Locale::En, 1), "1 favorite");
+        assert_eq!(count_label(Locale::En, 12), "12 favorites");
+        assert_eq!(count_label(Locale::Id, 1), "1 favorit");
+        assert_eq!(count_label(Locale::Id, 1200), "1.200 favorit");
     }
 }

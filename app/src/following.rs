@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, model::Listing};
+use crate::{error::AppError, i18n::use_locale, model::Listing, t};
 
 /// What the follow button shows a reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +132,7 @@ pub async fn subscription(token: String) -> Result<SubscriptionDetails, AppError
 /// on one's own pages.
 #[component]
 pub fn FollowButton(username: String) -> impl IntoView {
+    let locale = use_locale();
     let action = ServerAction::<SetFollow>::new();
     let name = username.clone();
     let state = Resource::new(
@@ -154,14 +155,17 @@ pub fn FollowButton(username: String) -> impl IntoView {
                                     aria-pressed=following.to_string()
                                     disabled=move || action.pending().get()
                                 >
-                                    {if following { format!("Unfollow {username}") } else { format!("Follow {username}") }}
+                                    {match following {
+                                        true => t!(locale, "unfollow-button", username = username.as_str()),
+                                        false => t!(locale, "follow-button", username = username.as_str()),
+                                    }}
                                 </button>
                             </ActionForm>
                         }
                         .into_any(),
                         Ok(FollowStatus::SignedOut) => view! {
-                            <a href=format!("/login?next=/@{username}") class="button-secondary">
-                                {format!("Follow {username}")}
+                            <a href=locale.href(&format!("/login?next=/@{username}")) class="button-secondary">
+                                {t!(locale, "follow-button", username = username.as_str())}
                             </a>
                         }
                         .into_any(),

@@ -49,7 +49,7 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
                     <time datetime=date_iso>{date_label}</time>
                     {show_views.then(|| view! { " · " <span class="views">{views_label(locale, article.views)}</span> })}
                     {(article.favorites_count > 0).then(|| view! {
-                        " · " <span class="favorites">{count_label(article.favorites_count)}</span>
+                        " · " <span class="favorites">{count_label(locale, article.favorites_count)}</span>
                     })}
                 </p>
                 <p class="mt-2 text-base leading-relaxed">{article.description}</p>

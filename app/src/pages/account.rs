@@ -10,7 +10,9 @@ use crate::{
     auth::{FormError, Login, Register, SaveSettings, SignOutEverywhere, my_settings},
     components::meta::PageMeta,
     domain::{BIO_MAX, IMAGE_URL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, is_local_path},
+    i18n::use_locale,
     pages::error::ErrorNotice,
+    t,
 };
 
 /// The refusal an action came back with, if any.
@@ -25,7 +27,7 @@ where
 /// One labelled input with its message.
 #[component]
 fn Field(
-    label: &'static str,
+    #[prop(into)] label: String,
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(into)] autocomplete: String,
@@ -71,28 +73,33 @@ fn FormNotice(message: Option<String>) -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     // Created under the routes, so a form posted without JavaScript finds
     // its error in the URL it is sent back to.
+    let locale = use_locale();
     let register = ServerAction::<Register>::new();
     let refused = refusal(register);
     view! {
-        <PageMeta title="Create an account" description="Join Warta to publish your writing." path="/register" />
+        <PageMeta
+            title=t!(locale, "register-title")
+            description=t!(locale, "register-description")
+            path=locale.href("/register")
+        />
         <section class="mx-auto max-w-md">
-            <h1 class="font-serif text-3xl font-bold tracking-tight">"Create an account"</h1>
+            <h1 class="font-serif text-3xl font-bold tracking-tight">{t!(locale, "register-title")}</h1>
             {move || {
                 let error = refused().unwrap_or_default();
                 view! {
                     <ActionForm action=register>
                         <FormNotice message=error.form.clone() />
                         <Field
-                            label="Username"
+                            label=t!(locale, "account-username")
                             name="username"
                             autocomplete="username"
                             value=error.value("username")
                             message=error.message("username")
-                            hint=Some(format!("Letters, digits, _ and -; up to {USERNAME_MAX}."))
+                            hint=Some(t!(locale, "register-username-hint", max = USERNAME_MAX))
                             maxlength=Some(USERNAME_MAX)
                         />
                         <Field
-                            label="Email"
+                            label=t!(locale, "account-email")
                             name="email"
                             kind="email"
                             autocomplete="email"
@@ -100,19 +107,21 @@ pub fn RegisterPage() -> impl IntoView {
                             message=error.message("email")
                         />
                         <Field
-                            label="Password"
+                            label=t!(locale, "account-password")
                             name="password"
                             kind="password"
                             autocomplete="new-password"
                             message=error.message("password")
-                            hint=Some(format!("{PASSWORD_MIN} to {PASSWORD_MAX} characters."))
+                            hint=Some(t!(locale, "register-password-hint", min = PASSWORD_MIN, max = PASSWORD_MAX))
                         />
-                        <button type="submit" class="button mt-6 w-full">"Create account"</button>
+                        <button type="submit" class="button mt-6 w-full">{t!(locale, "register-submit")}</button>
                     </ActionForm>
                 }
             }}
             <p class="mt-6 text-sm text-muted">
-                "Have an account? " <A href="/login" attr:class="nav-link underline">"Sign in"</A>
+                {t!(locale, "register-have-account")}
+                " "
+                <A href=locale.href("/login") attr:class="nav-link underline">{t!(locale, "register-sign-in")}</A>
             </p>
         </section>
     }
@@ -121,14 +130,19 @@ pub fn RegisterPage() -> impl IntoView {
 /// `/login`, with `?next=` to return to.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let locale = use_locale();
     let login = ServerAction::<Login>::new();
     let refused = refusal(login);
     let query = use_query_map();
     let next = move || query.read().get("next").filter(|next| is_local_path(next));
     view! {
-        <PageMeta title="Sign in" description="Sign in to Warta." path="/login" />
+        <PageMeta
+            title=t!(locale, "sign-in-title")
+            description=t!(locale, "sign-in-description")
+            path=locale.href("/login")
+        />
         <section class="mx-auto max-w-md">
-            <h1 class="font-serif text-3xl font-bold tracking-tight">"Sign in"</h1>
+            <h1 class="font-serif text-3xl font-bold tracking-tight">{t!(locale, "sign-in-title")}</h1>
             {move || {
                 let error = refused().unwrap_or_default();
                 view! {
@@ -136,7 +150,7 @@ pub fn LoginPage() -> impl IntoView {
                         <FormNotice message=error.form.clone() />
                         <input type="hidden" name="next" value=next() />
                         <Field
-                            label="Email"
+                            label=t!(locale, "account-email")
                             name="email"
                             kind="email"
                             autocomplete="email"
@@ -144,18 +158,20 @@ pub fn LoginPage() -> impl IntoView {
                             message=error.message("email")
                         />
                         <Field
-                            label="Password"
+                            label=t!(locale, "account-password")
                             name="password"
                             kind="password"
                             autocomplete="current-password"
                             message=error.message("password")
                         />
-                        <button type="submit" class="button mt-6 w-full">"Sign in"</button>
+                        <button type="submit" class="button mt-6 w-full">{t!(locale, "sign-in-submit")}</button>
                     </ActionForm>
                 }
             }}
             <p class="mt-6 text-sm text-muted">
-                "New here? " <A href="/register" attr:class="nav-link underline">"Create an account"</A>
+                {t!(locale, "sign-in-new-here")}
+                " "
+                <A href=locale.href("/register") attr:class="nav-link underline">{t!(locale, "sign-in-register")}</A>
             </p>
         </section>
     }
@@ -165,6 +181,7 @@ pub fn LoginPage() -> impl IntoView {
 /// out, it sends the reader to sign in and back.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let locale = use_locale();
     let save = ServerAction::<SaveSettings>::new();
     let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
     let refused = refusal(save);
@@ -176,10 +193,14 @@ pub fn SettingsPage() -> impl IntoView {
     let signed_out = move || query.read().get("signed_out").is_some() && everywhere_refused().is_none();
     let settings = Resource::new(move || save.version().get(), |_| my_settings());
     view! {
-        <PageMeta title="Settings" description="Your Warta profile and account." path="/settings" />
+        <PageMeta
+            title=t!(locale, "settings-title")
+            description=t!(locale, "settings-description")
+            path=locale.href("/settings")
+        />
         <section class="mx-auto max-w-md">
-            <h1 class="font-serif text-3xl font-bold tracking-tight">"Settings"</h1>
-            <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading…"</p> }>
+            <h1 class="font-serif text-3xl font-bold tracking-tight">{t!(locale, "settings-title")}</h1>
+            <Suspense fallback=move || view! { <p class="mt-6 text-muted">{t!(locale, "settings-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
                         Ok(Some(current)) => {
@@ -192,12 +213,12 @@ pub fn SettingsPage() -> impl IntoView {
                             let bio_message = error.message("bio");
                             let bio_invalid = bio_message.is_some().then_some("true");
                             view! {
-                                {saved().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Your settings are saved."</p> })}
-                                {signed_out().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Every other session and API token of your account has ended."</p> })}
+                                {saved().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-saved")}</p> })}
+                                {signed_out().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-signed-out")}</p> })}
                                 <ActionForm action=save>
                                     <FormNotice message=error.form.clone() />
                                     <Field
-                                        label="Username"
+                                        label=t!(locale, "account-username")
                                         name="username"
                                         autocomplete="username"
                                         value=Some(username)
@@ -205,7 +226,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         maxlength=Some(USERNAME_MAX)
                                     />
                                     <Field
-                                        label="Email"
+                                        label=t!(locale, "account-email")
                                         name="email"
                                         kind="email"
                                         autocomplete="email"
@@ -213,7 +234,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         message=error.message("email")
                                     />
                                     <div class="mt-5">
-                                        <label for="field-bio" class="block text-sm font-medium">"Bio"</label>
+                                        <label for="field-bio" class="block text-sm font-medium">{t!(locale, "settings-bio")}</label>
                                         <textarea
                                             id="field-bio"
                                             name="bio"
@@ -225,59 +246,57 @@ pub fn SettingsPage() -> impl IntoView {
                                             inner_html=crate::components::textarea_content(&bio)
                                         ></textarea>
                                         <p id="field-bio-note" class="mt-1 text-sm text-muted">
-                                            {bio_message.unwrap_or_else(|| format!("Up to {BIO_MAX} characters, shown on your page."))}
+                                            {bio_message.unwrap_or_else(|| t!(locale, "settings-bio-hint", max = BIO_MAX))}
                                         </p>
                                     </div>
                                     <Field
-                                        label="Picture URL"
+                                        label=t!(locale, "settings-image")
                                         name="image"
                                         kind="url"
                                         autocomplete="photo"
                                         value=Some(image)
                                         message=error.message("image")
-                                        hint=Some("An https:// address of a picture of you.".to_owned())
+                                        hint=Some(t!(locale, "settings-image-hint"))
                                         maxlength=Some(IMAGE_URL_MAX)
                                         required=false
                                     />
                                     <Field
-                                        label="New password"
+                                        label=t!(locale, "settings-new-password")
                                         name="password"
                                         kind="password"
                                         autocomplete="new-password"
                                         message=error.message("password")
-                                        hint=Some(format!("Leave empty to keep your password; {PASSWORD_MIN} to {PASSWORD_MAX} characters."))
+                                        hint=Some(t!(locale, "settings-new-password-hint", min = PASSWORD_MIN, max = PASSWORD_MAX))
                                         required=false
                                     />
                                     <Field
-                                        label="Current password"
+                                        label=t!(locale, "settings-current-password")
                                         name="current_password"
                                         kind="password"
                                         autocomplete="current-password"
                                         message=error.message("current_password")
-                                        hint=Some("Needed to change your email or password.".to_owned())
+                                        hint=Some(t!(locale, "settings-current-password-hint"))
                                         required=false
                                     />
-                                    <button type="submit" class="button mt-6 w-full">"Save settings"</button>
+                                    <button type="submit" class="button mt-6 w-full">{t!(locale, "settings-submit")}</button>
                                 </ActionForm>
                                 <section aria-labelledby="sessions-heading" class="mt-10 border-t border-rule pt-6">
-                                    <h2 id="sessions-heading" class="font-serif text-xl font-bold">"Sessions"</h2>
-                                    <p class="mt-1 text-sm text-muted">
-                                        "Signed in somewhere you should not be? This ends every other session and API token of your account; you stay signed in here. Changing your email or password does the same."
-                                    </p>
+                                    <h2 id="sessions-heading" class="font-serif text-xl font-bold">{t!(locale, "settings-sessions")}</h2>
+                                    <p class="mt-1 text-sm text-muted">{t!(locale, "settings-sessions-intro")}</p>
                                     {move || {
                                         let error = everywhere_refused().unwrap_or_default();
                                         view! {
                                             <ActionForm action=sign_out_everywhere>
                                                 <FormNotice message=error.form.clone() />
                                                 <Field
-                                                    label="Your password"
+                                                    label=t!(locale, "settings-your-password")
                                                     name="your_password"
                                                     kind="password"
                                                     autocomplete="current-password"
                                                     message=error.message("your_password")
-                                                    hint=Some("To be sure it is you.".to_owned())
+                                                    hint=Some(t!(locale, "settings-your-password-hint"))
                                                 />
-                                                <button type="submit" class="button-secondary mt-4">"Sign out everywhere else"</button>
+                                                <button type="submit" class="button-secondary mt-4">{t!(locale, "settings-sign-out-everywhere")}</button>
                                             </ActionForm>
                                         }
                                     }}
@@ -285,7 +304,7 @@ pub fn SettingsPage() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Ok(None) => view! { <Redirect path="/login?next=/settings" /> }.into_any(),
+                        Ok(None) => view! { <Redirect path=locale.href("/login?next=/settings") /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}

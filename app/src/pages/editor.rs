@@ -13,23 +13,28 @@ use crate::{
     domain::{ArticleText, DESCRIPTION_MAX, TAGS_MAX, TITLE_MAX, split_tags},
     editor::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor, sign_in_path},
     error::AppError,
+    i18n::{Locale, use_locale},
     pages::{error::ErrorNotice, not_found::NotFound},
+    t,
 };
 
 /// The editor on a new article, or on `{slug}`.
 #[component]
 pub fn EditorPage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let slug = move || params.read().get("slug");
     // Created under the routes, like the account forms.
     let save = ServerAction::<SaveArticle>::new();
     let editor = Resource::new(slug, open_editor);
     view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "editor-loading")}</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(Some(state)) => view! { <EditorForm state save /> }.into_any(),
-                    Ok(None) => view! { <Redirect path=sign_in_path(slug().as_deref(), "") /> }.into_any(),
+                    Ok(None) => {
+                        view! { <Redirect path=locale.href(&sign_in_path(slug().as_deref(), "")) /> }.into_any()
+                    }
                     Err(error) => view! { <EditorError error /> }.into_any(),
                 }
             })}
@@ -54,19 +59,25 @@ pub fn Forbidden() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
+    let locale = use_locale();
     view! {
-        <PageMeta title="Not yours to edit" description="Only an article's author may change it." path="/editor" />
+        <PageMeta
+            title=t!(locale, "forbidden-title")
+            description=t!(locale, "forbidden-description")
+            path=locale.href("/editor")
+        />
         <section class="py-16 text-center">
             <p class="font-mono text-sm font-semibold uppercase tracking-widest text-accent">"403"</p>
-            <h1 class="mt-2 font-serif text-3xl font-bold tracking-tight">"This article is not yours to edit"</h1>
-            <p class="mt-4 text-muted">"Only its author can change or delete an article."</p>
-            <p class="mt-8"><a href="/editor" class="button">"Write your own"</a></p>
+            <h1 class="mt-2 font-serif text-3xl font-bold tracking-tight">{t!(locale, "forbidden-heading")}</h1>
+            <p class="mt-4 text-muted">{t!(locale, "forbidden-explanation")}</p>
+            <p class="mt-8"><a href=locale.href("/editor") class="button">{t!(locale, "forbidden-write-your-own")}</a></p>
         </section>
     }
 }
 
 #[component]
 fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoView {
+    let locale = use_locale();
     let EditorState {
         slug,
         published,
@@ -109,12 +120,10 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
     let on_submit = move |ev: SubmitEvent| {
         let Ok(input) = SaveArticle::from_event(&ev) else {
             ev.prevent_default();
-            local_error.set(Some(FormError::failure(
-                "This form could not be read; please reload the page.",
-            )));
+            local_error.set(Some(FormError::failure(&t!(locale, "editor-unreadable"))));
             return;
         };
-        local_error.set(check(&input, body_max));
+        local_error.set(check(&input, body_max, locale));
         if local_error.get_untracked().is_some() {
             ev.prevent_default();
             return;
@@ -135,98 +144,108 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
         save.dispatch(input);
     };
 
-    let action = slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path);
-    let heading = if slug.is_some() { "Edit article" } else { "New article" };
-    let publish_label = if published { "Update" } else { "Publish" };
-    let draft_label = if published {
-        "Unpublish (save as draft)"
-    } else {
-        "Save draft"
+    // Posted in the page's language (`/id/editor` too), so a refused form
+    // comes back in it.
+    let action = locale.href(&slug.as_deref().map_or_else(|| "/editor".to_owned(), editor_path));
+    let heading = match slug {
+        Some(_) => t!(locale, "editor-edit"),
+        None => t!(locale, "editor-new"),
     };
-    let delete_href = slug.as_deref().map(|slug| format!("{}/delete", editor_path(slug)));
+    let publish_label = match published {
+        true => t!(locale, "editor-update"),
+        false => t!(locale, "editor-publish"),
+    };
+    let draft_label = match published {
+        true => t!(locale, "editor-unpublish"),
+        false => t!(locale, "editor-save-draft"),
+    };
+    let delete_href = slug
+        .as_deref()
+        .map(|slug| locale.href(&format!("{}/delete", editor_path(slug))));
     let view_href = slug
         .as_deref()
         .filter(|_| published)
-        .map(|slug| format!("/articles/{slug}"));
+        .map(|slug| locale.href(&format!("/articles/{slug}")));
     let pending = save.pending();
 
     view! {
-        <PageMeta title=heading description="Write on Warta." path=action.clone() />
+        <PageMeta title=heading.clone() description=t!(locale, "editor-description") path=locale.href(&action) />
         <section>
             <h1 class="font-serif text-3xl font-bold tracking-tight">{heading}</h1>
-            {move || saved_draft().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">"Draft saved. Only you can see it."</p> })}
-            {view_href.map(|href| view! { <p class="mt-2 text-sm"><a href=href class="underline">"View the published article"</a></p> })}
+            {move || saved_draft().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "editor-draft-saved")}</p> })}
+            {view_href.map(|href| view! { <p class="mt-2 text-sm"><a href=href class="underline">{t!(locale, "editor-view-published")}</a></p> })}
             {move || cover_failed().then(|| view! {
-                <p role="alert" class="notice mt-4">"Your article was saved, but its cover image could not be stored. Please choose the image again."</p>
+                <p role="alert" class="notice mt-4">{t!(locale, "editor-cover-failed")}</p>
             })}
             <form method="post" action=action enctype="multipart/form-data" on:submit=on_submit novalidate data-testid="editor">
                 {move || error().and_then(|error| error.form).map(|message| view! { <p role="alert" class="notice mt-4">{message}</p> })}
                 {slug.clone().map(|slug| view! { <input type="hidden" name="slug" value=slug /> })}
                 <div class="mt-5">
-                    <label for="field-title" class="block text-sm font-medium">"Title"</label>
+                    <label for="field-title" class="block text-sm font-medium">{t!(locale, "editor-title")}</label>
                     <input id="field-title" name="title" type="text" value=form.title maxlength=TITLE_MAX required
                         aria-invalid=invalid("title") aria-describedby="field-title-note" class="field mt-1" />
                     <p id="field-title-note" class="mt-1 text-sm text-danger">{message("title")}</p>
                 </div>
                 <div class="mt-5">
-                    <label for="field-description" class="block text-sm font-medium">"Description"</label>
+                    <label for="field-description" class="block text-sm font-medium">{t!(locale, "editor-description-label")}</label>
                     <input id="field-description" name="description" type="text" value=form.description maxlength=DESCRIPTION_MAX
                         aria-invalid=invalid("description") aria-describedby="field-description-note" class="field mt-1" />
                     <p id="field-description-note" class="mt-1 text-sm" class:text-danger=move || message("description")().is_some()>
-                        {move || message("description")().unwrap_or_else(|| format!("A line under the title, up to {DESCRIPTION_MAX} characters."))}
+                        {move || message("description")().unwrap_or_else(|| t!(locale, "editor-description-hint", max = DESCRIPTION_MAX))}
                     </p>
                 </div>
                 <div class="mt-5">
-                    <label for="field-body" class="block text-sm font-medium">"Body"</label>
+                    <label for="field-body" class="block text-sm font-medium">{t!(locale, "editor-body")}</label>
                     <textarea id="field-body" name="body" rows="18" required
                         aria-invalid=invalid("body") aria-describedby="field-body-note" class="field mt-1 font-mono text-sm"
                         inner_html=crate::components::textarea_content(&form.body)></textarea>
                     <p id="field-body-note" class="mt-1 text-sm" class:text-danger=move || message("body")().is_some()>
-                        {move || message("body")().unwrap_or_else(|| format!("Markdown, up to {} KB.", body_max / 1024))}
+                        {move || message("body")().unwrap_or_else(|| t!(locale, "editor-body-hint", max = body_max / 1024))}
                     </p>
                 </div>
                 <div class="mt-5">
-                    <label for="field-tags" class="block text-sm font-medium">"Tags"</label>
+                    <label for="field-tags" class="block text-sm font-medium">{t!(locale, "editor-tags")}</label>
                     <input id="field-tags" name="tags" type="text" value=form.tags
                         aria-invalid=invalid("tags") aria-describedby="field-tags-note" class="field mt-1" />
                     <p id="field-tags-note" class="mt-1 text-sm" class:text-danger=move || message("tags")().is_some()>
-                        {move || message("tags")().unwrap_or_else(|| format!("Separated by commas, up to {TAGS_MAX}."))}
+                        {move || message("tags")().unwrap_or_else(|| t!(locale, "editor-tags-hint", max = TAGS_MAX))}
                     </p>
                 </div>
                 <div class="mt-5">
-                    <label for="field-cover" class="block text-sm font-medium">"Cover image"</label>
+                    <label for="field-cover" class="block text-sm font-medium">{t!(locale, "editor-cover")}</label>
                     {cover.clone().map(|src| view! {
-                        <img src=src alt="The current cover image" class="mt-2 max-h-40 rounded border border-rule" data-testid="current-cover" />
+                        <img src=src alt=t!(locale, "editor-cover-current") class="mt-2 max-h-40 rounded border border-rule" data-testid="current-cover" />
                         <label class="mt-2 flex items-center gap-2 text-sm">
                             <input type="checkbox" name="remove_cover" value="1" node_ref=remove_input />
-                            "Remove the cover image"
+                            {t!(locale, "editor-cover-remove")}
                         </label>
                     })}
                     <input id="field-cover" name="cover" type="file" accept="image/jpeg,image/png,image/webp" node_ref=cover_input
                         aria-invalid=invalid("cover") aria-describedby="field-cover-note" class="mt-2 block text-sm" />
                     <p id="field-cover-note" class="mt-1 text-sm" class:text-danger=move || message("cover")().is_some()>
-                        {move || message("cover")().unwrap_or_else(|| {
-                            if cover.is_some() { "Choose a file to replace it: JPEG, PNG or WebP, up to 5 MB." } else { "Optional: JPEG, PNG or WebP, up to 5 MB." }.to_owned()
+                        {move || message("cover")().unwrap_or_else(|| match cover {
+                            Some(_) => t!(locale, "editor-cover-replace-hint"),
+                            None => t!(locale, "editor-cover-hint"),
                         })}
                     </p>
                 </div>
                 <div class="mt-6 flex flex-wrap gap-3">
                     // The first button is what Enter in a field presses: a
                     // preview, which changes nothing.
-                    <button type="submit" name="intent" value="preview" class="button-secondary" disabled=pending>"Preview"</button>
+                    <button type="submit" name="intent" value="preview" class="button-secondary" disabled=pending>{t!(locale, "editor-preview")}</button>
                     <button type="submit" name="intent" value="draft" class="button-secondary" disabled=pending>{draft_label}</button>
                     <button type="submit" name="intent" value="publish" class="button" disabled=pending>{publish_label}</button>
                 </div>
             </form>
             {move || preview().map(|html| view! {
                 <section aria-labelledby="preview-heading" class="mt-10 border-t border-rule pt-6" data-testid="preview">
-                    <h2 id="preview-heading" class="text-sm font-semibold uppercase tracking-widest text-muted">"Preview"</h2>
+                    <h2 id="preview-heading" class="text-sm font-semibold uppercase tracking-widest text-muted">{t!(locale, "editor-preview")}</h2>
                     <div class="prose mt-4" inner_html=html></div>
                 </section>
             })}
             {delete_href.map(|href| view! {
                 <p class="mt-10 border-t border-rule pt-6 text-sm">
-                    <a href=href class="text-danger underline">"Delete this article…"</a>
+                    <a href=href class="text-danger underline">{t!(locale, "editor-delete-link")}</a>
                 </p>
             })}
         </section>
@@ -234,19 +253,18 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
 }
 
 /// The rules [`ArticleText`] enforces, checked in the browser so a mistake
-/// shows at once (the server checks again). A preview needs only a body
-/// that is not too long.
-fn check(input: &SaveArticle, body_max: usize) -> Option<FormError> {
+/// shows at once (the server checks again), with messages in `locale`. A
+/// preview needs only a body that is not too long.
+fn check(input: &SaveArticle, body_max: usize, locale: Locale) -> Option<FormError> {
     // No button named (a form submitted some other way) means a preview,
     // as on the server.
     let preview = input
         .intent
         .is_none_or(|intent| intent == crate::editor::Intent::Preview);
-    let faults: Vec<(String, String)> = if preview {
+    let faults = if preview {
         crate::domain::body_too_long(input.body.len(), body_max)
             .into_iter()
-            .map(|fault| (fault.field.to_owned(), fault.message))
-            .collect()
+            .collect::<Vec<_>>()
     } else {
         ArticleText::parse(
             &input.title,
@@ -257,25 +275,24 @@ fn check(input: &SaveArticle, body_max: usize) -> Option<FormError> {
         )
         .err()
         .unwrap_or_default()
-        .into_iter()
-        .map(|fault| (fault.field.to_owned(), fault.message))
-        .collect()
     };
-    (!faults.is_empty()).then(|| FormError {
-        fields: faults,
-        ..FormError::default()
-    })
+    let mut error = FormError::default();
+    for fault in &faults {
+        error.add_invalid(fault, locale);
+    }
+    (!faults.is_empty()).then_some(error)
 }
 
 /// `/editor/{slug}/delete`: asks before deleting.
 #[component]
 pub fn DeletePage() -> impl IntoView {
+    let locale = use_locale();
     let params = use_params_map();
     let slug = move || params.read().get("slug");
     let delete = ServerAction::<DeleteArticle>::new();
     let editor = Resource::new(slug, open_editor);
     view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "editor-loading")}</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
                     Ok(Some(state)) => {
@@ -283,16 +300,20 @@ pub fn DeletePage() -> impl IntoView {
                         let back = editor_path(&slug);
                         let failed = move || delete.value().get().and_then(Result::err);
                         view! {
-                            <PageMeta title="Delete article" description="Delete an article for good." path=format!("{back}/delete") />
+                            <PageMeta
+                                title=t!(locale, "delete-title")
+                                description=t!(locale, "delete-description")
+                                path=locale.href(&format!("{back}/delete"))
+                            />
                             <section class="mx-auto max-w-md">
-                                <h1 class="font-serif text-3xl font-bold tracking-tight">"Delete this article?"</h1>
-                                <p class="mt-4">"“" {state.form.title} "” will be gone for good, with its views and comments. This cannot be undone."</p>
-                                {move || failed().map(|error| view! { <p role="alert" class="notice mt-4">{error.to_string()}</p> })}
+                                <h1 class="font-serif text-3xl font-bold tracking-tight">{t!(locale, "delete-heading")}</h1>
+                                <p class="mt-4">{t!(locale, "delete-warning", title = state.form.title)}</p>
+                                {move || failed().map(|error| view! { <p role="alert" class="notice mt-4">{error.localized(locale)}</p> })}
                                 <ActionForm action=delete>
                                     <input type="hidden" name="slug" value=slug />
                                     <div class="mt-6 flex gap-3">
-                                        <button type="submit" class="button-danger">"Delete for good"</button>
-                                        <a href=back class="button-secondary">"Keep it"</a>
+                                        <button type="submit" class="button-danger">{t!(locale, "delete-confirm")}</button>
+                                        <a href=locale.href(&back) class="button-secondary">{t!(locale, "delete-keep")}</a>
                                     </div>
                                 </ActionForm>
                             </section>
@@ -300,7 +321,7 @@ pub fn DeletePage() -> impl IntoView {
                         .into_any()
                     }
                     Ok(None) => {
-                        let next = sign_in_path(slug().as_deref(), "/delete");
+                        let next = locale.href(&sign_in_path(slug().as_deref(), "/delete"));
                         view! { <Redirect path=next /> }.into_any()
                     }
                     Err(error) => view! { <EditorError error /> }.into_any(),

@@ -63,7 +63,7 @@ impl From<QueryError> for ApiError {
 
 impl From<app::domain::Invalid> for ApiError {
     fn from(invalid: app::domain::Invalid) -> Self {
-        Self::InvalidOwned(invalid.field, invalid.message)
+        Self::InvalidOwned(invalid.field, invalid.fault.to_string())
     }
 }
 

@@ -104,6 +104,16 @@ async fn read_form(content_type: &str, body: Body) -> Option<Posted> {
     }
 }
 
+/// A refused cover, as the editor says it beside the field.
+fn cover_message(refused: Refused, locale: Locale) -> String {
+    match refused {
+        Refused::NotAnImage => app::t!(locale, "editor-cover-not-an-image"),
+        Refused::Broken => app::t!(locale, "editor-cover-broken"),
+        Refused::TooLarge => app::t!(locale, "editor-cover-too-large"),
+        Refused::TooManyPixels => app::t!(locale, "editor-cover-too-many-pixels"),
+    }
+}
+
 async fn submit(state: AppState, session: Session, slug: Option<String>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
     // Posted to `/id/editor…` from the Indonesian editor: answered in kind.
@@ -137,7 +147,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let cover = match posted.cover.map(|cover| cover.and_then(crate::covers::inspect)) {
         Some(Err(refused)) if intent != Intent::Preview => {
             let mut error = app::auth::FormError::default();
-            error.fields.push(("cover".to_owned(), refused.to_string()));
+            error.fields.push(("cover".to_owned(), cover_message(refused, locale)));
             error.values = vec![
                 ("title".to_owned(), form.title.clone()),
                 ("description".to_owned(), form.description.clone()),
@@ -161,20 +171,12 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         _ => None,
     };
     let remove_cover = posted.remove_cover.is_some();
-    let outcome = editor::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent).await;
+    let outcome = editor::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent, locale).await;
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
         Outcome::Saved { location, slug } => {
-            return save_cover(
-                &state,
-                user_id,
-                &slug,
-                cover,
-                remove_cover,
-                locale.href(&location),
-                locale,
-            )
-            .await;
+            let location = locale.href(&location);
+            return save_cover(&state, user_id, &slug, cover, remove_cover, location, locale).await;
         }
         // The editor, rendered as for a GET, says 404 or 403 itself.
         Outcome::NotFound | Outcome::Forbidden => return render_page(state, request, || {}).await,
@@ -187,7 +189,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
 
 /// After the text is saved: stores a new cover or removes the old one, then
 /// goes on to `location`. A failure here leaves the saved text saved and
-/// says so in the editor.
+/// says so in the editor (in `locale`'s pages).
 async fn save_cover(
     state: &AppState,
     user_id: Option<i64>,
@@ -258,4 +260,22 @@ async fn again(
         *response.status_mut() = status;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_cover_messages_name_the_field_then_the_refusal() {
+        for refused in [
+            Refused::NotAnImage,
+            Refused::Broken,
+            Refused::TooLarge,
+            Refused::TooManyPixels,
+        ] {
+            assert_eq!(cover_message(refused, Locale::En), format!("Cover {refused}"));
+            assert!(cover_message(refused, Locale::Id).starts_with("Sampul "));
+        }
+    }
 }
