@@ -16,7 +16,7 @@
 //! numbers are formatted here by hand ([`Locale::date`], [`Locale::number`]):
 //! two languages need a month table and a separator, not the CLDR.
 
-use std::{borrow::Cow, cell::RefCell};
+use std::borrow::Cow;
 
 use chrono::{DateTime, Datelike, Utc};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
@@ -148,7 +148,7 @@ impl Locale {
             out.push('-');
         }
         for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(separator);
             }
             out.push(digit);

@@ -47,7 +47,6 @@ use crate::{
     },
     routing::AuthorSegment,
     site::SITE_NAME,
-    t,
 };
 
 /// The HTML document around the app. Rendered on the server only.

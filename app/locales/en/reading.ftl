@@ -112,9 +112,6 @@ not-found-title = Page not found
 not-found-text = We couldn't find what you were looking for. It may have moved or never existed.
 not-found-back = Back to the latest stories
 error-heading = This page could not be loaded.
-error-not-found = not found
-error-forbidden = this is not yours to change
-error-internal = something went wrong on our side; please try again
 
 ## Unsubscribing from an author's emails
 

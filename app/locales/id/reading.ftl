@@ -104,9 +104,6 @@ not-found-title = Halaman tidak ditemukan
 not-found-text = Kami tidak dapat menemukan yang Anda cari. Mungkin sudah dipindahkan atau memang tidak pernah ada.
 not-found-back = Kembali ke tulisan terbaru
 error-heading = Halaman ini tidak dapat dimuat.
-error-not-found = tidak ditemukan
-error-forbidden = Anda tidak berhak mengubah ini
-error-internal = terjadi kesalahan di pihak kami; silakan coba lagi
 
 ## Unsubscribing from an author's emails
 
