@@ -8,7 +8,7 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
-use app::ssr::database::Database;
+use app::ssr::{database::Database, queries};
 
 use crate::config::DatabaseSettings;
 
@@ -101,14 +101,9 @@ pub async fn ensure_partitions(pool: &PgPool) -> anyhow::Result<i32> {
 
 /// Like [`ensure_partitions`], starting at the month of `from`.
 pub async fn ensure_partitions_from(pool: &PgPool, from: chrono::NaiveDate) -> anyhow::Result<i32> {
-    let created = sqlx::query_scalar!(
-        r#"SELECT ensure_article_partitions($1, $2) AS "created!""#,
-        from,
-        PARTITION_MONTHS_AHEAD
-    )
-    .fetch_one(pool)
-    .await
-    .context("creating article partitions")?;
+    let created = queries::partitions::ensure(pool, from, PARTITION_MONTHS_AHEAD)
+        .await
+        .context("creating article partitions")?;
     Ok(created)
 }
 

@@ -14,12 +14,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+pub use crate::ssr::queries::accounts::{Account, SignedIn};
 use crate::{
     domain::{Bio, Email, ImageUrl, Password, Username},
     ssr::{
         AppState,
         passwords::{PasswordError, Passwords},
-        queries::QueryError,
+        queries::{self, QueryError, accounts::AccountUpdate},
         throttle::{self, TooMany},
     },
 };
@@ -43,15 +44,6 @@ impl From<sqlx::Error> for AccountError {
     }
 }
 
-/// Who signed in (or registered), for their new session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedIn {
-    pub id: i64,
-    pub username: String,
-    /// The account's session generation, for the session to record.
-    pub generation: i64,
-}
-
 /// Creates an account.
 #[tracing::instrument(skip_all)]
 pub async fn register(
@@ -62,16 +54,7 @@ pub async fn register(
     password: &Password,
 ) -> Result<SignedIn, AccountError> {
     let hash = passwords.hash(password).await?;
-    let inserted = sqlx::query_as!(
-        SignedIn,
-        r#"INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3)
-           RETURNING id, username, session_generation AS generation"#,
-        username.as_str(),
-        email.as_str(),
-        hash
-    )
-    .fetch_one(db)
-    .await;
+    let inserted = queries::accounts::insert(db, username.as_str(), email.as_str(), &hash).await;
     inserted.map_err(taken_or_failed)
 }
 
@@ -85,19 +68,10 @@ pub async fn authenticate(
     email: &Email,
     password: &str,
 ) -> Result<Option<SignedIn>, AccountError> {
-    let found = sqlx::query!(
-        r#"SELECT id, username, session_generation, password_hash FROM users WHERE lower(email) = lower($1)"#,
-        email.as_str()
-    )
-    .fetch_optional(db)
-    .await?;
-    let stored = found.as_ref().map(|row| row.password_hash.clone());
+    let found = queries::accounts::by_email(db, email.as_str()).await?;
+    let stored = found.as_ref().map(|(_, hash)| hash.clone());
     let matches = passwords.verify(password, stored).await?;
-    Ok(found.filter(|_| matches).map(|row| SignedIn {
-        id: row.id,
-        username: row.username,
-        generation: row.session_generation,
-    }))
+    Ok(found.filter(|_| matches).map(|(user, _)| user))
 }
 
 /// What asking a signed-in user for their password came to.
@@ -116,10 +90,7 @@ pub enum Confirmation {
 /// against the account's sign-in budget first.
 #[tracing::instrument(skip_all)]
 pub async fn confirm_password(state: &AppState, id: i64, password: &str) -> Result<Confirmation, AccountError> {
-    let Some(row) = sqlx::query!("SELECT email, password_hash FROM users WHERE id = $1", id)
-        .fetch_optional(&state.db)
-        .await?
-    else {
+    let Some(row) = queries::accounts::stored_password(&state.db, id).await? else {
         return Ok(Confirmation::Wrong);
     };
     if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &row.email).await {
@@ -129,17 +100,6 @@ pub async fn confirm_password(state: &AppState, id: i64, password: &str) -> Resu
         true => Confirmation::Confirmed,
         false => Confirmation::Wrong,
     })
-}
-
-/// An account as its owner sees it.
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub email: String,
-    pub bio: String,
-    pub image: Option<String>,
-    pub generation: i64,
 }
 
 /// How long an API token lasts.
@@ -155,61 +115,31 @@ pub async fn issue_token(db: &PgPool, user: &SignedIn) -> Result<Option<String>,
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    let issued = sqlx::query!(
-        "INSERT INTO api_tokens (token_hash, user_id, expires_at)
-         SELECT $1, id, $3 FROM users WHERE id = $2 AND session_generation = $4",
-        token_hash(&token),
+    let issued = queries::accounts::insert_token(
+        db,
+        &token_hash(&token),
         user.id,
         chrono::Utc::now() + TOKEN_LIFETIME,
-        user.generation
+        user.generation,
     )
-    .execute(db)
     .await?;
-    Ok((issued.rows_affected() == 1).then_some(token))
+    Ok(issued.then_some(token))
 }
 
 /// The account an unexpired `token` belongs to, and when the token was
 /// issued.
 pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<(Account, DateTime<Utc>)>, QueryError> {
-    let row = sqlx::query!(
-        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, t.created_at AS issued_at
-           FROM api_tokens t JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = $1 AND t.expires_at > now()"#,
-        token_hash(token)
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|row| {
-        let account = Account {
-            id: row.id,
-            username: row.username,
-            email: row.email,
-            bio: row.bio,
-            image: row.image,
-            generation: row.session_generation,
-        };
-        (account, row.issued_at)
-    }))
+    Ok(queries::accounts::by_token(db, &token_hash(token)).await?)
 }
 
 /// The account with `id`.
 pub async fn by_id(db: &PgPool, id: i64) -> Result<Option<Account>, QueryError> {
-    Ok(sqlx::query_as!(
-        Account,
-        r#"SELECT id, username, email, bio, image, session_generation AS generation FROM users WHERE id = $1"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?)
+    Ok(queries::accounts::by_id(db, id).await?)
 }
 
 /// Account `id`'s session generation; `None` when it no longer exists.
 pub async fn generation(db: &PgPool, id: i64) -> Result<Option<i64>, QueryError> {
-    Ok(
-        sqlx::query_scalar!("SELECT session_generation FROM users WHERE id = $1", id)
-            .fetch_optional(db)
-            .await?,
-    )
+    Ok(queries::accounts::generation(db, id).await?)
 }
 
 /// What a settings change may touch; `None` leaves a field as it is.
@@ -251,35 +181,18 @@ pub async fn update(
         Some(password) => Some(passwords.hash(password).await?),
         None => None,
     };
-    let (set_image, image) = match changes.image {
-        Some(image) => (true, image.map(ImageUrl::into_string)),
-        None => (false, None),
+    let update = AccountUpdate {
+        username: changes.username.as_ref().map(Username::as_str),
+        email: changes.email.as_ref().map(Email::as_str),
+        password_hash: password_hash.as_deref(),
+        bio: changes.bio.as_ref().map(Bio::as_str),
+        image: changes.image.as_ref().map(|image| image.as_ref().map(ImageUrl::as_str)),
+        new_generation: credentials,
     };
     let mut tx = db.begin().await?;
-    let updated = sqlx::query_as!(
-        Account,
-        r#"UPDATE users SET
-             username = coalesce($2, username),
-             email = coalesce($3, email),
-             password_hash = coalesce($4, password_hash),
-             bio = coalesce($5, bio),
-             image = CASE WHEN $6 THEN $7 ELSE image END,
-             session_generation = session_generation + CASE WHEN $8 THEN 1 ELSE 0 END,
-             updated_at = now()
-         WHERE id = $1
-         RETURNING id, username, email, bio, image, session_generation AS generation"#,
-        account.id,
-        changes.username.as_ref().map(Username::as_str),
-        changes.email.as_ref().map(Email::as_str),
-        password_hash,
-        changes.bio.as_ref().map(Bio::as_str),
-        set_image,
-        image,
-        credentials
-    )
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(taken_or_failed)?;
+    let updated = queries::accounts::update(&mut *tx, account.id, update)
+        .await
+        .map_err(taken_or_failed)?;
     if credentials && updated.is_some() {
         delete_tokens(&mut tx, account.id, keep_token).await?;
     }
@@ -292,12 +205,7 @@ pub async fn update(
 /// Returns the new generation (`None` when the account is gone).
 pub async fn sign_out_everywhere(db: &PgPool, id: i64, keep_token: Option<&str>) -> Result<Option<i64>, QueryError> {
     let mut tx = db.begin().await?;
-    let generation = sqlx::query_scalar!(
-        "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1 RETURNING session_generation",
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let generation = queries::accounts::next_generation(&mut *tx, id).await?;
     delete_tokens(&mut tx, id, keep_token).await?;
     tx.commit().await?;
     Ok(generation)
@@ -308,14 +216,7 @@ async fn delete_tokens(
     user_id: i64,
     keep_token: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "DELETE FROM api_tokens WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
-        user_id,
-        keep_token.map(token_hash)
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    queries::accounts::delete_tokens(&mut **tx, user_id, keep_token.map(token_hash).as_deref()).await
 }
 
 fn token_hash(token: &str) -> Vec<u8> {

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use object_store::{ObjectStoreExt as _, path::Path};
 use serde::{Deserialize, Serialize};
 
+pub use crate::ssr::queries::covers::CoverRecord;
 use crate::ssr::{
     AppState, Media,
     jobs::{self, Task},
-    queries::editing::EditableArticle,
+    queries::{self, editing::EditableArticle},
     reading,
 };
 
@@ -55,16 +56,6 @@ pub const FILES_KEPT: std::time::Duration = std::time::Duration::from_secs(10 * 
 pub async fn delete_later(tx: impl sqlx::PgExecutor<'_>, key: &str) -> sqlx::Result<()> {
     jobs::enqueue_after(tx, &DeleteCoverFiles { key: key.to_owned() }, FILES_KEPT).await?;
     Ok(())
-}
-
-/// A cover, as the database records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverRecord {
-    pub key: String,
-    pub width: i32,
-    pub height: i32,
-    /// Widths of the WebP copies made so far.
-    pub variants: Vec<i32>,
 }
 
 /// A new cover, checked and ready to store.
@@ -124,26 +115,16 @@ pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCove
     let key = format!("covers/{}/{folder}/original.{}", article.id, cover.extension);
     state.media.put(&Path::from(key.as_str()), cover.bytes.into()).await?;
     let mut tx = state.db.begin().await?;
-    let previous = sqlx::query_scalar!(
-        "SELECT key FROM article_covers WHERE article_id = $1 FOR UPDATE",
-        article.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO article_covers (article_id, article_created_at, key, content_type, width, height)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (article_id) DO UPDATE
-         SET key = EXCLUDED.key, content_type = EXCLUDED.content_type, width = EXCLUDED.width,
-             height = EXCLUDED.height, variants = '{}', created_at = now()",
+    let previous = queries::covers::lock_key(&mut *tx, article.id).await?;
+    queries::covers::upsert(
+        &mut *tx,
         article.id,
         article.created_at,
-        key,
+        &key,
         cover.content_type,
         cover.width as i32,
         cover.height as i32,
     )
-    .execute(&mut *tx)
     .await?;
     jobs::enqueue(
         &mut *tx,
@@ -164,12 +145,7 @@ pub async fn replace(state: &AppState, article: &EditableArticle, cover: NewCove
 /// Removes `article`'s cover, if it has one.
 pub async fn remove(state: &AppState, article: &EditableArticle) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
-    let previous = sqlx::query_scalar!(
-        "DELETE FROM article_covers WHERE article_id = $1 RETURNING key",
-        article.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let previous = queries::covers::delete(&mut *tx, article.id).await?;
     if let Some(previous) = &previous {
         delete_later(&mut *tx, previous).await?;
     }
@@ -194,15 +170,7 @@ pub async fn of_article(
     article_id: i64,
     created_at: DateTime<Utc>,
 ) -> sqlx::Result<Option<CoverRecord>> {
-    sqlx::query_as!(
-        CoverRecord,
-        "SELECT key, width, height, variants FROM article_covers
-         WHERE article_id = $1 AND article_created_at = $2",
-        article_id,
-        created_at
-    )
-    .fetch_optional(db)
-    .await
+    queries::covers::of_article(db, article_id, created_at).await
 }
 
 /// Deletes the original at `key` and its copies; failures are only logged

@@ -35,6 +35,8 @@ use std::{
 
 use sqlx::PgPool;
 
+use crate::ssr::queries;
+
 /// How often each replica is asked how far it has replayed.
 pub const CHECK_EVERY: Duration = Duration::from_millis(500);
 
@@ -188,13 +190,7 @@ impl Database {
         }
         let mut pause = Duration::from_millis(100);
         for attempt in 1..=3 {
-            // The insert position, not `pg_current_wal_lsn()` (what has
-            // been written out): with `synchronous_commit = off` a commit's
-            // record can be inserted and not yet written, and the position
-            // must be past it.
-            let position = sqlx::query_scalar!(r#"SELECT pg_current_wal_insert_lsn()::text AS "lsn!""#)
-                .fetch_one(&self.primary)
-                .await;
+            let position = queries::replication::write_position(&self.primary).await;
             match position {
                 Ok(text) => return Lsn::parse(&text),
                 Err(error) if attempt < 3 => {
@@ -272,23 +268,7 @@ fn replica_pool(index: usize) -> String {
 
 /// Asks `replica` how far it has replayed, and records the answer.
 async fn check(replica: &Replica) {
-    let answer = tokio::time::timeout(
-        CHECK_TIMEOUT,
-        sqlx::query!(
-            // On a server that is not (or no longer) a replica, the replay
-            // position is null: its own WAL position stands in, and it has
-            // no lag. A replica that has replayed all it has received has
-            // none either: the time since the last replayed commit would
-            // only measure how long the primary has been idle.
-            r#"SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text AS "lsn!",
-                      CASE WHEN NOT pg_is_in_recovery() THEN 0
-                           WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                           ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
-                      END AS "lag_seconds""#
-        )
-        .fetch_one(&replica.pool),
-    )
-    .await;
+    let answer = tokio::time::timeout(CHECK_TIMEOUT, queries::replication::replay(&replica.pool)).await;
     let replayed = match answer {
         Ok(Ok(row)) => Lsn::parse(&row.lsn)
             .map(|position| (position, row.lag_seconds))

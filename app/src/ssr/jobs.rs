@@ -18,9 +18,11 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::{PgExecutor, PgPool};
+
+use crate::ssr::queries;
+pub use crate::ssr::queries::jobs::{ClaimedJob, JobRow};
 
 /// The channel workers `LISTEN` on.
 pub const CHANNEL: &str = "warta_jobs";
@@ -35,53 +37,14 @@ pub trait Task: Serialize + DeserializeOwned {
 /// that makes the task necessary: the job exists exactly when it commits.
 pub async fn enqueue<T: Task>(db: impl PgExecutor<'_>, task: &T) -> Result<i64, sqlx::Error> {
     let payload = serde_json::to_value(task).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
-    sqlx::query_scalar!(
-        "INSERT INTO jobs (kind, payload) VALUES ($1, $2) RETURNING id",
-        T::KIND,
-        payload
-    )
-    .fetch_one(db)
-    .await
+    queries::jobs::insert(db, T::KIND, &payload).await
 }
 
 /// Queues `task` to run after `delay` (for work that must wait, such as
 /// deleting files pages may still point at).
 pub async fn enqueue_after<T: Task>(db: impl PgExecutor<'_>, task: &T, delay: Duration) -> Result<i64, sqlx::Error> {
     let payload = serde_json::to_value(task).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
-    sqlx::query_scalar!(
-        "INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id",
-        T::KIND,
-        payload,
-        delay.as_secs_f64()
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// A job a worker holds.
-#[derive(Debug, Clone)]
-pub struct ClaimedJob {
-    pub id: i64,
-    /// This claim's fencing token: every later update names it.
-    pub token: uuid::Uuid,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    /// Including this one.
-    pub attempts: i32,
-    pub max_attempts: i32,
-}
-
-/// A dead (or any) job, as `warta jobs` lists it.
-#[derive(Debug, Clone)]
-pub struct JobRow {
-    pub id: i64,
-    pub kind: String,
-    pub state: String,
-    pub attempts: i32,
-    pub max_attempts: i32,
-    pub run_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub payload: serde_json::Value,
+    queries::jobs::insert_after(db, T::KIND, &payload, delay.as_secs_f64()).await
 }
 
 /// How many jobs are in each state.
@@ -137,34 +100,7 @@ impl Queue {
     /// has put one back (its heartbeat stalled). Walks the ready index only:
     /// jobs whose holder died come back through `requeue_expired`.
     pub async fn claim(&self, limit: i64, held: &[i64]) -> Result<Vec<ClaimedJob>, sqlx::Error> {
-        sqlx::query_as!(
-            ClaimedJob,
-            r#"
-            WITH ready AS (
-                SELECT id FROM jobs
-                WHERE state = 'queued' AND run_at <= now() AND id <> ALL($4)
-                ORDER BY run_at, id
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE jobs j
-            SET state = 'running',
-                attempts = j.attempts + 1,
-                locked_by = $2,
-                locked_until = now() + make_interval(secs => $3),
-                lock_token = gen_random_uuid(),
-                updated_at = now()
-            FROM ready
-            WHERE j.id = ready.id
-            RETURNING j.id, j.lock_token AS "token!", j.kind, j.payload, j.attempts, j.max_attempts
-            "#,
-            limit,
-            self.worker,
-            lease_seconds(self.lease),
-            held,
-        )
-        .fetch_all(&self.db)
-        .await
+        queries::jobs::claim(&self.db, limit, &self.worker, lease_seconds(self.lease), held).await
     }
 
     /// Puts back the jobs whose holder's lease ran out (its worker crashed,
@@ -175,35 +111,14 @@ impl Queue {
     /// their poll timer; it walks the lease index, so it is cheap, and safe
     /// for many workers at once. Returns how many jobs were put back.
     pub async fn requeue_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query!(
-            "UPDATE jobs
-             SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
-                 last_error = CASE WHEN attempts >= max_attempts
-                     THEN 'its worker stopped (crashed or was killed) on every attempt'
-                     ELSE 'its worker stopped (crashed or was killed) before finishing' END,
-                 locked_by = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
-             WHERE state = 'running' AND locked_until < now()",
-        )
-        .execute(&self.db)
-        .await?;
-        Ok(done.rows_affected())
+        queries::jobs::requeue_expired(&self.db).await
     }
 
     /// Extends the lease on `job`. `false` when this claim is no longer the
     /// job's (the lease ran out and it was claimed again, or it was
     /// discarded): stop working on it.
     pub async fn heartbeat(&self, job: &ClaimedJob) -> Result<bool, sqlx::Error> {
-        let lease = lease_seconds(self.lease);
-        let updated = sqlx::query!(
-            "UPDATE jobs SET locked_until = now() + make_interval(secs => $3), updated_at = now()
-             WHERE id = $1 AND state = 'running' AND lock_token = $2",
-            job.id,
-            job.token,
-            lease,
-        )
-        .execute(&self.db)
-        .await?;
-        Ok(updated.rows_affected() == 1)
+        queries::jobs::extend_lease(&self.db, job.id, job.token, lease_seconds(self.lease)).await
     }
 
     /// Saves a long job's progress (for example a fan-out's cursor), so a
@@ -215,24 +130,12 @@ impl Queue {
         job: &ClaimedJob,
         payload: &serde_json::Value,
     ) -> Result<bool, sqlx::Error> {
-        let updated = sqlx::query!(
-            "UPDATE jobs SET payload = $3, updated_at = now()
-             WHERE id = $1 AND state = 'running' AND lock_token = $2",
-            job.id,
-            job.token,
-            payload,
-        )
-        .execute(db)
-        .await?;
-        Ok(updated.rows_affected() == 1)
+        queries::jobs::save_payload(db, job.id, job.token, payload).await
     }
 
     /// `job` is done: it is deleted.
     pub async fn complete(&self, job: &ClaimedJob) -> Result<(), sqlx::Error> {
-        sqlx::query!("DELETE FROM jobs WHERE id = $1 AND lock_token = $2", job.id, job.token)
-            .execute(&self.db)
-            .await?;
-        Ok(())
+        queries::jobs::delete(&self.db, job.id, job.token).await
     }
 
     /// `job` failed with `error`: it runs again after a backoff, or is dead
@@ -240,60 +143,29 @@ impl Queue {
     pub async fn fail(&self, job: &ClaimedJob, error: &str) -> Result<Failure, sqlx::Error> {
         let error: String = error.chars().take(2_000).collect();
         if job.attempts >= job.max_attempts {
-            sqlx::query!(
-                "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, lock_token = NULL,
-                        last_error = $3, updated_at = now()
-                 WHERE id = $1 AND lock_token = $2",
-                job.id,
-                job.token,
-                error,
-            )
-            .execute(&self.db)
-            .await?;
+            queries::jobs::mark_dead(&self.db, job.id, job.token, &error).await?;
             return Ok(Failure::Dead);
         }
         let delay = backoff(job.attempts, rand::random::<f64>());
-        sqlx::query!(
-            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL, lock_token = NULL,
-                    run_at = now() + make_interval(secs => $3), last_error = $4, updated_at = now()
-             WHERE id = $1 AND lock_token = $2",
-            job.id,
-            job.token,
-            delay.as_secs_f64(),
-            error,
-        )
-        .execute(&self.db)
-        .await?;
+        queries::jobs::retry_after(&self.db, job.id, job.token, delay.as_secs_f64(), &error).await?;
         Ok(Failure::Retrying(delay))
     }
 
     /// Gives `job` back unfinished (the worker is shutting down): it is
     /// ready again at once and this attempt does not count.
     pub async fn release(&self, job: &ClaimedJob) -> Result<(), sqlx::Error> {
-        sqlx::query!(
-            "UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL, lock_token = NULL,
-                    attempts = greatest(attempts - 1, 0), run_at = now(), updated_at = now()
-             WHERE id = $1 AND lock_token = $2",
-            job.id,
-            job.token,
-        )
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        queries::jobs::release(&self.db, job.id, job.token).await
     }
 }
 
 /// How many jobs are in each state.
 pub async fn counts(db: &PgPool) -> Result<Counts, sqlx::Error> {
-    let rows = sqlx::query!(r#"SELECT state, count(*) AS "count!" FROM jobs GROUP BY state"#)
-        .fetch_all(db)
-        .await?;
     let mut counts = Counts::default();
-    for row in rows {
-        match row.state.as_str() {
-            "queued" => counts.queued = row.count,
-            "running" => counts.running = row.count,
-            _ => counts.dead = row.count,
+    for (state, count) in queries::jobs::count_by_state(db).await? {
+        match state.as_str() {
+            "queued" => counts.queued = count,
+            "running" => counts.running = count,
+            _ => counts.dead = count,
         }
     }
     Ok(counts)
@@ -301,43 +173,23 @@ pub async fn counts(db: &PgPool) -> Result<Counts, sqlx::Error> {
 
 /// Jobs in `state` (`queued`, `running` or `dead`), oldest first.
 pub async fn list(db: &PgPool, state: &str, limit: i64) -> Result<Vec<JobRow>, sqlx::Error> {
-    sqlx::query_as!(
-        JobRow,
-        "SELECT id, kind, state, attempts, max_attempts, run_at, last_error, payload
-         FROM jobs WHERE state = $1 ORDER BY id LIMIT $2",
-        state,
-        limit,
-    )
-    .fetch_all(db)
-    .await
+    queries::jobs::in_state(db, state, limit).await
 }
 
 /// Makes dead jobs ready again with fresh attempts: the one with `id`, or
 /// every dead job when `id` is `None`. Returns how many.
 pub async fn retry_dead(db: &PgPool, id: Option<i64>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), last_error = NULL, updated_at = now()
-         WHERE state = 'dead' AND ($1::bigint IS NULL OR id = $1)",
-        id,
-    )
-    .execute(db)
-    .await?;
-    if done.rows_affected() > 0 {
+    let count = queries::jobs::requeue_dead(db, id).await?;
+    if count > 0 {
         // The trigger fires on insert only; wake workers for these too.
-        sqlx::query!("SELECT pg_notify($1, '')", CHANNEL).execute(db).await?;
+        queries::jobs::notify(db, CHANNEL).await?;
     }
-    Ok(done.rows_affected())
+    Ok(count)
 }
 
 /// Deletes dead jobs: the one with `id`, or all when `None`.
 pub async fn discard_dead(db: &PgPool, id: Option<i64>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "DELETE FROM jobs WHERE state = 'dead' AND ($1::bigint IS NULL OR id = $1)",
-        id
-    )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
+    queries::jobs::delete_dead(db, id).await
 }
 
 /// The delay before attempt `attempts + 1`: 2^attempts seconds (capped at

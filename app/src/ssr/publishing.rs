@@ -12,7 +12,7 @@ use crate::{
     ssr::{
         AppState, notifications,
         queries::{
-            QueryError,
+            self, QueryError,
             comments::{self, CommentRecord},
             editing::{self, EditableArticle},
         },
@@ -175,14 +175,9 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     // Read (and lock) the status inside the transaction: two publishes of
     // one draft at once must not both see it as a draft.
-    let was_published = sqlx::query_scalar!(
-        r#"SELECT status = 'published' AS "published!" FROM articles WHERE id = $1 AND created_at = $2 FOR UPDATE"#,
-        article.id,
-        article.created_at
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(article.published);
+    let was_published = editing::lock_published(&mut *tx, article.id, article.created_at)
+        .await?
+        .unwrap_or(article.published);
     editing::update(
         &mut tx,
         article.id,
@@ -209,9 +204,7 @@ pub async fn update(
 /// CDN still holds may show them for a few minutes).
 pub async fn delete(state: &AppState, article: &EditableArticle) -> Result<(), QueryError> {
     let mut tx = state.db.begin().await?;
-    let cover = sqlx::query_scalar!("SELECT key FROM article_covers WHERE article_id = $1", article.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let cover = queries::covers::key(&mut *tx, article.id).await?;
     editing::delete(&mut *tx, article.id, article.created_at).await?;
     if let Some(key) = cover {
         crate::ssr::covers::delete_later(&mut *tx, &key).await?;

@@ -3,7 +3,7 @@
 use app::ssr::{
     covers::{self, MakeCoverVariants},
     jobs::ClaimedJob,
-    reading,
+    queries, reading,
 };
 use object_store::{ObjectStoreExt as _, path::Path};
 
@@ -13,14 +13,7 @@ use super::context::{Context, Outcome};
 /// nothing when the cover has been replaced or removed since.
 pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow::Result<Outcome> {
     let task: MakeCoverVariants = serde_json::from_value(job.payload.clone())?;
-    let current = sqlx::query!(
-        "SELECT c.key, a.slug FROM article_covers c
-         JOIN articles a ON a.id = c.article_id AND a.created_at = c.article_created_at
-         WHERE c.article_id = $1",
-        task.article_id
-    )
-    .fetch_optional(&context.db)
-    .await?;
+    let current = queries::covers::current(&context.db, task.article_id).await?;
     let Some(current) = current.filter(|current| current.key == task.key) else {
         return Ok(Outcome::Done);
     };
@@ -35,14 +28,7 @@ pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow
             .await?;
         widths.push(width as i32);
     }
-    sqlx::query!(
-        "UPDATE article_covers SET variants = $3 WHERE article_id = $1 AND key = $2",
-        task.article_id,
-        task.key,
-        &widths
-    )
-    .execute(&context.db)
-    .await?;
+    queries::covers::set_variants(&context.db, task.article_id, &task.key, &widths).await?;
     reading::forget_article(&context.cache, &current.slug).await;
     Ok(Outcome::Done)
 }
@@ -50,12 +36,7 @@ pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow
 /// Deletes a cover's files once nothing shows them any more.
 pub(super) async fn delete_files(context: &Context, job: &ClaimedJob) -> anyhow::Result<Outcome> {
     let task: covers::DeleteCoverFiles = serde_json::from_value(job.payload.clone())?;
-    let in_use = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM article_covers WHERE key = $1) AS "in_use!""#,
-        task.key
-    )
-    .fetch_one(&context.db)
-    .await?;
+    let in_use = queries::covers::in_use(&context.db, &task.key).await?;
     if !in_use {
         covers::delete_files(&context.media, &task.key).await;
     }

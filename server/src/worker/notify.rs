@@ -4,6 +4,7 @@
 use app::ssr::{
     jobs::{self, ClaimedJob, Queue},
     notifications::{FanOut, SendNotifications},
+    queries::{self, notifications::Story},
 };
 use futures::StreamExt as _;
 use lettre::{Address, message::Mailbox};
@@ -22,13 +23,7 @@ pub(super) async fn fan_out(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Outcome> {
     let mut task: FanOut = serde_json::from_value(job.payload.clone())?;
-    let author = sqlx::query_scalar!(
-        "SELECT user_id FROM articles WHERE id = $1 AND created_at = $2 AND status = 'published'",
-        task.article_id,
-        task.created_at
-    )
-    .fetch_optional(&context.db)
-    .await?;
+    let author = queries::notifications::published_author(&context.db, task.article_id, task.created_at).await?;
     let Some(author) = author else {
         // Deleted or unpublished since: nobody is told.
         return Ok(Outcome::Done);
@@ -38,28 +33,11 @@ pub(super) async fn fan_out(
             return Ok(Outcome::Interrupted);
         }
         let mut tx = context.db.begin().await?;
-        let batch = sqlx::query_scalar!(
-            "SELECT follower_id FROM follows
-             WHERE author_id = $1 AND notify AND follower_id > $2
-             ORDER BY follower_id LIMIT $3",
-            author,
-            task.after,
-            context.settings.batch
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let batch = queries::follows::notified_after(&mut *tx, author, task.after, context.settings.batch).await?;
         let Some(&last) = batch.last() else {
             return Ok(Outcome::Done);
         };
-        sqlx::query!(
-            "INSERT INTO notifications (article_id, recipient_id)
-             SELECT $1, recipient FROM unnest($2::bigint[]) AS recipient
-             ON CONFLICT (article_id, recipient_id) DO NOTHING",
-            task.article_id,
-            &batch
-        )
-        .execute(&mut *tx)
-        .await?;
+        queries::notifications::record(&mut *tx, task.article_id, &batch).await?;
         jobs::enqueue(
             &mut *tx,
             &SendNotifications {
@@ -81,15 +59,6 @@ pub(super) async fn fan_out(
     }
 }
 
-/// The article as an email shows it.
-struct Story {
-    slug: String,
-    title: String,
-    description: String,
-    author_id: i64,
-    author: String,
-}
-
 /// Sends the batch's emails that are still owed, a few at a time, marking
 /// each the moment the mail server accepts it. Recipients who have since
 /// unfollowed or unsubscribed are skipped. A transient failure fails the
@@ -97,34 +66,12 @@ struct Story {
 /// is still owed.
 pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Receiver<bool>) -> anyhow::Result<Outcome> {
     let task: SendNotifications = serde_json::from_value(job.payload.clone())?;
-    let story = sqlx::query_as!(
-        Story,
-        "SELECT a.slug, a.title, a.description, a.user_id AS author_id, u.username AS author
-         FROM articles a JOIN users u ON u.id = a.user_id
-         WHERE a.id = $1 AND a.created_at = $2 AND a.status = 'published'",
-        task.article_id,
-        task.created_at
-    )
-    .fetch_optional(&context.db)
-    .await?;
+    let story = queries::notifications::story(&context.db, task.article_id, task.created_at).await?;
     let Some(story) = story else {
         return Ok(Outcome::Done);
     };
-    let recipients = sqlx::query!(
-        "SELECT n.recipient_id, u.username, u.email
-         FROM notifications n
-         JOIN users u ON u.id = n.recipient_id
-         JOIN follows f ON f.follower_id = n.recipient_id AND f.author_id = $4 AND f.notify
-         WHERE n.article_id = $1 AND n.recipient_id > $2 AND n.recipient_id <= $3
-           AND n.sent_at IS NULL AND n.refused IS NULL
-         ORDER BY n.recipient_id",
-        task.article_id,
-        task.after,
-        task.through,
-        story.author_id
-    )
-    .fetch_all(&context.db)
-    .await?;
+    let recipients =
+        queries::notifications::owed(&context.db, task.article_id, task.after, task.through, story.author_id).await?;
 
     let owed = recipients.len();
     let url = format!("{}/articles/{}", context.public_url, story.slug);
@@ -186,33 +133,17 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
     // Another job's claim counts while that job's lease lasts; so this
     // job claims only while a third of its own lease is left, time enough
     // to send and record before another worker could take the job.
-    let claimed = sqlx::query!(
-        "UPDATE notifications n SET claimed_by = $3
-         WHERE n.article_id = $1 AND n.recipient_id = $2 AND n.sent_at IS NULL AND n.refused IS NULL
-           AND (n.claimed_by IS NULL OR n.claimed_by = $3 OR NOT EXISTS (
-                SELECT 1 FROM jobs j
-                WHERE j.lock_token = n.claimed_by AND j.state = 'running' AND j.locked_until > now()))
-           AND EXISTS (
-                SELECT 1 FROM jobs j
-                WHERE j.id = $4 AND j.lock_token = $3 AND j.state = 'running'
-                  AND j.locked_until > now() + make_interval(secs => $5))",
+    let claimed = queries::notifications::claim(
+        &context.db,
         article_id,
         recipient_id,
         claim,
         job,
-        context.settings.lease.as_secs_f64() / 3.0
+        context.settings.lease.as_secs_f64() / 3.0,
     )
-    .execute(&context.db)
     .await?;
-    if claimed.rows_affected() == 0 {
-        let settled = sqlx::query_scalar!(
-            r#"SELECT (sent_at IS NOT NULL OR refused IS NOT NULL) AS "settled!"
-               FROM notifications WHERE article_id = $1 AND recipient_id = $2"#,
-            article_id,
-            recipient_id
-        )
-        .fetch_optional(&context.db)
-        .await?;
+    if !claimed {
+        let settled = queries::notifications::settled(&context.db, article_id, recipient_id).await?;
         if settled == Some(false) {
             // Another job is sending it (if that job's worker died, a later
             // attempt of this one sends it once that lease runs out), or
@@ -247,14 +178,7 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
             // unrecorded is sent again by the retry.
             let mut tries = 0;
             loop {
-                let marked = sqlx::query!(
-                    "UPDATE notifications SET sent_at = now(), claimed_by = NULL
-                     WHERE article_id = $1 AND recipient_id = $2",
-                    article_id,
-                    recipient_id
-                )
-                .execute(&context.db)
-                .await;
+                let marked = queries::notifications::mark_sent(&context.db, article_id, recipient_id).await;
                 match marked {
                     Ok(_) => return Ok(()),
                     Err(error) if tries >= 20 => return Err(error.into()),
@@ -269,13 +193,7 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
         Err(SendError::Permanent(reason)) => refuse(context, article_id, recipient_id, &reason).await,
         Err(SendError::Transient(reason)) => {
             // Free it for the retry at once.
-            sqlx::query!(
-                "UPDATE notifications SET claimed_by = NULL WHERE article_id = $1 AND recipient_id = $2",
-                article_id,
-                recipient_id
-            )
-            .execute(&context.db)
-            .await?;
+            queries::notifications::unclaim(&context.db, article_id, recipient_id).await?;
             anyhow::bail!("sending to reader {recipient_id}: {reason}")
         }
     }
@@ -289,13 +207,6 @@ async fn refuse(context: &Context, article_id: i64, recipient_id: i64, reason: &
         reason,
         "an email was refused for good; not trying again"
     );
-    sqlx::query!(
-        "UPDATE notifications SET refused = $3, claimed_by = NULL WHERE article_id = $1 AND recipient_id = $2",
-        article_id,
-        recipient_id,
-        reason
-    )
-    .execute(&context.db)
-    .await?;
+    queries::notifications::refuse(&context.db, article_id, recipient_id, reason).await?;
     Ok(())
 }

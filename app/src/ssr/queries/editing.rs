@@ -113,6 +113,20 @@ pub async fn claim_slug(db: &mut PgConnection, id: i64, created_at: DateTime<Utc
     Ok(claimed)
 }
 
+/// Whether the article `(id, created_at)` is published, locking its row
+/// until the transaction ends (two publishes of one draft at once must not
+/// both see it as a draft); `None` when it is gone.
+#[tracing::instrument(skip_all)]
+pub async fn lock_published(db: impl PgExecutor<'_>, id: i64, created_at: DateTime<Utc>) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!(
+        r#"SELECT status = 'published' AS "published!" FROM articles WHERE id = $1 AND created_at = $2 FOR UPDATE"#,
+        id,
+        created_at
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// Replaces an article's text. `publish`: `Some(true)` publishes (keeping
 /// the first publication date if it had one), `Some(false)` makes it a
 /// draft again, `None` keeps the status.

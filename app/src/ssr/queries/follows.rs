@@ -80,6 +80,22 @@ pub async fn mute(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> 
     Ok(done.rows_affected() == 1)
 }
 
+/// Up to `limit` followers of `author_id` who want its emails, with ids
+/// above `after`, in id order (a fan-out's next batch).
+#[tracing::instrument(skip_all, fields(after, limit))]
+pub async fn notified_after(db: impl PgExecutor<'_>, author_id: i64, after: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        "SELECT follower_id FROM follows
+             WHERE author_id = $1 AND notify AND follower_id > $2
+             ORDER BY follower_id LIMIT $3",
+        author_id,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// How many readers follow `author_id`.
 #[tracing::instrument(skip_all)]
 pub async fn follower_count(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {

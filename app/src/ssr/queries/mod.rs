@@ -1,12 +1,19 @@
 //! The query layer: one module per aggregate, shared by the server functions
 //! behind the pages and by the JSON API (through [`crate::ssr::reading`],
-//! which adds caching).
+//! which adds caching), and by the job queue and the workers in the `warta`
+//! binary.
 
+pub mod accounts;
 pub mod articles;
 pub mod comments;
+pub mod covers;
 pub mod editing;
 pub mod favorites;
 pub mod follows;
+pub mod jobs;
+pub mod notifications;
+pub mod partitions;
+pub mod replication;
 pub mod search;
 pub mod tags;
 pub mod users;

@@ -1,0 +1,229 @@
+//! Accounts as their owners use them: credentials, session generations and
+//! API tokens (see [`crate::ssr::accounts`] for how they fit together).
+//!
+//! Passwords arrive here hashed and tokens as their SHA-256: neither is
+//! ever stored, or seen by this module, in the clear.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+/// Who signed in (or registered), for their new session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub id: i64,
+    pub username: String,
+    /// The account's session generation, for the session to record.
+    pub generation: i64,
+}
+
+/// An account as its owner sees it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub bio: String,
+    pub image: Option<String>,
+    pub generation: i64,
+}
+
+/// What checking a signed-in user's password needs.
+#[derive(Debug, Clone)]
+pub struct StoredPassword {
+    /// Names the account's sign-in budget.
+    pub email: String,
+    pub password_hash: String,
+}
+
+/// What an update sets; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct AccountUpdate<'a> {
+    pub username: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub bio: Option<&'a str>,
+    /// `Some(None)` clears the image.
+    pub image: Option<Option<&'a str>>,
+    /// Starts a new session generation.
+    pub new_generation: bool,
+}
+
+/// Inserts an account. A taken username or email is a unique violation on
+/// `users_username_key` or `users_email_key`.
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    email: &str,
+    password_hash: &str,
+) -> sqlx::Result<SignedIn> {
+    sqlx::query_as!(
+        SignedIn,
+        r#"INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3)
+           RETURNING id, username, session_generation AS generation"#,
+        username,
+        email,
+        password_hash
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The account with `email` (any case), and its password hash.
+#[tracing::instrument(skip_all)]
+pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<(SignedIn, String)>> {
+    let row = sqlx::query!(
+        r#"SELECT id, username, session_generation, password_hash FROM users WHERE lower(email) = lower($1)"#,
+        email
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| {
+        let user = SignedIn {
+            id: row.id,
+            username: row.username,
+            generation: row.session_generation,
+        };
+        (user, row.password_hash)
+    }))
+}
+
+/// Account `id`'s email and password hash.
+#[tracing::instrument(skip_all)]
+pub async fn stored_password(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<StoredPassword>> {
+    let row = sqlx::query!("SELECT email, password_hash FROM users WHERE id = $1", id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|row| StoredPassword {
+        email: row.email,
+        password_hash: row.password_hash,
+    }))
+}
+
+/// Stores the token with `token_hash` for account `user_id` until
+/// `expires_at`, if the account is still in session `generation`; `false`
+/// when it is not (or is gone).
+#[tracing::instrument(skip_all)]
+pub async fn insert_token(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    user_id: i64,
+    expires_at: DateTime<Utc>,
+    generation: i64,
+) -> sqlx::Result<bool> {
+    let issued = sqlx::query!(
+        "INSERT INTO api_tokens (token_hash, user_id, expires_at)
+         SELECT $1, id, $3 FROM users WHERE id = $2 AND session_generation = $4",
+        token_hash,
+        user_id,
+        expires_at,
+        generation
+    )
+    .execute(db)
+    .await?;
+    Ok(issued.rows_affected() == 1)
+}
+
+/// The account whose unexpired token has `token_hash`, and when the token
+/// was issued.
+#[tracing::instrument(skip_all)]
+pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<(Account, DateTime<Utc>)>> {
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, t.created_at AS issued_at
+           FROM api_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = $1 AND t.expires_at > now()"#,
+        token_hash
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| {
+        let account = Account {
+            id: row.id,
+            username: row.username,
+            email: row.email,
+            bio: row.bio,
+            image: row.image,
+            generation: row.session_generation,
+        };
+        (account, row.issued_at)
+    }))
+}
+
+/// The account with `id`.
+#[tracing::instrument(skip_all)]
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as!(
+        Account,
+        r#"SELECT id, username, email, bio, image, session_generation AS generation FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Account `id`'s session generation.
+#[tracing::instrument(skip_all)]
+pub async fn generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!("SELECT session_generation FROM users WHERE id = $1", id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Applies `update` to account `id`; the account afterwards, `None` when
+/// it is gone. A taken username or email is a unique violation, as in
+/// [`insert`].
+#[tracing::instrument(skip_all)]
+pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>) -> sqlx::Result<Option<Account>> {
+    let (set_image, image) = match update.image {
+        Some(image) => (true, image),
+        None => (false, None),
+    };
+    sqlx::query_as!(
+        Account,
+        r#"UPDATE users SET
+             username = coalesce($2, username),
+             email = coalesce($3, email),
+             password_hash = coalesce($4, password_hash),
+             bio = coalesce($5, bio),
+             image = CASE WHEN $6 THEN $7 ELSE image END,
+             session_generation = session_generation + CASE WHEN $8 THEN 1 ELSE 0 END,
+             updated_at = now()
+         WHERE id = $1
+         RETURNING id, username, email, bio, image, session_generation AS generation"#,
+        id,
+        update.username,
+        update.email,
+        update.password_hash,
+        update.bio,
+        set_image,
+        image,
+        update.new_generation
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Starts a new session generation for account `id`; the new generation,
+/// `None` when the account is gone.
+#[tracing::instrument(skip_all)]
+pub async fn next_generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1 RETURNING session_generation",
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes account `user_id`'s API tokens but the one with `keep_hash`.
+#[tracing::instrument(skip_all)]
+pub async fn delete_tokens(db: impl PgExecutor<'_>, user_id: i64, keep_hash: Option<&[u8]>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM api_tokens WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+        user_id,
+        keep_hash
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
