@@ -247,7 +247,7 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::Register, email.as_str()).await {
         return Err(error.too_many(too_many, locale));
     }
-    let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password).await {
+    let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password, locale).await {
         Ok(user) => user,
         Err(problem) => return Err(error.refuse_or_fail(problem, Doing::Register, locale)),
     };

@@ -103,6 +103,14 @@ pub fn Footer() -> impl IntoView {
     }
 }
 
+/// Whether a query's `name=value` pair goes with the page into the other
+/// language: what picks the listing (`page`, `period`, the search's `q`),
+/// not what steers or refills a form (`next`, `__err`).
+fn kept_in_twin(pair: &str) -> bool {
+    let name = pair.split('=').next().unwrap_or_default();
+    matches!(name, "page" | "period" | "q")
+}
+
 /// Links to the page being read in each language, the current one marked.
 /// The browser follows them as ordinary links (`rel="external"` keeps the
 /// router out): the other language is another page, with its own router
@@ -113,8 +121,9 @@ fn LanguageSwitch() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
-        let query = if search.is_empty() { "" } else { "?" };
-        format!("{}{query}{search}", location.pathname.get())
+        let kept: Vec<&str> = search.split('&').filter(|pair| kept_in_twin(pair)).collect();
+        let query = if kept.is_empty() { "" } else { "?" };
+        format!("{}{query}{}", location.pathname.get(), kept.join("&"))
     };
     view! {
         <nav aria-label=t!(locale, "language-switch")>

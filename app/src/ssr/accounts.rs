@@ -17,6 +17,7 @@ use sqlx::PgPool;
 pub use crate::ssr::queries::accounts::{Account, SignedIn};
 use crate::{
     domain::{Bio, Email, ImageUrl, Password, Username},
+    i18n::Locale,
     ssr::{
         AppState,
         passwords::{PasswordError, Passwords},
@@ -52,9 +53,10 @@ pub async fn register(
     username: &Username,
     email: &Email,
     password: &Password,
+    locale: Locale,
 ) -> Result<SignedIn, AccountError> {
     let hash = passwords.hash(password).await?;
-    let inserted = queries::accounts::insert(db, username.as_str(), email.as_str(), &hash).await;
+    let inserted = queries::accounts::insert(db, username.as_str(), email.as_str(), &hash, locale.code()).await;
     inserted.map_err(taken_or_failed)
 }
 

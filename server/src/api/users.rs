@@ -14,6 +14,7 @@
 
 use app::{
     domain::{Bio, Email, ImageUrl, Password, Username},
+    i18n::Locale,
     ssr::{
         AppState,
         accounts::{self, Account, Changes, Confirmation},
@@ -132,7 +133,9 @@ pub(super) async fn register(
     throttle::account(&state.redis, throttle::Attempt::Register, email.as_str())
         .await
         .map_err(ApiError::TooMany)?;
-    let user = accounts::register(&state.db, &state.passwords, &username, &email, &password).await?;
+    // The API has no page to take a language from: English, until the
+    // reader changes it in their settings.
+    let user = accounts::register(&state.db, &state.passwords, &username, &email, &password, Locale::En).await?;
     let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;

@@ -4,7 +4,10 @@
 use app::ssr::{
     jobs::{self, ClaimedJob, Queue},
     notifications::{FanOut, SendNotifications},
-    queries::{self, notifications::Story},
+    queries::{
+        self,
+        notifications::{Recipient, Story},
+    },
 };
 use futures::StreamExt as _;
 use lettre::{Address, message::Mailbox};
@@ -74,18 +77,16 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
         queries::notifications::owed(&context.db, task.article_id, task.after, task.through, story.author_id).await?;
 
     let owed = recipients.len();
-    let url = format!("{}/articles/{}", context.public_url, story.slug);
     let sending = Sending {
         context,
         story: &story,
-        url: &url,
         article_id: task.article_id,
         job: job.id,
         claim: job.token,
     };
     let results: Vec<Result<(), anyhow::Error>> = futures::stream::iter(recipients)
         .take_while(|_| std::future::ready(!*stop.borrow()))
-        .map(|recipient| send_one(&sending, recipient.recipient_id, recipient.username, recipient.email))
+        .map(|recipient| send_one(&sending, recipient))
         .buffer_unordered(context.settings.mail_concurrency)
         .collect()
         .await;
@@ -106,8 +107,6 @@ pub(super) async fn send(context: &Context, job: &ClaimedJob, stop: watch::Recei
 struct Sending<'a> {
     context: &'a Context,
     story: &'a Story,
-    /// The article's absolute URL.
-    url: &'a str,
     article_id: i64,
     /// The sending job.
     job: i64,
@@ -115,11 +114,16 @@ struct Sending<'a> {
     claim: uuid::Uuid,
 }
 
-async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, email: String) -> anyhow::Result<()> {
+async fn send_one(sending: &Sending<'_>, recipient: Recipient) -> anyhow::Result<()> {
+    let Recipient {
+        recipient_id,
+        username,
+        email,
+        locale,
+    } = recipient;
     let Sending {
         context,
         story,
-        url,
         article_id,
         job,
         claim,
@@ -152,19 +156,29 @@ async fn send_one(sending: &Sending<'_>, recipient_id: i64, username: String, em
         }
         return Ok(());
     }
-    let unsubscribe_url = format!(
-        "{}/unsubscribe/{}",
+    // Links to the pages in the reader's language.
+    let url = format!(
+        "{}{}",
         context.public_url,
-        context.signer.unsubscribe_token(recipient_id, story.author_id)
+        locale.href(&format!("/articles/{}", story.slug))
+    );
+    let unsubscribe_url = format!(
+        "{}{}",
+        context.public_url,
+        locale.href(&format!(
+            "/unsubscribe/{}",
+            context.signer.unsubscribe_token(recipient_id, story.author_id)
+        ))
     );
     let message = mail::new_article_message(
         &context.from,
         &mail::NewArticle {
             recipient: Mailbox::new(Some(username), address),
+            locale,
             author: &story.author,
             title: &story.title,
             description: &story.description,
-            url,
+            url: &url,
             unsubscribe_url: &unsubscribe_url,
             message_id: format!("<article-{article_id}.reader-{recipient_id}@{}>", context.mail_host()),
         },

@@ -2,6 +2,7 @@
 
 use app::{
     domain::{Email, Password, Username},
+    i18n::Locale,
     ssr::{
         accounts::{self, AccountError, SignedIn},
         passwords::Passwords,
@@ -27,7 +28,7 @@ async fn a_registered_user_authenticates_with_their_password_and_only_with_it() 
     let (_, db) = fresh_database().await;
     let passwords = passwords();
     let (username, email, password) = parts("Ada", "Ada@Example.org", "correct horse battery");
-    let registered = accounts::register(&db, &passwords, &username, &email, &password)
+    let registered = accounts::register(&db, &passwords, &username, &email, &password, Locale::En)
         .await
         .unwrap();
     let id = registered.id;
@@ -71,19 +72,19 @@ async fn usernames_and_emails_are_taken_regardless_of_case() {
     let (_, db) = fresh_database().await;
     let passwords = passwords();
     let (username, email, password) = parts("ada", "ada@example.org", "password-one");
-    accounts::register(&db, &passwords, &username, &email, &password)
+    accounts::register(&db, &passwords, &username, &email, &password, Locale::En)
         .await
         .unwrap();
 
     let (same_name, other_email, password) = parts("ADA", "other@example.org", "password-two");
-    let taken = accounts::register(&db, &passwords, &same_name, &other_email, &password)
+    let taken = accounts::register(&db, &passwords, &same_name, &other_email, &password, Locale::En)
         .await
         .unwrap_err();
     assert!(matches!(taken, AccountError::Taken("username")), "{taken:?}");
     assert_eq!(taken.to_string(), "username has already been taken");
 
     let (other_name, same_email, password) = parts("grace", "ADA@example.ORG", "password-two");
-    let taken = accounts::register(&db, &passwords, &other_name, &same_email, &password)
+    let taken = accounts::register(&db, &passwords, &other_name, &same_email, &password, Locale::En)
         .await
         .unwrap_err();
     assert!(matches!(taken, AccountError::Taken("email")), "{taken:?}");

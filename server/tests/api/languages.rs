@@ -49,13 +49,12 @@ async fn every_page_has_an_indonesian_twin_marked_with_its_language_and_alternat
             assert!(html.contains(&latest), "{url}: the navigation in its language");
             // Each page names its twin in the other language, and the
             // English one as the default for everyone else.
-            let bare = path.split('?').next().unwrap();
             for (hreflang, twin) in [
-                ("en", bare.to_owned()),
-                ("id", Locale::Id.href(bare)),
-                ("x-default", bare.to_owned()),
+                ("en", path.to_owned()),
+                ("id", Locale::Id.href(path)),
+                ("x-default", path.to_owned()),
             ] {
-                let alternate = format!("hreflang=\"{hreflang}\" href=\"{}", app.url(&twin));
+                let alternate = format!("<link href=\"{}\" hreflang=\"{hreflang}\"", app.url(&twin));
                 assert!(html.contains(&alternate), "{url}: no {alternate}");
             }
         }
@@ -83,6 +82,19 @@ async fn links_on_an_indonesian_page_stay_indonesian_and_dates_read_indonesian()
     );
     // The switch leads to this page in English, and nothing else does.
     assert!(html.contains("href=\"/\" hreflang=\"en\""), "the switch to English");
+
+    // The switch keeps what picks the listing, not what steers a form.
+    let search = app
+        .get("/id/search?q=engines&next=/elsewhere")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        search.contains("href=\"/search?q=engines\" hreflang=\"en\""),
+        "{search}"
+    );
+    assert!(!search.contains("elsewhere"));
 
     let article = app.get("/id/articles/engines").await.text().await.unwrap();
     assert!(article.contains(&Locale::Id.date(published)));
@@ -190,7 +202,12 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
     assert_eq!(locale, "id", "her emails will be in Indonesian");
 
     // Signed out, a private page sends her to the Indonesian sign-in.
-    let response = browser().get(app.url("/id/settings")).send().await.unwrap();
+    let response = browser()
+        .get(app.url("/id/settings"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND, "settings need a reader");
     assert!(location(&response).starts_with("/id/login"), "{}", location(&response));
 

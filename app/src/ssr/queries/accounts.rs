@@ -48,22 +48,25 @@ pub struct AccountUpdate<'a> {
     pub new_generation: bool,
 }
 
-/// Inserts an account. A taken username or email is a unique violation on
-/// `users_username_key` or `users_email_key`.
+/// Inserts an account reading Warta in `locale` (`en` or `id`). A taken
+/// username or email is a unique violation on `users_username_key` or
+/// `users_email_key`.
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: impl PgExecutor<'_>,
     username: &str,
     email: &str,
     password_hash: &str,
+    locale: &str,
 ) -> sqlx::Result<SignedIn> {
     sqlx::query_as!(
         SignedIn,
-        r#"INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3)
+        r#"INSERT INTO users (username, email, password_hash, locale) VALUES ($1, $2, $3, $4)
            RETURNING id, username, session_generation AS generation"#,
         username,
         email,
-        password_hash
+        password_hash,
+        locale
     )
     .fetch_one(db)
     .await

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use crate::i18n::Locale;
+
 /// The article as an email shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Story {
@@ -27,6 +29,8 @@ pub struct Recipient {
     pub recipient_id: i64,
     pub username: String,
     pub email: String,
+    /// The language they read Warta in.
+    pub locale: Locale,
 }
 
 /// The author of the article `(article_id, created_at)`; `None` unless it
@@ -89,7 +93,7 @@ pub async fn owed(
     author_id: i64,
 ) -> sqlx::Result<Vec<Recipient>> {
     let rows = sqlx::query!(
-        "SELECT n.recipient_id, u.username, u.email
+        "SELECT n.recipient_id, u.username, u.email, u.locale
          FROM notifications n
          JOIN users u ON u.id = n.recipient_id
          JOIN follows f ON f.follower_id = n.recipient_id AND f.author_id = $4 AND f.notify
@@ -109,6 +113,7 @@ pub async fn owed(
             recipient_id: row.recipient_id,
             username: row.username,
             email: row.email,
+            locale: Locale::from_code(&row.locale),
         })
         .collect())
 }
