@@ -122,13 +122,7 @@ impl FormError {
     #[cfg(feature = "ssr")]
     fn too_many(self, too_many: crate::ssr::throttle::TooMany, locale: Locale) -> Self {
         for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
-        let minutes = too_many.retry_after.div_ceil(60);
-        self.failed(t!(
-            locale,
-            "account-too-many",
-            count = minutes,
-            shown = locale.number(minutes as i64)
-        ))
+        self.failed(too_many.message(locale))
     }
 }
 
@@ -376,6 +370,8 @@ pub struct Settings {
     pub email: String,
     pub bio: String,
     pub image: String,
+    /// The language of their emails, as its code.
+    pub email_locale: String,
 }
 
 /// The signed-in user's settings; `None` (and a redirect to sign in) when
@@ -398,6 +394,7 @@ pub async fn my_settings() -> Result<Option<Settings>, AppError> {
         email: account.email,
         bio: account.bio,
         image: account.image.unwrap_or_default(),
+        email_locale: account.locale,
     }))
 }
 
@@ -412,6 +409,7 @@ pub async fn save_settings(
     image: String,
     password: String,
     current_password: Option<String>,
+    email_locale: Option<String>,
 ) -> Result<(), FormError> {
     use crate::{
         domain::{Bio, Email, ImageUrl, Password, Username},
@@ -464,6 +462,8 @@ pub async fn save_settings(
         password,
         bio: Some(bio),
         image: Some(image),
+        // Anything but a language we write in is English.
+        locale: email_locale.as_deref().map(Locale::from_code),
     };
     let credentials = changes.touch_credentials(&account);
     if credentials {

@@ -247,20 +247,25 @@ pub fn request_locale() -> Locale {
     let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
         return use_locale();
     };
-    if let Some(locale) = parts.extensions.get::<Locale>() {
-        return *locale;
+    Locale::of_request(parts.uri.path(), &parts.headers)
+}
+
+#[cfg(feature = "ssr")]
+impl Locale {
+    /// The language of a request for `path` with `headers`: the path's own
+    /// for a page, else its `Referer`'s (a form posted from a page).
+    pub fn of_request(path: &str, headers: &http::HeaderMap) -> Locale {
+        let own = Locale::from_path(path);
+        if own != Locale::En {
+            return own;
+        }
+        headers
+            .get(http::header::REFERER)
+            .and_then(|referer| referer.to_str().ok())
+            .and_then(|referer| referer.parse::<http::Uri>().ok())
+            .map(|referer| Locale::from_path(referer.path()))
+            .unwrap_or_default()
     }
-    let own = Locale::from_path(parts.uri.path());
-    if own != Locale::En {
-        return own;
-    }
-    parts
-        .headers
-        .get(http::header::REFERER)
-        .and_then(|referer| referer.to_str().ok())
-        .and_then(|referer| referer.parse::<http::Uri>().ok())
-        .map(|referer| Locale::from_path(referer.path()))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ settings-new-password = New password
 settings-new-password-hint = Leave empty to keep your password; { $min } to { $max } characters.
 settings-current-password = Current password
 settings-current-password-hint = Needed to change your email or password.
+settings-email-language = Language of your emails
+settings-email-language-hint = When someone you follow publishes, the email comes in this language.
 settings-submit = Save settings
 settings-sessions = Sessions
 settings-sessions-intro = Signed in somewhere you should not be? This ends every other session and API token of your account; you stay signed in here. Changing your email or password does the same.
@@ -56,6 +58,8 @@ account-too-many =
         [one] Too many attempts. Please wait { $shown } minute and try again.
        *[other] Too many attempts. Please wait { $shown } minutes and try again.
     }
+too-many-heading = Too many attempts
+too-many-back = Back to Warta
 account-register-failed = We could not create your account just now; please try again.
 account-sign-in-failed = We could not sign you in just now; please try again.
 settings-save-failed = We could not save your settings just now; please try again.

@@ -10,7 +10,7 @@ use crate::{
     auth::{FormError, Login, Register, SaveSettings, SignOutEverywhere, my_settings},
     components::meta::PageMeta,
     domain::{BIO_MAX, IMAGE_URL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, is_local_path},
-    i18n::use_locale,
+    i18n::{Locale, use_locale},
     pages::error::ErrorNotice,
     t,
 };
@@ -278,6 +278,32 @@ pub fn SettingsPage() -> impl IntoView {
                                         hint=Some(t!(locale, "settings-current-password-hint"))
                                         required=false
                                     />
+                                    <div class="mt-5">
+                                        <label for="field-email-locale" class="block text-sm font-medium">
+                                            {t!(locale, "settings-email-language")}
+                                        </label>
+                                        <select
+                                            id="field-email-locale"
+                                            name="email_locale"
+                                            aria-describedby="field-email-locale-note"
+                                            class="field mt-1"
+                                        >
+                                            {Locale::ALL
+                                                .into_iter()
+                                                .map(|language| {
+                                                    let chosen = language.code() == current.email_locale;
+                                                    view! {
+                                                        <option value=language.code() selected=chosen lang=language.code()>
+                                                            {language.name()}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                        <p id="field-email-locale-note" class="mt-1 text-sm text-muted">
+                                            {t!(locale, "settings-email-language-hint")}
+                                        </p>
+                                    </div>
                                     <button type="submit" class="button mt-6 w-full">{t!(locale, "settings-submit")}</button>
                                 </ActionForm>
                                 <section aria-labelledby="sessions-heading" class="mt-10 border-t border-rule pt-6">

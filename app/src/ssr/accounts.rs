@@ -153,6 +153,8 @@ pub struct Changes {
     pub bio: Option<Bio>,
     /// `Some(None)` clears the image.
     pub image: Option<Option<ImageUrl>>,
+    /// The language of their emails.
+    pub locale: Option<Locale>,
 }
 
 impl Changes {
@@ -190,6 +192,7 @@ pub async fn update(
         bio: changes.bio.as_ref().map(Bio::as_str),
         image: changes.image.as_ref().map(|image| image.as_ref().map(ImageUrl::as_str)),
         new_generation: credentials,
+        locale: changes.locale.map(Locale::code),
     };
     let mut tx = db.begin().await?;
     let updated = queries::accounts::update(&mut *tx, account.id, update)

@@ -10,7 +10,7 @@
 
 use std::{sync::LazyLock, time::Duration};
 
-use crate::ssr::redis::Redis;
+use crate::{i18n::Locale, ssr::redis::Redis};
 
 /// Attempts allowed per client address in a window.
 pub const PER_ADDRESS: i64 = 30;
@@ -46,12 +46,15 @@ pub struct TooMany {
 }
 
 impl TooMany {
-    /// What to tell the person: how long to wait, in minutes.
-    pub fn message(self) -> String {
+    /// What to tell the person, in `locale`: how long to wait, in whole
+    /// minutes. (The JSON API says it in English.)
+    pub fn message(self, locale: Locale) -> String {
         let minutes = self.retry_after.div_ceil(60);
-        format!(
-            "Too many attempts. Please wait {minutes} minute{} and try again.",
-            if minutes == 1 { "" } else { "s" }
+        crate::t!(
+            locale,
+            "account-too-many",
+            count = minutes,
+            shown = locale.number(i64::try_from(minutes).unwrap_or(i64::MAX))
         )
     }
 }
@@ -117,12 +120,13 @@ mod tests {
     #[test]
     fn the_message_says_how_many_minutes_to_wait() {
         assert_eq!(
-            TooMany { retry_after: 1 }.message(),
+            TooMany { retry_after: 1 }.message(Locale::En),
             "Too many attempts. Please wait 1 minute and try again."
         );
         assert_eq!(
-            TooMany { retry_after: 61 }.message(),
+            TooMany { retry_after: 61 }.message(Locale::En),
             "Too many attempts. Please wait 2 minutes and try again."
         );
+        assert!(TooMany { retry_after: 61 }.message(Locale::Id).contains("2 menit"));
     }
 }

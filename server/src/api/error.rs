@@ -1,6 +1,6 @@
 //! API errors, as RealWorld shapes them: `{"errors": {"<field>": ["<message>"]}}`.
 
-use app::ssr::queries::QueryError;
+use app::{i18n::Locale, ssr::queries::QueryError};
 use axum::{
     Json,
     http::StatusCode,
@@ -105,7 +105,7 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let too_many_message = match &self {
-            Self::TooMany(too_many) => too_many.message(),
+            Self::TooMany(too_many) => too_many.message(Locale::En),
             _ => String::new(),
         };
         let (status, field, message) = match &self {

@@ -210,6 +210,8 @@ pub(super) async fn update(
             Some(Value::String(image)) => Some(ImageUrl::parse(image)?),
             Some(_) => return Err(ApiError::Invalid("image", "must be text")),
         },
+        // Not part of the RealWorld API: the settings page changes it.
+        locale: None,
     };
     if changes.touch_credentials(&caller.account) {
         let current = match user.get("currentPassword") {

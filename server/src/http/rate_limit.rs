@@ -15,9 +15,13 @@
 
 use std::net::IpAddr;
 
-use app::ssr::{
-    redis::Redis,
-    throttle::{self, Attempt, TooMany},
+use app::{
+    i18n::Locale,
+    ssr::{
+        redis::Redis,
+        throttle::{self, Attempt, TooMany},
+    },
+    t,
 };
 use axum::{
     Json,
@@ -77,21 +81,31 @@ pub async fn layer(State(budget): State<AddressBudget>, request: Request, next: 
 }
 
 fn refuse(request: &Request, too_many: TooMany) -> Response {
-    let message = too_many.message();
+    // The JSON API speaks English; a form answers in its page's language.
+    let api = request.uri().path().starts_with("/api/");
+    let locale = match api {
+        true => Locale::En,
+        false => Locale::of_request(request.uri().path(), request.headers()),
+    };
+    let message = too_many.message(locale);
     let accepts_html = request
         .headers()
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    let mut response = if request.uri().path().starts_with("/api/") {
+    let mut response = if api {
         Json(json!({ "errors": { "request": [message] } })).into_response()
     } else if accepts_html {
         Html(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Too many attempts · Warta</title></head><body><main>\
-             <h1>Too many attempts</h1><p>{message}</p><p><a href=\"/\">Back to Warta</a></p>\
-             </main></body></html>"
+             <title>{heading} · Warta</title></head><body><main>\
+             <h1>{heading}</h1><p>{message}</p><p><a href=\"{home}\">{back}</a></p>\
+             </main></body></html>",
+            lang = locale.code(),
+            heading = t!(locale, "too-many-heading"),
+            home = locale.href("/"),
+            back = t!(locale, "too-many-back"),
         ))
         .into_response()
     } else {

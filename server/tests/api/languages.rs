@@ -201,6 +201,35 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
         .unwrap();
     assert_eq!(locale, "id", "her emails will be in Indonesian");
 
+    // Her settings show it, and change it.
+    let settings = siti
+        .get(app.url("/id/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(settings.contains(r#"<option value="id" selected"#), "{settings}");
+    let fields = [
+        ("username", "siti"),
+        ("email", "siti@example.org"),
+        ("bio", ""),
+        ("image", ""),
+        ("password", ""),
+        ("email_locale", "en"),
+    ];
+    let response = app
+        .post_form_with(&siti, "/fn/save-settings", "/id/settings", &fields)
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/id/settings?saved=1");
+    let locale: String = sqlx::query_scalar("SELECT locale FROM users WHERE username = 'siti'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(locale, "en", "chosen in her settings");
+
     // Signed out, a private page sends her to the Indonesian sign-in.
     let response = browser()
         .get(app.url("/id/settings"))

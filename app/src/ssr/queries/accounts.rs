@@ -25,6 +25,8 @@ pub struct Account {
     pub bio: String,
     pub image: Option<String>,
     pub generation: i64,
+    /// The language emails to them are in (`en` or `id`).
+    pub locale: String,
 }
 
 /// What checking a signed-in user's password needs.
@@ -46,6 +48,8 @@ pub struct AccountUpdate<'a> {
     pub image: Option<Option<&'a str>>,
     /// Starts a new session generation.
     pub new_generation: bool,
+    /// The language of their emails (`en` or `id`).
+    pub locale: Option<&'a str>,
 }
 
 /// Inserts an account reading Warta in `locale` (`en` or `id`). A taken
@@ -132,7 +136,7 @@ pub async fn insert_token(
 #[tracing::instrument(skip_all)]
 pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<(Account, DateTime<Utc>)>> {
     let row = sqlx::query!(
-        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, t.created_at AS issued_at
+        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, u.locale, t.created_at AS issued_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = $1 AND t.expires_at > now()"#,
         token_hash
@@ -147,6 +151,7 @@ pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resul
             bio: row.bio,
             image: row.image,
             generation: row.session_generation,
+            locale: row.locale,
         };
         (account, row.issued_at)
     }))
@@ -157,7 +162,7 @@ pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resul
 pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
-        r#"SELECT id, username, email, bio, image, session_generation AS generation FROM users WHERE id = $1"#,
+        r#"SELECT id, username, email, bio, image, session_generation AS generation, locale FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -190,9 +195,10 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
              bio = coalesce($5, bio),
              image = CASE WHEN $6 THEN $7 ELSE image END,
              session_generation = session_generation + CASE WHEN $8 THEN 1 ELSE 0 END,
+             locale = coalesce($9, locale),
              updated_at = now()
          WHERE id = $1
-         RETURNING id, username, email, bio, image, session_generation AS generation"#,
+         RETURNING id, username, email, bio, image, session_generation AS generation, locale"#,
         id,
         update.username,
         update.email,
@@ -200,7 +206,8 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
         update.bio,
         set_image,
         image,
-        update.new_generation
+        update.new_generation,
+        update.locale
     )
     .fetch_optional(db)
     .await
