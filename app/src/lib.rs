@@ -10,7 +10,6 @@ pub mod auth;
 pub mod comments;
 pub mod components;
 pub mod domain;
-pub mod editor;
 pub mod error;
 pub mod favorites;
 pub mod following;
@@ -21,6 +20,7 @@ pub mod routing;
 pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod writing;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Title, provide_meta_context};

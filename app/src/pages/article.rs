@@ -53,7 +53,7 @@ fn ArticleView(article: Article) -> impl IntoView {
         minutes = locale.number(i64::from(article.reading_minutes))
     );
     let tags = article.tags.clone();
-    let edit_href = locale.href(&crate::editor::editor_path(&article.slug));
+    let edit_href = locale.href(&crate::writing::editor_path(&article.slug));
     let author = article.author.clone();
     let comment_slug = article.slug.clone();
     view! {

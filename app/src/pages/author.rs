@@ -191,7 +191,7 @@ fn FavoritesView(saved: SavedPage) -> impl IntoView {
 #[component]
 fn Drafts(username: String) -> impl IntoView {
     let locale = use_locale();
-    let drafts = Resource::new(move || username.clone(), crate::editor::my_drafts);
+    let drafts = Resource::new(move || username.clone(), crate::writing::my_drafts);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -203,7 +203,7 @@ fn Drafts(username: String) -> impl IntoView {
                         <ul class="mt-4 space-y-2">
                             {drafts.into_iter().map(|draft| view! {
                                 <li>
-                                    <a href=locale.href(&crate::editor::editor_path(&draft.slug)) class="article-link font-medium">{draft.title}</a>
+                                    <a href=locale.href(&crate::writing::editor_path(&draft.slug)) class="article-link font-medium">{draft.title}</a>
                                     <span class="text-sm text-muted">" · " {t!(locale, "drafts-edited", date = locale.date(draft.updated_at))}</span>
                                 </li>
                             }).collect_view()}
