@@ -7,9 +7,9 @@
 pub mod api;
 pub mod cli;
 pub mod config;
-pub mod covers;
 pub mod db;
 pub mod http;
+pub mod imaging;
 pub mod mail;
 pub mod media;
 pub mod monitoring;

@@ -21,7 +21,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::{covers::Refused, http::render::render_page};
+use crate::{http::render::render_page, imaging::Refused};
 
 /// The fields the editor posts.
 #[derive(Debug, Default, Deserialize)]
@@ -144,7 +144,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let intent = posted.intent.unwrap_or(Intent::Preview);
     // A cover is checked before anything is saved, so a refused one leaves
     // the article as it was, with the message beside the field.
-    let cover = match posted.cover.map(|cover| cover.and_then(crate::covers::inspect)) {
+    let cover = match posted.cover.map(|cover| cover.and_then(crate::imaging::inspect)) {
         Some(Err(refused)) if intent != Intent::Preview => {
             let mut error = app::auth::FormError::default();
             error.fields.push(("cover".to_owned(), cover_message(refused, locale)));
