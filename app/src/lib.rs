@@ -5,7 +5,6 @@
 //! in [`ssr`]) and with `hydrate` for the browser, where only the components
 //! and the client halves of the server functions exist.
 
-pub mod api;
 pub mod auth;
 pub mod comments;
 pub mod components;
@@ -15,6 +14,7 @@ pub mod favorites;
 pub mod following;
 pub mod i18n;
 pub mod model;
+pub mod page_data;
 pub mod pages;
 pub mod routing;
 pub mod site;

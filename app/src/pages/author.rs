@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    api,
     components::{article_list::ArticleList, avatar::Avatar, meta::PageMeta, pager::Pager},
     error::AppError,
     favorites::{SavedPage, favorites_of},
     following::FollowButton,
     i18n::use_locale,
     model::{AuthorPage as Page, Listing, Profile, parse_page},
+    page_data,
     pages::{error::ErrorNotice, not_found::NotFound},
     t,
 };
@@ -27,7 +27,7 @@ pub fn AuthorPage() -> impl IntoView {
         let page = parse_page(query.read().get("page").as_deref());
         (username, page)
     };
-    let author = Resource::new(key, |(username, page)| api::get_author(username, page));
+    let author = Resource::new(key, |(username, page)| page_data::get_author(username, page));
 
     view! {
         <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
