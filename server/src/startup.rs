@@ -204,7 +204,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{name}", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
-        .merge(crate::api::router())
+        .merge(crate::json_api::router())
         .leptos_routes_with_context(
             &state,
             routes,
