@@ -28,7 +28,7 @@ use crate::{
     config::{RunMode, Settings},
     db,
     http::{
-        assets, caching, editor, feeds, health, limits, rate_limit,
+        assets, caching, editor_form, feeds, health, limits, rate_limit,
         render::{not_found, provide_page_context},
         security, sessions, trace, unsubscribe, views,
     },
@@ -191,10 +191,10 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/articles/{slug}/view.gif", get(views::pixel))
-        .route("/editor", post(editor::submit_new))
-        .route("/editor/{slug}", post(editor::submit_edit))
-        .route("/id/editor", post(editor::submit_new))
-        .route("/id/editor/{slug}", post(editor::submit_edit))
+        .route("/editor", post(editor_form::submit_new))
+        .route("/editor/{slug}", post(editor_form::submit_edit))
+        .route("/id/editor", post(editor_form::submit_new))
+        .route("/id/editor/{slug}", post(editor_form::submit_edit))
         .route("/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/id/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/media/{*key}", get(crate::media::serve))

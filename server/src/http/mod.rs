@@ -5,7 +5,7 @@
 pub mod assets;
 pub mod caching;
 pub mod client;
-pub mod editor;
+pub mod editor_form;
 pub mod feeds;
 pub mod health;
 pub mod language;
