@@ -28,9 +28,12 @@ use crate::{
     config::{RunMode, Settings},
     db,
     http::{
-        assets, caching, editor_form, feeds, health, limits, rate_limit,
-        render::{not_found, provide_page_context},
-        security, sessions, trace, unsubscribe, views,
+        middleware::{caching, limits, rate_limit, security, sessions, trace},
+        routes::{
+            assets, editor_form, feeds, health,
+            render::{not_found, provide_page_context},
+            unsubscribe, views,
+        },
     },
     monitoring, upkeep, worker,
 };

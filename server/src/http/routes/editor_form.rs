@@ -21,7 +21,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::{http::render::render_page, imaging::Refused};
+use crate::{http::routes::render::render_page, imaging::Refused};
 
 /// The fields the editor posts.
 #[derive(Debug, Default, Deserialize)]
