@@ -75,8 +75,8 @@ CONFIG_RS = "\n".join(Path(p).read_text() for p in sorted(glob.glob(str(ROOT / "
 APP_RS = "\n".join(Path(p).read_text() for p in sorted(glob.glob(str(ROOT / "app/src/**/*.rs"), recursive=True)))
 STARTUP_RS = read("server/src/startup.rs")
 CLI_RS = read("server/src/cli.rs")
-TRACE_RS = read("server/src/http/trace.rs")
-LIMITS_RS = read("server/src/http/limits.rs")
+TRACE_RS = read("server/src/http/middleware/trace.rs")
+LIMITS_RS = read("server/src/http/middleware/limits.rs")
 MEDIA_RS = read("server/src/media.rs")
 CARGO_LOCK = read("Cargo.lock")
 CARGO_TOML = read("Cargo.toml")
@@ -118,9 +118,9 @@ HASH_FILE = "hash.txt" if '"hash.txt"' in CONFIG_RS else None
 
 def app_body_limit():
     """The largest request body the app reads before answering 413 itself:
-    3 x the article limit + 64 KB, + a cover image (server/src/http/limits.rs)."""
+    3 x the article limit + 64 KB, + a cover image (server/src/http/middleware/limits.rs)."""
     if "body_max * 3 + 64 * 1024" not in LIMITS_RS or "max + app::ssr::covers::MAX_BYTES" not in LIMITS_RS:
-        raise RuntimeError("server/src/http/limits.rs computes its limit differently now: update this check")
+        raise RuntimeError("server/src/http/middleware/limits.rs computes its limit differently now: update this check")
     article = eval(re.search(r"pub const BODY_MAX_DEFAULT: usize = ([0-9 *]+);", APP_RS)[1])
     cover = eval(re.search(r"pub const MAX_BYTES: usize = ([0-9 *]+);", APP_RS)[1])
     return article * 3 + 64 * 1024 + cover
@@ -901,8 +901,8 @@ def _():
 def _():
     proxy = strip_comments(NGINX_FILES["warta-proxy.conf"])
     problems = []
-    if "x-forwarded-for" not in read("server/src/http/client.rs").lower():
-        problems.append("the app no longer reads X-Forwarded-For (server/src/http/client.rs): recheck what it trusts")
+    if "x-forwarded-for" not in read("server/src/http/middleware/client.rs").lower():
+        problems.append("the app no longer reads X-Forwarded-For (server/src/http/middleware/client.rs): recheck what it trusts")
     if "WARTA_TRUSTED_PROXIES" not in CONFIG_RS:
         problems.append("server/src/config/ no longer reads WARTA_TRUSTED_PROXIES")
     if not re.search(r"^\s*WARTA_TRUSTED_PROXIES:", read("deploy/k8s/configmap.yaml"), re.M):
@@ -957,7 +957,7 @@ def _():
         problems.append(f"/{PKG_DIR}/ is not cached")
     if "/media/{*key}" in ROUTES and "/media/" not in locations:
         problems.append("no location /media/")
-    if "precompressed_br" not in read("server/src/http/assets.rs"):
+    if "precompressed_br" not in read("server/src/http/routes/assets.rs"):
         problems.append("the app no longer serves precompressed files: recheck gzip off")
     if not re.search(r"^gzip\s+off;", strip_comments(NGINX_FILES["warta-locations.conf"]), re.M):
         problems.append("nginx gzip is not off: pages would be compressed twice")

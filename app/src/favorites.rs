@@ -73,7 +73,7 @@ pub async fn set_favorite(slug: String, favorite: bool) -> Result<FavoriteStatus
 /// saved first; 404 for names nobody has.
 #[server(prefix = "/fn", endpoint = "favorites")]
 pub async fn favorites_of(username: String, page: u32) -> Result<SavedPage, AppError> {
-    use crate::api::PAGE_SIZE;
+    use crate::page_data::PAGE_SIZE;
     let state = expect_context::<crate::ssr::AppState>();
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;

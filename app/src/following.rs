@@ -74,7 +74,7 @@ pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError
 /// signed out.
 #[server(prefix = "/fn", endpoint = "following")]
 pub async fn following_feed(page: u32) -> Result<Option<Listing>, AppError> {
-    use crate::{api::PAGE_SIZE, ssr::queries::QueryError};
+    use crate::{page_data::PAGE_SIZE, ssr::queries::QueryError};
     let Some((reader, _)) = crate::ssr::session::signed_in().await else {
         return Ok(None);
     };

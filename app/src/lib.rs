@@ -5,22 +5,22 @@
 //! in [`ssr`]) and with `hydrate` for the browser, where only the components
 //! and the client halves of the server functions exist.
 
-pub mod api;
 pub mod auth;
 pub mod comments;
 pub mod components;
 pub mod domain;
-pub mod editor;
 pub mod error;
 pub mod favorites;
 pub mod following;
 pub mod i18n;
 pub mod model;
+pub mod page_data;
 pub mod pages;
 pub mod routing;
 pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod writing;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Title, provide_meta_context};

@@ -4,12 +4,12 @@
 //! `main.rs` only parses arguments; everything here is a library so that the
 //! integration tests start the real application on port 0.
 
-pub mod api;
 pub mod cli;
 pub mod config;
-pub mod covers;
 pub mod db;
 pub mod http;
+pub mod imaging;
+pub mod json_api;
 pub mod mail;
 pub mod media;
 pub mod monitoring;

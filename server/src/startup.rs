@@ -28,9 +28,12 @@ use crate::{
     config::{RunMode, Settings},
     db,
     http::{
-        assets, caching, editor, feeds, health, limits, rate_limit,
-        render::{not_found, provide_page_context},
-        security, sessions, trace, unsubscribe, views,
+        middleware::{caching, limits, rate_limit, security, sessions, trace},
+        routes::{
+            assets, editor_form, feeds, health,
+            render::{not_found, provide_page_context},
+            unsubscribe, views,
+        },
     },
     monitoring, upkeep, worker,
 };
@@ -191,10 +194,10 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/articles/{slug}/view.gif", get(views::pixel))
-        .route("/editor", post(editor::submit_new))
-        .route("/editor/{slug}", post(editor::submit_edit))
-        .route("/id/editor", post(editor::submit_new))
-        .route("/id/editor/{slug}", post(editor::submit_edit))
+        .route("/editor", post(editor_form::submit_new))
+        .route("/editor/{slug}", post(editor_form::submit_edit))
+        .route("/id/editor", post(editor_form::submit_new))
+        .route("/id/editor/{slug}", post(editor_form::submit_edit))
         .route("/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/id/unsubscribe/{token}", post(unsubscribe::one_click))
         .route("/media/{*key}", get(crate::media::serve))
@@ -204,7 +207,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{name}", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
-        .merge(crate::api::router())
+        .merge(crate::json_api::router())
         .leptos_routes_with_context(
             &state,
             routes,

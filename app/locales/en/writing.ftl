@@ -31,7 +31,7 @@ editor-article-gone = This article no longer exists.
 editor-not-author = Only its author may change this article.
 editor-signed-out = You are signed out. Sign in again in another tab, then save: your text is still here.
 editor-save-failed = We could not save your article just now; your text is still here, please try again.
-# A refused cover image (server/src/covers.rs), beside the field.
+# A refused cover image (server/src/imaging.rs), beside the field.
 editor-cover-not-an-image = Cover must be a JPEG, PNG or WebP image
 editor-cover-broken = Cover could not be read: the file is damaged or not what its content says
 editor-cover-too-large = Cover must be at most 5 MB

@@ -31,7 +31,7 @@ editor-article-gone = Artikel ini sudah tidak ada.
 editor-not-author = Hanya penulisnya yang boleh mengubah artikel ini.
 editor-signed-out = Anda sudah keluar. Masuk lagi di tab lain, lalu simpan: tulisan Anda masih ada di sini.
 editor-save-failed = Artikel Anda belum dapat disimpan saat ini; tulisan Anda masih ada di sini, silakan coba lagi.
-# A refused cover image (server/src/covers.rs), beside the field.
+# A refused cover image (server/src/imaging.rs), beside the field.
 editor-cover-not-an-image = Sampul harus berupa gambar JPEG, PNG, atau WebP
 editor-cover-broken = Sampul tidak dapat dibaca: berkasnya rusak atau isinya tidak sesuai jenisnya
 editor-cover-too-large = Sampul maksimal 5 MB

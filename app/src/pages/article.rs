@@ -5,7 +5,6 @@ use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api,
     comments::Comments,
     components::{avatar::Avatar, meta::PageMeta, tags::TagLinks},
     error::AppError,
@@ -13,6 +12,7 @@ use crate::{
     following::FollowButton,
     i18n::use_locale,
     model::Article,
+    page_data,
     pages::{error::ErrorNotice, not_found::NotFound},
     t,
 };
@@ -23,7 +23,7 @@ pub fn ArticlePage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let article = Resource::new(slug, api::get_article);
+    let article = Resource::new(slug, page_data::get_article);
 
     view! {
         <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
@@ -53,7 +53,7 @@ fn ArticleView(article: Article) -> impl IntoView {
         minutes = locale.number(i64::from(article.reading_minutes))
     );
     let tags = article.tags.clone();
-    let edit_href = locale.href(&crate::editor::editor_path(&article.slug));
+    let edit_href = locale.href(&crate::writing::editor_path(&article.slug));
     let author = article.author.clone();
     let comment_slug = article.slug.clone();
     view! {

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    api,
     components::{article_list::ArticleList, avatar::Avatar, meta::PageMeta, pager::Pager},
     error::AppError,
     favorites::{SavedPage, favorites_of},
     following::FollowButton,
     i18n::use_locale,
     model::{AuthorPage as Page, Listing, Profile, parse_page},
+    page_data,
     pages::{error::ErrorNotice, not_found::NotFound},
     t,
 };
@@ -27,7 +27,7 @@ pub fn AuthorPage() -> impl IntoView {
         let page = parse_page(query.read().get("page").as_deref());
         (username, page)
     };
-    let author = Resource::new(key, |(username, page)| api::get_author(username, page));
+    let author = Resource::new(key, |(username, page)| page_data::get_author(username, page));
 
     view! {
         <Suspense fallback=move || view! { <p class="text-muted">{t!(locale, "reading-loading")}</p> }>
@@ -191,7 +191,7 @@ fn FavoritesView(saved: SavedPage) -> impl IntoView {
 #[component]
 fn Drafts(username: String) -> impl IntoView {
     let locale = use_locale();
-    let drafts = Resource::new(move || username.clone(), crate::editor::my_drafts);
+    let drafts = Resource::new(move || username.clone(), crate::writing::my_drafts);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -203,7 +203,7 @@ fn Drafts(username: String) -> impl IntoView {
                         <ul class="mt-4 space-y-2">
                             {drafts.into_iter().map(|draft| view! {
                                 <li>
-                                    <a href=locale.href(&crate::editor::editor_path(&draft.slug)) class="article-link font-medium">{draft.title}</a>
+                                    <a href=locale.href(&crate::writing::editor_path(&draft.slug)) class="article-link font-medium">{draft.title}</a>
                                     <span class="text-sm text-muted">" · " {t!(locale, "drafts-edited", date = locale.date(draft.updated_at))}</span>
                                 </li>
                             }).collect_view()}

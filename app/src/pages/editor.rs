@@ -1,5 +1,5 @@
 //! `/editor`, `/editor/{slug}` and `/editor/{slug}/delete`: writing, with
-//! and without JavaScript (see [`crate::editor`] for how each path works).
+//! and without JavaScript (see [`crate::writing`] for how each path works).
 
 use leptos::{ev::SubmitEvent, form::FromFormData as _, prelude::*};
 use leptos_router::{
@@ -11,11 +11,11 @@ use crate::{
     auth::FormError,
     components::meta::PageMeta,
     domain::{ArticleText, DESCRIPTION_MAX, TAGS_MAX, TITLE_MAX, split_tags},
-    editor::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor, sign_in_path},
     error::AppError,
     i18n::{Locale, use_locale},
     pages::{error::ErrorNotice, not_found::NotFound},
     t,
+    writing::{DeleteArticle, EditorState, SaveArticle, Saved, editor_path, open_editor, sign_in_path},
 };
 
 /// The editor on a new article, or on `{slug}`.
@@ -136,7 +136,7 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
         let removing = remove_input.get_untracked().is_some_and(|input| input.checked());
         let previewing = input
             .intent
-            .is_none_or(|intent| intent == crate::editor::Intent::Preview);
+            .is_none_or(|intent| intent == crate::writing::Intent::Preview);
         if (file_chosen || removing) && !previewing {
             return;
         }
@@ -260,7 +260,7 @@ fn check(input: &SaveArticle, body_max: usize, locale: Locale) -> Option<FormErr
     // as on the server.
     let preview = input
         .intent
-        .is_none_or(|intent| intent == crate::editor::Intent::Preview);
+        .is_none_or(|intent| intent == crate::writing::Intent::Preview);
     let faults = if preview {
         crate::domain::body_too_long(input.body.len(), body_max)
             .into_iter()

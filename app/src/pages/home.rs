@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::{latest_articles, popular_tags},
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager, tags::PopularTags},
     i18n::use_locale,
     model::{Listing, parse_page},
+    page_data::{latest_articles, popular_tags},
     pages::error::ErrorNotice,
     t,
 };

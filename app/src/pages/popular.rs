@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::popular_articles,
     components::{article_list::ArticleList, meta::PageMeta},
     i18n::use_locale,
     model::Period,
+    page_data::popular_articles,
     pages::error::ErrorNotice,
     t,
 };

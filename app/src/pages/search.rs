@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::search_articles,
     components::{meta::PageMeta, pager::Pager, tags::TagLinks},
     i18n::use_locale,
     model::{SearchHit, SearchResults, parse_page},
+    page_data::search_articles,
     pages::error::ErrorNotice,
     t,
 };

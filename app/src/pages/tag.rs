@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
-    api::tagged_articles,
     components::{article_list::ArticleList, meta::PageMeta, pager::Pager},
     i18n::use_locale,
     model::{Listing, parse_page, tag_path},
+    page_data::tagged_articles,
     pages::error::ErrorNotice,
     t,
 };

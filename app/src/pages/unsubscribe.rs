@@ -1,7 +1,7 @@
 //! `/unsubscribe/{token}`: the page an email's unsubscribe link opens. One
 //! button, a POST to the same URL (which is also the RFC 8058 one-click
 //! address mail programs POST to); the server handles it
-//! (`server/src/http/unsubscribe.rs`) and comes back here.
+//! (`server/src/http/routes/unsubscribe.rs`) and comes back here.
 
 use leptos::prelude::*;
 use leptos_meta::Meta;

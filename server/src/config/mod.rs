@@ -76,7 +76,7 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// `WARTA_TRUSTED_PROXIES`: addresses and networks whose
     /// `X-Forwarded-For` names the reader (none by default).
-    pub trusted_proxies: crate::http::client::TrustedProxies,
+    pub trusted_proxies: crate::http::middleware::client::TrustedProxies,
     /// `WARTA_SLOW_REQUEST_MS`: requests slower than this log a warning.
     pub slow_request_threshold: Duration,
     /// Logging.
@@ -218,9 +218,10 @@ impl Settings {
 
         let slow_request_threshold =
             Duration::from_millis(parse_or(source, "WARTA_SLOW_REQUEST_MS", 3_000_u64, |_| true)?);
-        let trusted_proxies =
-            crate::http::client::TrustedProxies::parse(&source.get("WARTA_TRUSTED_PROXIES").unwrap_or_default())
-                .map_err(|problem| ConfigError::new("WARTA_TRUSTED_PROXIES", problem))?;
+        let trusted_proxies = crate::http::middleware::client::TrustedProxies::parse(
+            &source.get("WARTA_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|problem| ConfigError::new("WARTA_TRUSTED_PROXIES", problem))?;
         let site_root = source
             .get("LEPTOS_SITE_ROOT")
             .unwrap_or_else(|| "target/site".to_owned());

@@ -1,20 +1,17 @@
-//! HTTP plumbing around the pages: health checks, static assets, HTTP
-//! caching, security (CSRF, headers), the view pixel, request tracing and
-//! compression.
+//! HTTP plumbing around the pages, in two folders by what a module is:
+//!
+//! - [`middleware`]: the layers a request passes through on its way to a
+//!   handler (request ids and tracing, security headers and CSRF, body and
+//!   rate limits, sessions, HTTP caching and the front door's language),
+//!   and the pieces only they use (the reader's address behind trusted
+//!   proxies, the page markup the security layer tidies).
+//! - [`routes`]: handlers that answer a request themselves (static assets,
+//!   health checks, feeds and sitemaps, the editor's plain form posts,
+//!   unsubscribing, the view pixel) and rendering a page outside the Leptos
+//!   routes.
+//!
+//! Routes may use what middleware puts on a request (the reader's address,
+//! the script mark); middleware never imports a route.
 
-pub mod assets;
-pub mod caching;
-pub mod client;
-pub mod editor;
-pub mod feeds;
-pub mod health;
-pub mod language;
-pub mod limits;
-pub mod markup;
-pub mod rate_limit;
-pub mod render;
-pub mod security;
-pub mod sessions;
-pub mod trace;
-pub mod unsubscribe;
-pub mod views;
+pub mod middleware;
+pub mod routes;

@@ -12,7 +12,7 @@
 //! returns whatever is unfinished to the queue.
 
 mod context;
-mod covers;
+mod cover_jobs;
 mod notify;
 
 use std::{
@@ -265,8 +265,8 @@ async fn handle(
     match job.kind.as_str() {
         FanOut::KIND => notify::fan_out(context, queue, job, stop).await,
         SendNotifications::KIND => notify::send(context, job, stop).await,
-        MakeCoverVariants::KIND => covers::make_variants(context, job).await,
-        DeleteCoverFiles::KIND => covers::delete_files(context, job).await,
+        MakeCoverVariants::KIND => cover_jobs::make_variants(context, job).await,
+        DeleteCoverFiles::KIND => cover_jobs::delete_files(context, job).await,
         other => anyhow::bail!("unknown job kind `{other}` (a newer worker's job?)"),
     }
 }

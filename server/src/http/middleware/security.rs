@@ -132,7 +132,7 @@ const MAX_PAGE: usize = 8 * 1024 * 1024;
 
 /// A secret made for one response: Leptos writes it as the `nonce` of each
 /// inline script it emits (the hydration bootstrap and each page's data),
-/// and `render::provide_page_context` hands it to the render.
+/// and `routes::render::provide_page_context` hands it to the render.
 /// Nothing stored can contain it, since it did not exist before this
 /// request and leaves no response; so a script carrying it is one the
 /// server wrote in this render, whatever else the page holds.

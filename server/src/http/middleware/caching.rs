@@ -47,7 +47,7 @@ pub const PRIVATE: &str = "private, no-store";
 
 /// The session cookie's name (sessions arrive with sign-in)...
 pub const SESSION_COOKIE: &str = "warta_session";
-/// ...and its name when cookies are `Secure` (see `http::sessions`).
+/// ...and its name when cookies are `Secure` (see `http::middleware::sessions`).
 pub const SECURE_SESSION_COOKIE: &str = "__Host-warta_session";
 
 /// The query parameter Leptos sends a refused form back with.
@@ -80,8 +80,8 @@ pub struct PageCache {
 }
 
 /// Marks the answer to a request whose session holds a signed-in user (set
-/// by `http::sessions::upkeep`): whatever the request looked like, such an
-/// answer is that user's own.
+/// by `http::middleware::sessions::upkeep`): whatever the request looked
+/// like, such an answer is that user's own.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInAnswer;
 

@@ -19,7 +19,7 @@ pub(super) async fn make_variants(context: &Context, job: &ClaimedJob) -> anyhow
     };
     let _turn = context.image_work.acquire().await?;
     let original = context.media.get(&Path::from(task.key.as_str())).await?.bytes().await?;
-    let variants = tokio::task::spawn_blocking(move || crate::covers::make_variants(&original)).await??;
+    let variants = tokio::task::spawn_blocking(move || crate::imaging::make_variants(&original)).await??;
     let mut widths = Vec::with_capacity(variants.len());
     for (width, bytes) in variants {
         context

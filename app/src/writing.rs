@@ -6,8 +6,8 @@
 //! page load. Without it the form posts to the editor's own URL, where the
 //! server runs the same [`submit`] and either redirects or renders the
 //! editor again with the messages and everything the author typed (see
-//! `server/src/http/editor.rs`): a long body never travels in a URL, so
-//! nothing written is lost.
+//! `server/src/http/routes/editor_form.rs`): a long body never travels in a
+//! URL, so nothing written is lost.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::http::client::TrustedProxies;
+use crate::http::middleware::client::TrustedProxies;
 
 /// A transparent 1×1 GIF.
 const PIXEL: &[u8] = &[

@@ -2,7 +2,7 @@
 //! fields, and listing parameters, each refused with a 422 that names the
 //! field at fault.
 //!
-//! A leaf beside the handlers rather than in `api/mod.rs`, for the same
+//! A leaf beside the handlers rather than in `json_api/mod.rs`, for the same
 //! reason as [`super::shapes`]: the handlers share it, and they must not
 //! import the router that imports them.
 

@@ -32,7 +32,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::http::client::TrustedProxies;
+use crate::http::middleware::client::TrustedProxies;
 
 /// The endpoints limited.
 fn limited(path: &str) -> Option<Attempt> {

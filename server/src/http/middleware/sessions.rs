@@ -34,7 +34,7 @@ use fred::{
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_redis_store::RedisStore;
 
-use crate::http::caching::{SECURE_SESSION_COOKIE, SESSION_COOKIE, SignedInAnswer};
+use crate::http::middleware::caching::{SECURE_SESSION_COOKIE, SESSION_COOKIE, SignedInAnswer};
 
 /// The session cookie's name: `__Host-warta_session` when cookies are
 /// `Secure`, `warta_session` otherwise.

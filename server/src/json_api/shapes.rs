@@ -1,7 +1,7 @@
 //! The API's response bodies, in RealWorld's shapes: articles, profiles
 //! and their envelopes.
 //!
-//! A leaf beside the handlers rather than in `api/mod.rs`: the handler
+//! A leaf beside the handlers rather than in `json_api/mod.rs`: the handler
 //! modules all build these, and the router in `mod.rs` depends on the
 //! handler modules, so shapes kept there would make every handler import
 //! its own parent.

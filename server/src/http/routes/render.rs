@@ -14,7 +14,7 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 
-use super::security::ScriptMark;
+use crate::http::middleware::security::ScriptMark;
 
 /// Renders the app for a path no route or file matched: the styled 404.
 pub(crate) async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Response {
@@ -53,11 +53,12 @@ pub async fn render_page(
 pub(crate) fn provide_page_context(public_url: &PublicUrl) {
     provide_context(public_url.clone());
     // Leptos stamps its inline scripts with the nonce in context. Ours is
-    // the response's script mark (see `security::script_policy`), which
-    // tells the policy exactly which scripts this render wrote and is then
-    // blanked out, so renders of the same page stay identical (and
-    // cacheable). Without a mark (no policy middleware) a fresh secret
-    // stands in, so no script is ever stamped with something guessable.
+    // the response's script mark (see
+    // `middleware::security::script_policy`), which tells the policy
+    // exactly which scripts this render wrote and is then blanked out, so
+    // renders of the same page stay identical (and cacheable). Without a
+    // mark (no policy middleware) a fresh secret stands in, so no script is
+    // ever stamped with something guessable.
     let mark = leptos::prelude::use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<ScriptMark>().cloned())
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), |mark| mark.0.to_string());

@@ -1,15 +1,15 @@
 //! The editor's plain form posts: what a browser without JavaScript sends
 //! to `/editor` and `/editor/{slug}`.
 //!
-//! The same [`app::editor::submit`] as the hydrated form's server function
+//! The same [`app::writing::submit`] as the hydrated form's server function
 //! decides; this answers like a classic web app: 303 to the saved article,
 //! or the editor rendered again (422, or 200 for a preview) holding
 //! everything the author typed, with a message beside each field at fault.
 
 use app::{
-    editor::{self, ArticleForm, EditorState, Intent, Outcome, Resubmitted},
     i18n::Locale,
     ssr::{AppState, covers, publishing},
+    writing::{self, ArticleForm, EditorState, Intent, Outcome, Resubmitted},
 };
 use axum::{
     body::{Body, to_bytes},
@@ -21,7 +21,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::{covers::Refused, http::render::render_page};
+use crate::{http::routes::render::render_page, imaging::Refused};
 
 /// The fields the editor posts.
 #[derive(Debug, Default, Deserialize)]
@@ -144,7 +144,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     let intent = posted.intent.unwrap_or(Intent::Preview);
     // A cover is checked before anything is saved, so a refused one leaves
     // the article as it was, with the message beside the field.
-    let cover = match posted.cover.map(|cover| cover.and_then(crate::covers::inspect)) {
+    let cover = match posted.cover.map(|cover| cover.and_then(crate::imaging::inspect)) {
         Some(Err(refused)) if intent != Intent::Preview => {
             let mut error = app::auth::FormError::default();
             error.fields.push(("cover".to_owned(), cover_message(refused, locale)));
@@ -171,7 +171,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         _ => None,
     };
     let remove_cover = posted.remove_cover.is_some();
-    let outcome = editor::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent, locale).await;
+    let outcome = writing::submit(&state, user.clone(), slug.as_deref(), form.clone(), intent, locale).await;
     let request = Request::from_parts(parts, Body::empty());
     let (status, error, preview) = match outcome {
         Outcome::Saved { location, slug } => {
@@ -216,7 +216,7 @@ async fn save_cover(
         Ok(()) => Redirect::to(&location).into_response(),
         Err(error) => {
             tracing::error!(error = %format!("{error:#}"), "storing a cover image failed");
-            Redirect::to(&locale.href(&format!("{}?cover=failed", editor::editor_path(slug)))).into_response()
+            Redirect::to(&locale.href(&format!("{}?cover=failed", writing::editor_path(slug)))).into_response()
         }
     }
 }
@@ -243,7 +243,7 @@ async fn again(
             .await
             .ok()
             .flatten()
-            .map(|cover| editor::cover_thumbnail(&cover)),
+            .map(|cover| writing::cover_thumbnail(&cover)),
         None => None,
     };
     let again = EditorState {

@@ -1,0 +1,11 @@
+//! The layers around the routes (see [`crate::http`]).
+
+pub mod caching;
+pub mod client;
+pub mod language;
+pub mod limits;
+pub mod markup;
+pub mod rate_limit;
+pub mod security;
+pub mod sessions;
+pub mod trace;
