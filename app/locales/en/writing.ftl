@@ -88,3 +88,10 @@ favorite-remove = Unfavorite ({ $favorites })
 ## The follow button
 follow-button = Follow { $username }
 unfollow-button = Unfollow { $username }
+
+# The page a form too large to accept gets.
+too-large-title = Too large
+too-large-heading = That was too large to send
+too-large-limits = Warta accepts up to { $kb } KB at a time, an article body of at most { $article } KB and a cover image of at most 5 MB. Nothing was saved.
+too-large-back = Go back with your browser's Back button: your text is still in the form. Shorten it, or split it into two articles, and try again.
+too-large-home = Warta home

@@ -80,3 +80,10 @@ favorite-remove = Hapus dari favorit ({ $favorites })
 ## The follow button
 follow-button = Ikuti { $username }
 unfollow-button = Berhenti mengikuti { $username }
+
+# The page a form too large to accept gets.
+too-large-title = Terlalu besar
+too-large-heading = Kiriman itu terlalu besar
+too-large-limits = Warta menerima paling banyak { $kb } KB sekali kirim, isi artikel paling banyak { $article } KB, dan gambar sampul paling besar 5 MB. Tidak ada yang disimpan.
+too-large-back = Kembali dengan tombol Kembali di peramban Anda: tulisan Anda masih ada di formulir. Persingkat, atau bagi menjadi dua artikel, lalu coba lagi.
+too-large-home = Beranda Warta

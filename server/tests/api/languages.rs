@@ -296,3 +296,17 @@ async fn a_follower_who_reads_indonesian_gets_the_email_in_indonesian() {
     assert!(body.contains(&format!("{}/id/unsubscribe/", app.address)), "{body}");
     assert!(!body.contains("published a new story"), "{body}");
 }
+
+#[tokio::test]
+async fn a_form_too_large_from_an_indonesian_page_is_refused_in_indonesian() {
+    let app = TestApp::spawn().await;
+    let body = "x".repeat(4 * 1024 * 1024);
+    let response = app
+        .post_form("/id/editor", "/id/editor", &[("title", "Besar"), ("body", &body)])
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<html lang=\"id\">"), "{page}");
+    assert!(page.contains(&t!(Locale::Id, "too-large-heading")), "{page}");
+    assert!(page.contains("href=\"/id\""), "home, in Indonesian: {page}");
+}

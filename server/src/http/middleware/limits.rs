@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use app::{i18n::Locale, t};
 use axum::{
     Json,
     body::{Body, Bytes},
@@ -118,21 +119,31 @@ fn too_large(headers: &HeaderMap, path: &str, limit: BodyLimit) -> Response {
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
     let mut response = if wants_html {
+        // In the language of the page the form was on.
+        let locale = Locale::of_request(path, headers);
+        let kb = locale.number(i64::try_from(kb).unwrap_or(i64::MAX));
+        let article = locale.number(i64::try_from(limit.article / 1024).unwrap_or(i64::MAX));
         Html(format!(
             r#"<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Too large · Warta</title></head>
+<html lang="{lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Warta</title></head>
 <body>
 <main>
-<h1>That was too large to send</h1>
-<p>Warta accepts up to {kb} KB at a time, an article body of at most {article} KB and a cover image of at most 5 MB. Nothing was saved.</p>
-<p>Go back with your browser's Back button: your text is still in the form. Shorten it, or split it into two articles, and try again.</p>
-<p><a href="/">Warta home</a></p>
+<h1>{heading}</h1>
+<p>{limits}</p>
+<p>{back}</p>
+<p><a href="{home_href}">{home}</a></p>
 </main>
 </body>
 </html>
 "#,
-            article = limit.article / 1024,
+            lang = locale.code(),
+            title = t!(locale, "too-large-title"),
+            heading = t!(locale, "too-large-heading"),
+            limits = t!(locale, "too-large-limits", kb = kb, article = article),
+            back = t!(locale, "too-large-back"),
+            home_href = locale.href("/"),
+            home = t!(locale, "too-large-home"),
         ))
         .into_response()
     } else {
