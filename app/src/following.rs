@@ -112,20 +112,11 @@ pub async fn subscription(token: String) -> Result<SubscriptionDetails, AppError
     use crate::ssr::queries::QueryError;
     let state = expect_context::<crate::ssr::AppState>();
     let (follower, author) = state.signer.check_unsubscribe(&token).ok_or(AppError::NotFound)?;
-    let row = sqlx::query!(
-        "SELECT u.username, f.notify FROM follows f JOIN users u ON u.id = f.author_id
-         WHERE f.follower_id = $1 AND f.author_id = $2",
-        follower,
-        author
-    )
-    .fetch_optional(&state.db)
-    .await
-    .map_err(QueryError::from)?;
-    let row = row.ok_or(AppError::NotFound)?;
-    Ok(SubscriptionDetails {
-        author: row.username,
-        emailed: row.notify,
-    })
+    let found = crate::ssr::queries::follows::subscription(&state.db, follower, author)
+        .await
+        .map_err(QueryError::from)?;
+    let (author, emailed) = found.ok_or(AppError::NotFound)?;
+    Ok(SubscriptionDetails { author, emailed })
 }
 
 /// Follow or unfollow `username`; a sign-in link when signed out, nothing

@@ -80,6 +80,25 @@ pub async fn mute(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> 
     Ok(done.rows_affected() == 1)
 }
 
+/// The author `follower_id` follows as `author_id` and whether the follow
+/// still brings emails; `None` when there is no such follow.
+#[tracing::instrument(skip_all)]
+pub async fn subscription(
+    db: impl PgExecutor<'_>,
+    follower_id: i64,
+    author_id: i64,
+) -> sqlx::Result<Option<(String, bool)>> {
+    let row = sqlx::query!(
+        "SELECT u.username, f.notify FROM follows f JOIN users u ON u.id = f.author_id
+         WHERE f.follower_id = $1 AND f.author_id = $2",
+        follower_id,
+        author_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| (row.username, row.notify)))
+}
+
 /// Up to `limit` followers of `author_id` who want its emails, with ids
 /// above `after`, in id order (a fan-out's next batch).
 #[tracing::instrument(skip_all, fields(after, limit))]
