@@ -19,11 +19,11 @@
 #      WARTA_METRICS_ADDR's and behind no Service, the Grafana dashboard
 #      charts every metric family the code names, and so on.
 #
-# The checks are scripts/validate_deploy.py; this script sets up what they
-# need in .data/tools/ (git-ignored): a Python venv from PyPI, and, when
-# nginx is not installed, Debian's nginx package unpacked without root
-# (`apt-get download` + `dpkg -x`); without either, the nginx checks are
-# skipped with a message. Ends with `N passed, N failed, N skipped`; exits
+# The checks are the package scripts/validate_deploy/ (a module per
+# section); this script sets up what they need in .data/tools/ (git-ignored):
+# a Python venv from PyPI, and, when nginx is not installed, Debian's nginx
+# package unpacked without root (`apt-get download` + `dpkg -x`); without
+# either, the nginx checks are skipped with a message. Ends with `N passed, N failed, N skipped`; exits
 # non-zero when anything failed.
 set -euo pipefail
 
@@ -62,4 +62,4 @@ if [ -n "$NGINX" ] && ! "$NGINX" -v >/dev/null 2>&1; then
   NGINX=""
 fi
 
-exec "$VENV/bin/python" "$ROOT/scripts/validate_deploy.py" "$ROOT" "$NGINX"
+PYTHONPATH="$ROOT/scripts" exec "$VENV/bin/python" -m validate_deploy "$ROOT" "$NGINX"
