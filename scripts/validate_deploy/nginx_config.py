@@ -55,8 +55,8 @@ def _():
         problems.append("server/src/config/ no longer reads WARTA_TRUSTED_PROXIES")
     if not re.search(r"^\s*WARTA_TRUSTED_PROXIES:", read("deploy/k8s/configmap.yaml"), re.M):
         problems.append("deploy/k8s/configmap.yaml does not set WARTA_TRUSTED_PROXIES: every reader would share the ingress's rate limit")
-    if "WARTA_TRUSTED_PROXIES=127.0.0.1" not in read("scripts/cluster.sh"):
-        problems.append("scripts/cluster.sh does not trust its nginx (WARTA_TRUSTED_PROXIES=127.0.0.1)")
+    if "WARTA_TRUSTED_PROXIES=127.0.0.1" not in read("scripts/lib/cluster-warta.sh"):
+        problems.append("scripts/lib/cluster-warta.sh (scripts/cluster.sh) does not trust its nginx (WARTA_TRUSTED_PROXIES=127.0.0.1)")
     if not re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", proxy):
         problems.append("X-Forwarded-For is not replaced by $remote_addr: a client could choose its first hop")
     if not re.search(r"proxy_set_header\s+X-Real-IP\s+\$remote_addr;", proxy):
