@@ -92,5 +92,5 @@ step "summary"
 grep -E '^test result:' target/cargo-test.log | awk '{ p += $4; f += $6 } END { printf "cargo test: %d passed, %d failed\n", p, f }'
 grep -E '^\s+[0-9]+ (passed|failed|skipped|flaky)' target/playwright.log | sed 's/^ */playwright: /'
 tail -1 target/check-html.log
-grep '^check-lighthouse: / and' target/lighthouse.log
+tail -1 target/lighthouse.log
 [ -f target/conformance.log ] && tail -1 target/conformance.log | sed "s/^/conformance (${CONFORMANCE_PARTS[*]}): /" || true
