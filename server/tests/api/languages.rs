@@ -11,8 +11,26 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     helpers::{TestApp, browser, fixtures, location},
+    notifications::{follow, mailing_app},
     smtp::SmtpServer,
 };
+
+/// `username` registers through the form on `/id/register` in `client`.
+async fn register_on_the_indonesian_page(app: &TestApp, client: &reqwest::Client, username: &str) -> reqwest::Response {
+    let email = format!("{username}@example.org");
+    let fields = [("username", username), ("email", &email), ("password", "correct horse")];
+    app.post_form_with(client, "/fn/register", "/id/register", &fields)
+        .await
+}
+
+/// The language `username`'s emails are in.
+async fn email_locale(app: &TestApp, username: &str) -> String {
+    sqlx::query_scalar("SELECT locale FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
 
 /// The pages every reader can open, without their language prefix.
 const PAGES: [&str; 9] = [
@@ -181,24 +199,10 @@ fn vary(response: &reqwest::Response) -> String {
 async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_language() {
     let app = TestApp::spawn().await;
     let siti = browser();
-    let response = app
-        .post_form_with(
-            &siti,
-            "/fn/register",
-            "/id/register",
-            &[
-                ("username", "siti"),
-                ("email", "siti@example.org"),
-                ("password", "correct horse"),
-            ],
-        )
-        .await;
+    let response = register_on_the_indonesian_page(&app, &siti, "siti").await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(location(&response), "/id", "back to the Indonesian front page");
-    let locale: String = sqlx::query_scalar("SELECT locale FROM users WHERE username = 'siti'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let locale = email_locale(&app, "siti").await;
     assert_eq!(locale, "id", "her emails will be in Indonesian");
 
     // Her settings show it, and change it.
@@ -224,10 +228,7 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(location(&response), "/id/settings?saved=1");
-    let locale: String = sqlx::query_scalar("SELECT locale FROM users WHERE username = 'siti'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let locale = email_locale(&app, "siti").await;
     assert_eq!(locale, "en", "chosen in her settings");
 
     // Signed out, a private page sends her to the Indonesian sign-in.
@@ -242,47 +243,20 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
 
     // English registration stays English.
     app.sign_up("ada").await;
-    let locale: String = sqlx::query_scalar("SELECT locale FROM users WHERE username = 'ada'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let locale = email_locale(&app, "ada").await;
     assert_eq!(locale, "en");
 }
 
 #[tokio::test]
 async fn a_follower_who_reads_indonesian_gets_the_email_in_indonesian() {
     let smtp = SmtpServer::start();
-    let app = TestApp::builder()
-        .var("WARTA_INLINE_WORKER", "true")
-        .var("SMTP_URL", smtp.url())
-        .var("WARTA_JOB_POLL_MS", "100")
-        .spawn()
-        .await;
+    let app = mailing_app(&smtp).await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
     let siti = browser();
-    let response = app
-        .post_form_with(
-            &siti,
-            "/fn/register",
-            "/id/register",
-            &[
-                ("username", "siti"),
-                ("email", "siti@example.org"),
-                ("password", "correct horse"),
-            ],
-        )
-        .await;
+    let response = register_on_the_indonesian_page(&app, &siti, "siti").await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    let response = app
-        .post_form_with(
-            &siti,
-            "/fn/follow",
-            "/id/@ada",
-            &[("username", "ada"), ("follow", "true")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::FOUND);
+    follow(&app, &siti, "ada", Locale::Id).await;
 
     app.write_with(&ada, "Mesin tenun", "publish").await;
     assert_eq!(smtp.wait_for(1, Duration::from_secs(20)).await, 1);

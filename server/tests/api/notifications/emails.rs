@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use reqwest::{StatusCode, header};
 
-use super::drained;
+use app::i18n::Locale;
+
+use super::{drained, follow, mailing_app};
 use crate::{
     helpers::{TestApp, browser},
     smtp::SmtpServer,
@@ -25,34 +27,17 @@ async fn save_and_publish(app: &TestApp, client: &reqwest::Client, slug: &str, d
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
-async fn follow(app: &TestApp, client: &reqwest::Client, author: &str) {
-    let response = app
-        .post_form_with(
-            client,
-            "/fn/follow",
-            &format!("/@{author}"),
-            &[("username", author), ("follow", "true")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::FOUND);
-}
-
 #[tokio::test]
 async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_click() {
     let smtp = SmtpServer::start();
-    let app = TestApp::builder()
-        .var("WARTA_INLINE_WORKER", "true")
-        .var("SMTP_URL", smtp.url())
-        .var("WARTA_JOB_POLL_MS", "100")
-        .spawn()
-        .await;
+    let app = mailing_app(&smtp).await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
     let (bob, carl) = (browser(), browser());
     app.sign_up_with(&bob, "bob").await;
     app.sign_up_with(&carl, "carl").await;
-    follow(&app, &bob, "ada").await;
-    follow(&app, &carl, "ada").await;
+    follow(&app, &bob, "ada", Locale::En).await;
+    follow(&app, &carl, "ada", Locale::En).await;
 
     // A draft tells nobody; publishing it does, once per follower.
     app.write_with(&ada, "Engines <of> thought", "draft").await;

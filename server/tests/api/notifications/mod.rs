@@ -8,9 +8,38 @@ mod queue;
 
 use std::time::Duration;
 
+use app::i18n::Locale;
+use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::eventually;
+use crate::{
+    helpers::{TestApp, eventually},
+    smtp::SmtpServer,
+};
+
+/// An app whose own worker sends mail through `smtp`, polling the queue
+/// often.
+pub(crate) async fn mailing_app(smtp: &SmtpServer) -> TestApp {
+    TestApp::builder()
+        .var("WARTA_INLINE_WORKER", "true")
+        .var("SMTP_URL", smtp.url())
+        .var("WARTA_JOB_POLL_MS", "100")
+        .spawn()
+        .await
+}
+
+/// `client` follows `author` with the button on their page in `locale`.
+pub(crate) async fn follow(app: &TestApp, client: &reqwest::Client, author: &str, locale: Locale) {
+    let response = app
+        .post_form_with(
+            client,
+            "/fn/follow",
+            &locale.href(&format!("/@{author}")),
+            &[("username", author), ("follow", "true")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+}
 
 async fn jobs_left(db: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM jobs")
