@@ -3,6 +3,8 @@
 # which needs Java): anonymous pages, the signed-in ones (editor, settings,
 # following) and the error pages. Usage: check-html.sh <base URL> of a
 # server with published, tagged articles (the seeded end-to-end database).
+# With OUTBOX (the folder the server writes its mail to, as .eml files), the
+# pages opened from emailed links are checked too (reset, verification).
 # Fails on any error; warnings are printed, not counted.
 set -euo pipefail
 
@@ -66,6 +68,37 @@ fetch id-register /id/register
 fetch id-not-found /id/no/such/page
 fetch id-editor /id/editor -b "$jar"
 fetch id-settings /id/settings -b "$jar"
+# Getting back into an account, and links that no longer work.
+fetch forgot /forgot-password
+fetch forgot-sent '/forgot-password?sent=1'
+fetch id-forgot /id/forgot-password
+fetch reset-dead "/reset-password/$(printf 'A%.0s' $(seq 43))"
+fetch verify-dead "/id/verify-email/$(printf 'A%.0s' $(seq 43))"
+if [ -n "${OUTBOX:-}" ]; then
+  curl -sf -o /dev/null -H "Origin: $BASE" -H "Referer: $BASE/forgot-password" -H 'Accept: text/html' \
+    --data-urlencode "email=$name@example.org" "$BASE/fn/forgot-password"
+  # The links in the emails the worker sends (within 20 s).
+  link() { # link <page>: the path of a link to <page> emailed to our reader
+    local found=""
+    for _ in $(seq 200); do
+      found="$(python3 - "$OUTBOX" "$name@example.org" "$1" <<'PY'
+import pathlib, re, sys
+outbox, address, page = sys.argv[1:]
+for mail in sorted(pathlib.Path(outbox).glob("*.eml")):
+    text = mail.read_text(errors="replace").replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+    if address in text:
+        for path in re.findall(r"/(?:id/)?%s/[A-Za-z0-9_-]{43}" % page, text):
+            print(path)
+PY
+)"
+      [ -n "$found" ] && { tail -1 <<<"$found"; return; }
+      sleep 0.1
+    done
+    die "no $1 link for $name reached $OUTBOX"
+  }
+  fetch reset-password "$(link reset-password)"
+  fetch verify-email "$(link verify-email)"
+fi
 
 pages=("$work"/*.html)
 log "${#pages[@]} pages"

@@ -9,6 +9,9 @@
 #                      (CLUSTER_REDIS_PORT, the first; CLUSTER_REDIS_REPLICAS=0
 #                      for masters only). Redis's cluster bus listens on each
 #                      port + 10000 (57001-57006), so ports stay below 55536.
+#                      The cache: 64 MB a node (CLUSTER_REDIS_MB), LRU eviction.
+#   sessions' Redis    127.0.0.1:47100 (CLUSTER_SESSION_REDIS_PORT): sessions and
+#                      attempt budgets, never evicted, append-only file
 #   nginx              127.0.0.1:8080 (CLUSTER_PORT), deploy/nginx/render-cluster.sh
 #   web1, web2         127.0.0.1:3101, 3102 (CLUSTER_WEB_PORTS="3101,3102"):
 #                      `warta serve`, WARTA_INLINE_WORKER=false
@@ -17,7 +20,8 @@
 # The warta processes run WARTA_BIN (default target/release/warta: `make
 # build`) and get DATABASE_URL (the primary), DATABASE_REPLICA_URLS (the
 # replica; comma-separated), REDIS_URL (every cluster node as comma-separated
-# redis:// seed URLs), WARTA_PUBLIC_URL=http://127.0.0.1:8080, a WARTA_SECRET
+# redis:// seed URLs), WARTA_SESSION_REDIS_URL (the sessions' Redis),
+# WARTA_PUBLIC_URL=http://127.0.0.1:8080, a WARTA_SECRET
 # made once (.data/cluster/secret), mail as .eml files in
 # .data/cluster/outbox, media in .data/cluster/media (shared). Lines in
 # .data/cluster/warta.env (WARTA_CONFIG_FILE) add settings for all of them;
@@ -89,6 +93,7 @@ PG_PORT="$(setting PG_PORT CLUSTER_PG_PORT 55432 "$CLUSTER/postgres/primary/PG_V
 REPLICA_PORT="$(setting REPLICA_PORT CLUSTER_PG_REPLICA_PORT 55433 "$CLUSTER/postgres/replica/PG_VERSION")"
 REDIS_PORT="$(setting REDIS_PORT CLUSTER_REDIS_PORT 47001 "$CLUSTER/redis/1/nodes.conf")"
 REDIS_REPLICAS="$(setting REDIS_REPLICAS CLUSTER_REDIS_REPLICAS 1 "$CLUSTER/redis/1/nodes.conf")"
+SESSION_REDIS_PORT="$(setting SESSION_REDIS_PORT CLUSTER_SESSION_REDIS_PORT 47100 "$CLUSTER/redis/sessions/redis.conf")"
 HTTP_PORT="$(setting HTTP_PORT CLUSTER_PORT 8080 "$RUN/nginx.running")"
 WEB_PORTS="$(setting WEB_PORTS CLUSTER_WEB_PORTS 3101,3102 "$RUN/web.running")"
 # The binary: WARTA_BIN, else target/release/warta at a whole `start`; the
@@ -100,7 +105,7 @@ else
 fi
 case "$WARTA_BIN" in /*) ;; *) WARTA_BIN="$ROOT/$WARTA_BIN" ;; esac
 [[ "$REDIS_REPLICAS" =~ ^[01]$ ]] || die "CLUSTER_REDIS_REPLICAS must be 0 or 1, got \`$REDIS_REPLICAS\`"
-for port in "$PG_PORT" "$REPLICA_PORT" "$REDIS_PORT" "$HTTP_PORT" ${WEB_PORTS//,/ }; do
+for port in "$PG_PORT" "$REPLICA_PORT" "$REDIS_PORT" "$SESSION_REDIS_PORT" "$HTTP_PORT" ${WEB_PORTS//,/ }; do
   [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] && [ "$port" -lt 65536 ] || die "\`$port\` is not a port"
 done
 IFS=, read -r -a WEB_PORT_LIST <<<"$WEB_PORTS"
@@ -112,7 +117,8 @@ REDIS_NODES=$((3 * (1 + REDIS_REPLICAS)))
 save_settings() {
   mkdir -p "$CLUSTER"
   printf '%s\n' "PG_PORT=$PG_PORT" "REPLICA_PORT=$REPLICA_PORT" "REDIS_PORT=$REDIS_PORT" \
-    "REDIS_REPLICAS=$REDIS_REPLICAS" "HTTP_PORT=$HTTP_PORT" "WEB_PORTS=$WEB_PORTS" "WARTA_BIN=$WARTA_BIN" >"$STATE"
+    "REDIS_REPLICAS=$REDIS_REPLICAS" "SESSION_REDIS_PORT=$SESSION_REDIS_PORT" "HTTP_PORT=$HTTP_PORT" \
+    "WEB_PORTS=$WEB_PORTS" "WARTA_BIN=$WARTA_BIN" >"$STATE"
 }
 
 redis_port() { echo $((REDIS_PORT + $1 - 1)); }
@@ -130,6 +136,7 @@ print_env() {
   echo "DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"
   echo "DATABASE_REPLICA_URLS=postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$PG_DB"
   echo "REDIS_URL=$(redis_seeds)"
+  echo "WARTA_SESSION_REDIS_URL=redis://127.0.0.1:$SESSION_REDIS_PORT"
   echo "WARTA_PUBLIC_URL=http://127.0.0.1:$HTTP_PORT"
   echo "CLUSTER_URL=http://127.0.0.1:$HTTP_PORT"
   echo "CLUSTER_WEB_URLS=$(IFS=,; echo "${urls[*]}")"
@@ -211,6 +218,8 @@ check_ports() {
     ! port_busy "$port" || busy+=("$port (redis$n, CLUSTER_REDIS_PORT)")
     ! port_busy $((port + 10000)) || busy+=("$((port + 10000)) (redis$n's cluster bus, CLUSTER_REDIS_PORT + 10000)")
   done
+  session_redis_pid >/dev/null || ! port_busy "$SESSION_REDIS_PORT" \
+    || busy+=("$SESSION_REDIS_PORT (the sessions' Redis, CLUSTER_SESSION_REDIS_PORT)")
   nginx_pid >/dev/null || ! port_busy "$HTTP_PORT" || busy+=("$HTTP_PORT (nginx, CLUSTER_PORT)")
   if [ "$infra_only" = 0 ]; then
     for name in $(web_names); do
@@ -240,6 +249,7 @@ start_all() {
   wait_streaming
   check_replication
   start_redis_cluster
+  start_session_redis
   wrk_path >/dev/null || log "no wrk (the cluster tests need it): \`scripts/cluster.sh wrk-path\` tries again"
   if [ "$infra_only" = 0 ]; then
     migrate
@@ -269,6 +279,7 @@ stop_all() {
     pg_stop replica
   fi
   stop_redis_all
+  stop_session_redis
   log "stopped"
 }
 
@@ -301,6 +312,11 @@ status() {
       status_line "redis$n" stopped - "127.0.0.1:$(redis_port "$n")" ""; down=1
     fi
   done
+  if pid="$(session_redis_pid)"; then
+    status_line sessions running "$pid" "127.0.0.1:$SESSION_REDIS_PORT" "the sessions' Redis"
+  else
+    status_line sessions stopped - "127.0.0.1:$SESSION_REDIS_PORT" ""; down=1
+  fi
   if pid="$(nginx_pid)"; then
     status_line nginx running "$pid" "127.0.0.1:$HTTP_PORT" ""
   else

@@ -15,7 +15,11 @@ scripts/setup-tools.sh
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   services_env="$(scripts/services.sh start)"
   [ -n "${DATABASE_URL:-}" ] || export "$(grep ^DATABASE_URL= <<<"$services_env")"
-  [ -n "${REDIS_URL:-}" ] || export "$(grep ^REDIS_URL= <<<"$services_env")"
+  if [ -z "${REDIS_URL:-}" ]; then
+    # The private cache Redis, and the private sessions' Redis beside it.
+    export "$(grep ^REDIS_URL= <<<"$services_env")"
+    [ -n "${WARTA_SESSION_REDIS_URL:-}" ] || export "$(grep ^WARTA_SESSION_REDIS_URL= <<<"$services_env")"
+  fi
 fi
 
 if [ "${1:-}" = "--dev" ]; then

@@ -2,13 +2,20 @@
 # Private Postgres and Redis for this checkout, under .data/ (git-ignored).
 #
 #   scripts/services.sh start   install if missing, initialise, start; print env
-#   scripts/services.sh env     print DATABASE_URL, REDIS_URL, TEST_* for them
-#   scripts/services.sh stop    stop both
+#   scripts/services.sh env     print DATABASE_URL, REDIS_URL, WARTA_SESSION_REDIS_URL, TEST_*
+#   scripts/services.sh stop    stop them all
+#
+# Two Redis servers, as in production: the cache's (REDIS_URL: what anonymous
+# traffic fills, capped at WARTA_CACHE_REDIS_MB, 256 MB, evicting the least
+# recently used keys) and the sessions' (WARTA_SESSION_REDIS_URL: sessions
+# and attempt budgets, never evicted, saved to disk), so a flood of cache
+# misses cannot sign anyone out.
 #
 # They listen on 127.0.0.1 only, on ports away from the standard ones
-# (WARTA_PG_PORT, default 54329; WARTA_REDIS_PORT, default 63799; the next
-# free port when that one is taken, remembered in .data/*.port), so they
-# never clash with servers already on the machine. Data survives restarts.
+# (WARTA_PG_PORT, default 54329; WARTA_REDIS_PORT, default 63799;
+# WARTA_SESSION_REDIS_PORT, default 63789; the next free port when that one
+# is taken, remembered in .data/*.port), so they never clash with servers
+# already on the machine. Data survives restarts.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +39,8 @@ choose_port() {
 }
 PG_PORT="$(choose_port postgres "${WARTA_PG_PORT:-54329}")"
 REDIS_PORT="$(choose_port redis "${WARTA_REDIS_PORT:-63799}")"
+SESSION_REDIS_PORT="$(choose_port redis-sessions "${WARTA_SESSION_REDIS_PORT:-63789}")"
+CACHE_REDIS_MB="${WARTA_CACHE_REDIS_MB:-256}"
 
 pg_bindir() {
   local dir
@@ -119,32 +128,51 @@ CONF
     || pg_run "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" warta
 }
 
-redis_running() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+redis_running() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
 
+# start_redis NAME PORT VARIABLE ARGS...: one private Redis under .data/NAME.
 start_redis() {
-  mkdir -p "$DATA/redis"
-  redis_running && return
-  port_busy "$REDIS_PORT" && die "port $REDIS_PORT is taken by another program; set WARTA_REDIS_PORT to a free port"
-  log "starting Redis on 127.0.0.1:$REDIS_PORT"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
-    --dir "$DATA/redis" --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log" \
-    --save 300 1 --appendonly no --protected-mode yes >/dev/null
-  for _ in $(seq 50); do redis_running && return; sleep 0.1; done
-  die "Redis did not start (see $DATA/redis/redis.log)"
+  local name="$1" port="$2" variable="$3"
+  shift 3
+  mkdir -p "$DATA/$name"
+  if ! redis_running "$port"; then
+    port_busy "$port" && die "port $port is taken by another program; set $variable to a free port"
+    log "starting Redis ($name) on 127.0.0.1:$port"
+    redis-server --bind 127.0.0.1 --port "$port" --daemonize yes \
+      --dir "$DATA/$name" --pidfile "$DATA/$name/redis.pid" --logfile "$DATA/$name/redis.log" \
+      --appendonly no --protected-mode yes "$@" >/dev/null
+    local up=
+    for _ in $(seq 50); do redis_running "$port" && { up=1; break; }; sleep 0.1; done
+    [ -n "$up" ] || die "Redis ($name) did not start (see $DATA/$name/redis.log)"
+  fi
+}
+
+start_redises() {
+  # The cache: a memory limit, least recently used keys evicted, nothing
+  # saved (it is all recomputed). Set again on a server started by an older
+  # checkout, which had neither.
+  start_redis redis "$REDIS_PORT" WARTA_REDIS_PORT --save '' --maxmemory "${CACHE_REDIS_MB}mb" --maxmemory-policy allkeys-lru
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config set maxmemory "${CACHE_REDIS_MB}mb" >/dev/null
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config set maxmemory-policy allkeys-lru >/dev/null
+  # Sessions and attempt budgets: never evicted (a full server refuses
+  # writes rather than dropping a session), saved to disk every 5 minutes.
+  start_redis redis-sessions "$SESSION_REDIS_PORT" WARTA_SESSION_REDIS_PORT --save '300 1' --maxmemory-policy noeviction
 }
 
 print_env() {
   echo "DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/warta"
   echo "REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+  echo "WARTA_SESSION_REDIS_URL=redis://127.0.0.1:$SESSION_REDIS_PORT/0"
   echo "TEST_DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/postgres"
   echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1"
+  echo "TEST_SESSION_REDIS_URL=redis://127.0.0.1:$SESSION_REDIS_PORT/1"
 }
 
 case "${1:-}" in
   start)
     install_missing
     start_postgres
-    start_redis
+    start_redises
     print_env
     ;;
   env) print_env ;;
@@ -156,9 +184,13 @@ case "${1:-}" in
         pg_run "$(pg_bindir)/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null
       fi
     fi
-    if redis_running; then
-      log "stopping Redis"
+    if redis_running "$REDIS_PORT"; then
+      log "stopping Redis (cache)"
       redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    fi
+    if redis_running "$SESSION_REDIS_PORT"; then
+      log "stopping Redis (sessions)"
+      redis-cli -h 127.0.0.1 -p "$SESSION_REDIS_PORT" shutdown save >/dev/null 2>&1 || true
     fi
     ;;
   *) echo "usage: $0 start|env|stop" >&2; exit 2 ;;

@@ -29,8 +29,15 @@ if [ -z "${TEST_DATABASE_URL:-}" ] || [ -z "${TEST_REDIS_URL:-}" ]; then
   step "services"
   services_env="$(scripts/services.sh start)"
   [ -n "${TEST_DATABASE_URL:-}" ] || export "$(grep ^TEST_DATABASE_URL= <<<"$services_env")"
-  [ -n "${TEST_REDIS_URL:-}" ] || export "$(grep ^TEST_REDIS_URL= <<<"$services_env")"
+  if [ -z "${TEST_REDIS_URL:-}" ]; then
+    export "$(grep ^TEST_REDIS_URL= <<<"$services_env")"
+    [ -n "${TEST_SESSION_REDIS_URL:-}" ] || export "$(grep ^TEST_SESSION_REDIS_URL= <<<"$services_env")"
+  fi
 fi
+# Sessions on a Redis of their own when one was given; else the next
+# database of the cache's server.
+export WARTA_SESSION_REDIS_URL="${TEST_SESSION_REDIS_URL:-}"
+[ -n "$WARTA_SESSION_REDIS_URL" ] || unset WARTA_SESSION_REDIS_URL
 # Databases left by earlier runs' tests.
 psql -qAt -d "$TEST_DATABASE_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'warta\_test\_%' OR datname IN ('warta_e2e', 'warta_conformance')" \
   | while read -r db; do psql -q -d "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
@@ -51,18 +58,20 @@ e2e_db="${TEST_DATABASE_URL%/*}/warta_e2e"
 psql -q -d "$TEST_DATABASE_URL" -c "CREATE DATABASE warta_e2e"
 DATABASE_URL="$e2e_db" target/release/warta migrate
 DATABASE_URL="$e2e_db" target/release/warta seed --users 100 --articles 500 --seed 7
-E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" \
+E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" E2E_SESSION_REDIS_URL="${TEST_SESSION_REDIS_URL:-}" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
 step "Nu HTML checker (every page type, both languages) and Lighthouse (home, article, /id)"
 html_port="$(free_port)"
+rm -rf target/html-outbox
 DATABASE_URL="$e2e_db" REDIS_URL="$TEST_REDIS_URL" PORT="$html_port" WARTA_REDIS_PREFIX="warta-html-$$" \
-  RUST_LOG=warn LEPTOS_SITE_ROOT=target/site target/release/warta serve >target/html-server.log 2>&1 &
+  WARTA_OUTBOX_DIR=target/html-outbox RUST_LOG=warn LEPTOS_SITE_ROOT=target/site \
+  target/release/warta serve >target/html-server.log 2>&1 &
 html_server=$!
 trap 'kill $html_server 2>/dev/null || true' EXIT
 wait_ready "http://127.0.0.1:$html_port/readyz" 20 "$html_server" target/html-server.log
 html_status=0
-scripts/check-html.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/check-html.log || html_status=$?
+OUTBOX=target/html-outbox scripts/check-html.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/check-html.log || html_status=$?
 [ "$html_status" -ne 0 ] || scripts/check-lighthouse.sh "http://127.0.0.1:$html_port" 2>&1 | tee target/lighthouse.log || html_status=$?
 kill "$html_server" 2>/dev/null || true
 [ "$html_status" -eq 0 ] || { echo "the HTML checker or Lighthouse failed" >&2; exit 1; }

@@ -8,21 +8,18 @@
 //! error carries what the user typed, the password excepted, so the form
 //! comes back as they left it.
 
-use leptos::{
-    prelude::*,
-    server_fn::{
-        codec::JsonEncoding,
-        error::{FromServerFnError, ServerFnErrorErr},
-    },
-};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    domain::Fault,
-    error::{error_status, for_scripts},
+    domain::{Fault, Invalid},
+    error::for_scripts,
+    forms::refused,
+    i18n::Locale,
+    t,
 };
-use crate::{domain::Invalid, error::AppError, i18n::Locale, t};
+use crate::{error::AppError, forms::FormError};
 
 /// The signed-in user, as pages show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,72 +27,17 @@ pub struct SignedInUser {
     pub username: String,
 }
 
-/// A refused form: a message per field at fault, what the user typed, and,
-/// when the server itself failed, a message for the whole form. Messages
-/// are whole sentences in the language of the page the form is on.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("the form was not accepted")]
-pub struct FormError {
-    /// `(field, message)`, e.g. `("email", "Email has already been taken")`.
-    pub fields: Vec<(String, String)>,
-    /// `(field, value)` as submitted (never a password).
-    pub values: Vec<(String, String)>,
-    /// A failure that is nobody's typing mistake.
-    pub form: Option<String>,
-}
-
+#[cfg(feature = "ssr")]
 impl FormError {
-    /// The message for `field`, if it was at fault.
-    pub fn message(&self, field: &str) -> Option<String> {
-        self.fields
-            .iter()
-            .find(|(name, _)| name == field)
-            .map(|(_, message)| message.clone())
-    }
-
-    /// Marks `invalid`'s field with its message in `locale`.
-    pub fn add_invalid(&mut self, invalid: &Invalid, locale: Locale) {
-        self.fields.push((invalid.field.to_owned(), invalid.localized(locale)));
-    }
-
-    /// What the user had typed into `field`.
-    pub fn value(&self, field: &str) -> Option<String> {
-        self.values
-            .iter()
-            .find(|(name, _)| name == field)
-            .map(|(_, value)| value.clone())
-    }
-
-    /// A refusal that is nobody's typing mistake.
-    pub fn failure(message: &str) -> Self {
-        Self {
-            form: Some(message.to_owned()),
-            ..Self::default()
-        }
-    }
-
-    #[cfg(feature = "ssr")]
-    pub(crate) fn keep(&mut self, field: &str, value: &str) {
-        self.values.push((field.to_owned(), value.to_owned()));
-    }
-
-    /// Marks `field` with `message`, a whole sentence in the form's language.
-    #[cfg(feature = "ssr")]
-    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.fields.push((field.to_owned(), message.into()));
-    }
-
-    #[cfg(feature = "ssr")]
-    fn failed(mut self, message: String) -> Self {
-        self.form = Some(message);
-        self
-    }
-
     /// A taken username or email is the user's to fix (422); every hasher
     /// busy is a moment's wait (503 with `Retry-After`); anything else is
     /// ours, logged, with a message saying what could not be done.
-    #[cfg(feature = "ssr")]
-    fn refuse_or_fail(mut self, problem: crate::ssr::accounts::AccountError, doing: Doing, locale: Locale) -> Self {
+    pub(crate) fn refuse_or_fail(
+        mut self,
+        problem: crate::ssr::accounts::AccountError,
+        doing: Doing,
+        locale: Locale,
+    ) -> Self {
         use crate::ssr::{accounts::AccountError, passwords::PasswordError};
         match problem {
             AccountError::Taken(field) => {
@@ -116,22 +58,16 @@ impl FormError {
             }
         }
     }
-
-    /// An attempt over its budget: 429 with `Retry-After` for scripts, the
-    /// message on the form either way.
-    #[cfg(feature = "ssr")]
-    fn too_many(self, too_many: crate::ssr::throttle::TooMany, locale: Locale) -> Self {
-        for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(too_many.retry_after));
-        self.failed(too_many.message(locale))
-    }
 }
 
 /// What an account form was doing when the server failed it, which its
 /// message names.
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Doing {
+pub(crate) enum Doing {
     Register,
+    /// Setting a new password from a reset link.
+    ResetPassword,
     SignIn,
     SaveSettings,
     /// Checking the password a new email or password takes.
@@ -145,61 +81,15 @@ enum Doing {
 #[cfg(feature = "ssr")]
 impl Doing {
     /// "We could not … just now; please try again."
-    fn failed(self, locale: Locale) -> String {
+    pub(crate) fn failed(self, locale: Locale) -> String {
         match self {
             Doing::Register => t!(locale, "account-register-failed"),
+            Doing::ResetPassword => t!(locale, "reset-failed"),
             Doing::SignIn => t!(locale, "account-sign-in-failed"),
             Doing::SaveSettings => t!(locale, "settings-save-failed"),
             Doing::ChangeCredentials => t!(locale, "settings-credentials-failed"),
             Doing::SignOutElsewhere => t!(locale, "settings-sign-out-elsewhere-failed"),
             Doing::SignOutEverywhere => t!(locale, "settings-sign-out-everywhere-failed"),
-        }
-    }
-}
-
-/// The language of the page a call came from: the request's on the
-/// server; in the browser the address bar's, since a failed call is
-/// reported outside any component.
-#[cfg(feature = "ssr")]
-fn calling_locale() -> Locale {
-    crate::i18n::request_locale()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn calling_locale() -> Locale {
-    #[cfg(feature = "hydrate")]
-    if let Some(path) = web_sys::window().and_then(|window| window.location().pathname().ok()) {
-        return Locale::from_path(&path);
-    }
-    crate::i18n::use_locale()
-}
-
-impl FromServerFnError for FormError {
-    type Encoder = JsonEncoding;
-
-    /// Encodes the refusal for the client, and makes sure its status is not
-    /// server_fn's blanket 500: a form with faults is 422, anything else a
-    /// moment's unavailability (503), unless the server function said more.
-    fn ser(&self) -> leptos::server_fn::Bytes {
-        #[cfg(feature = "ssr")]
-        error_status(match self.fields.is_empty() {
-            true => http::StatusCode::SERVICE_UNAVAILABLE,
-            false => http::StatusCode::UNPROCESSABLE_ENTITY,
-        });
-        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
-    }
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        #[cfg(feature = "ssr")]
-        crate::error::refuse_unreadable_call(&value);
-        let locale = calling_locale();
-        Self {
-            form: Some(match value {
-                ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => t!(locale, "form-unreachable"),
-                unreadable if crate::error::is_unreadable_call(&unreadable) => t!(locale, "form-unreadable"),
-                _ => t!(locale, "form-failed"),
-            }),
-            ..Self::default()
         }
     }
 }
@@ -222,7 +112,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 pub async fn register(username: String, email: String, password: String) -> Result<(), FormError> {
     use crate::{
         domain::{Email, Password, Username},
-        ssr::{accounts, throttle},
+        ssr::{accounts, passwords, throttle},
     };
 
     let locale = crate::i18n::request_locale();
@@ -230,16 +120,18 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     error.keep("username", &username);
     error.keep("email", &email);
     let mut fault = |invalid: Invalid| error.add_invalid(&invalid, locale);
+    let password = Password::parse(&password)
+        .and_then(|password| passwords::strong_enough("password", &password, &[&username, &email]).map(|()| password))
+        .map_err(&mut fault);
     let username = Username::parse(&username).map_err(&mut fault);
     let email = Email::parse(&email).map_err(&mut fault);
-    let password = Password::parse(&password).map_err(&mut fault);
     let (Ok(username), Ok(email), Ok(password)) = (username, email, password) else {
         return Err(refused(error));
     };
 
     let state = expect_context::<crate::ssr::AppState>();
-    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::Register, email.as_str()).await {
-        return Err(error.too_many(too_many, locale));
+    if let Err(refused) = throttle::registration(&state.session_redis, email.as_str()).await {
+        return Err(error.refused_by(refused, locale));
     }
     let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password, locale).await {
         Ok(user) => user,
@@ -256,8 +148,11 @@ pub async fn register(username: String, email: String, password: String) -> Resu
 #[server(prefix = "/fn", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), FormError> {
     use crate::{
-        domain::{Email, is_local_path},
-        ssr::{accounts, throttle},
+        domain::is_local_path,
+        ssr::{
+            accounts::{self, SignInAttempt},
+            client::ClientAddress,
+        },
     };
 
     let locale = crate::i18n::request_locale();
@@ -273,20 +168,13 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         return Err(refused(error));
     }
     let state = expect_context::<crate::ssr::AppState>();
-    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &email).await {
-        return Err(error.too_many(too_many, locale));
-    }
-    // No account has an address that is not one.
-    let found = match Email::parse(&email) {
-        Ok(email) => accounts::authenticate(&state.db, &state.passwords, &email, &password).await,
-        Err(_) => Ok(None),
-    };
-    let user = match found {
-        Ok(Some(user)) => user,
-        Ok(None) => {
+    let user = match accounts::sign_in(&state, &email, &password, ClientAddress::of_request()).await {
+        Ok(SignInAttempt::SignedIn(user)) => user,
+        Ok(SignInAttempt::NoMatch) => {
             error.form = Some(t!(locale, "sign-in-no-match"));
             return Err(refused(error));
         }
+        Ok(SignInAttempt::Refused(refusal)) => return Err(error.refused_by(refusal, locale)),
         Err(problem) => return Err(error.refuse_or_fail(problem, Doing::SignIn, locale)),
     };
     let next = next
@@ -327,42 +215,6 @@ async fn sign_in(user: &crate::ssr::accounts::SignedIn, to: &str, locale: Locale
     Ok(())
 }
 
-/// A refusal the user can fix: 422 for the hydrated form, not a server
-/// error (see [`for_scripts`]).
-#[cfg(feature = "ssr")]
-pub(crate) fn refused(error: FormError) -> FormError {
-    for_scripts(http::StatusCode::UNPROCESSABLE_ENTITY, None);
-    error
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Fault;
-
-    #[test]
-    fn form_errors_name_the_field_and_keep_the_values() {
-        let mut error = FormError {
-            values: vec![("username".to_owned(), "ada".to_owned())],
-            ..FormError::default()
-        };
-        error.add_invalid(&Invalid::new("email", Fault::Taken), Locale::En);
-        assert_eq!(error.message("email").as_deref(), Some("Email has already been taken"));
-        assert_eq!(error.message("username"), None);
-        assert_eq!(error.value("username").as_deref(), Some("ada"));
-        let mut error = FormError::default();
-        error.add_invalid(&Invalid::new("current_password", Fault::Wrong), Locale::En);
-        assert_eq!(
-            error.message("current_password").as_deref(),
-            Some("Current password is not right"),
-            "field names read as words"
-        );
-        let mut error = FormError::default();
-        error.add_invalid(&Invalid::new("email", Fault::Taken), Locale::Id);
-        assert_eq!(error.message("email").as_deref(), Some("Email sudah dipakai"));
-    }
-}
-
 /// What `/settings` shows and edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -372,6 +224,10 @@ pub struct Settings {
     pub image: String,
     /// The language of their emails, as its code.
     pub email_locale: String,
+    /// Whether `email` has been verified.
+    pub email_verified: bool,
+    /// A new address waiting for its verification link to be opened.
+    pub pending_email: Option<String>,
 }
 
 /// The signed-in user's settings; `None` (and a redirect to sign in) when
@@ -395,6 +251,8 @@ pub async fn my_settings() -> Result<Option<Settings>, AppError> {
         bio: account.bio,
         image: account.image.unwrap_or_default(),
         email_locale: account.locale,
+        email_verified: account.email_verified,
+        pending_email: account.pending_email,
     }))
 }
 
@@ -415,7 +273,7 @@ pub async fn save_settings(
         domain::{Bio, Email, ImageUrl, Password, Username},
         ssr::{
             accounts::{self, Changes},
-            session,
+            passwords, session,
         },
     };
 
@@ -438,12 +296,17 @@ pub async fn save_settings(
     };
 
     let mut fault = |invalid: Invalid| error.add_invalid(&invalid, locale);
-    let username = Username::parse(&username).map_err(&mut fault);
-    let email = Email::parse(&email).map_err(&mut fault);
     let password = match password.is_empty() {
         true => Ok(None),
-        false => Password::parse(&password).map(Some).map_err(&mut fault),
+        false => Password::parse(&password)
+            .and_then(|password| {
+                passwords::strong_enough("password", &password, &[&username, &email, &old_username]).map(|()| password)
+            })
+            .map(Some)
+            .map_err(&mut fault),
     };
+    let username = Username::parse(&username).map_err(&mut fault);
+    let email = Email::parse(&email).map_err(&mut fault);
     let bio = Bio::parse(&bio).map_err(&mut fault);
     let image = ImageUrl::parse(&image).map_err(&mut fault);
     let (Ok(username), Ok(email), Ok(password), Ok(bio), Ok(image)) = (username, email, password, bio, image) else {
@@ -464,6 +327,8 @@ pub async fn save_settings(
         image: Some(image),
         // Anything but a language we write in is English.
         locale: email_locale.as_deref().map(Locale::from_code),
+        // A new address replaces the old once a link sent to it is opened.
+        new_email: accounts::NewEmail::OnceVerified,
     };
     let credentials = changes.touch_credentials(&account);
     if credentials {
@@ -511,13 +376,14 @@ async fn confirm(
         error.add(field, needed);
         return Err(refused(error));
     }
-    match accounts::confirm_password(state, id, password).await {
+    let client = crate::ssr::client::ClientAddress::of_request();
+    match accounts::confirm_password(state, id, password, client).await {
         Ok(Confirmation::Confirmed) => Ok(error),
         Ok(Confirmation::Wrong) => {
             error.add_invalid(&Invalid::new(field, Fault::Wrong), locale);
             Err(refused(error))
         }
-        Ok(Confirmation::TooMany(too_many)) => Err(error.too_many(too_many, locale)),
+        Ok(Confirmation::Refused(refusal)) => Err(error.refused_by(refusal, locale)),
         Err(problem) => Err(error.refuse_or_fail(problem, doing, locale)),
     }
 }

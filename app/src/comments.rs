@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::FormError, domain::COMMENT_MAX, error::AppError, i18n::use_locale, t};
+use crate::{domain::COMMENT_MAX, error::AppError, forms::FormError, i18n::use_locale, t};
 
 /// How many comments the article page shows at a time.
 pub const COMMENTS_PAGE: i64 = 50;
@@ -71,7 +71,7 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
         Ok(body) => body,
         Err(invalid) => {
             refusal.add_invalid(&invalid, locale);
-            return Err(crate::auth::refused(refusal));
+            return Err(crate::forms::refused(refusal));
         }
     };
     let state = expect_context::<crate::ssr::AppState>();

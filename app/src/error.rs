@@ -26,6 +26,13 @@ pub enum AppError {
     /// A dependency (the database, say) failed; the request may be retried.
     #[error("something went wrong on our side; please try again")]
     Internal,
+    /// Over a budget (searches from one address): wait this many seconds.
+    #[error("too many requests; please wait and try again")]
+    TooMany(u64),
+    /// The work asked for ran past its time limit (a search matching too
+    /// much): asking the same again would too.
+    #[error("this took too long; please ask for something narrower")]
+    TooSlow,
     /// The server function call itself failed (network, encoding).
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
@@ -38,7 +45,25 @@ impl AppError {
             Self::NotFound => crate::t!(locale, "app-error-not-found"),
             Self::Forbidden => crate::t!(locale, "app-error-forbidden"),
             Self::Internal => crate::t!(locale, "app-error-internal"),
+            Self::TooMany(seconds) => {
+                let minutes = seconds.div_ceil(60);
+                crate::t!(
+                    locale,
+                    "app-error-too-many",
+                    count = minutes,
+                    shown = locale.number(i64::try_from(minutes).unwrap_or(i64::MAX))
+                )
+            }
+            Self::TooSlow => crate::t!(locale, "app-error-too-slow"),
             Self::ServerFn(error) => crate::t!(locale, "app-error-call", detail = error.to_string()),
+        }
+    }
+
+    /// How long to wait before asking again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooMany(seconds) => Some(*seconds),
+            _ => None,
         }
     }
 
@@ -48,8 +73,9 @@ impl AppError {
         match self {
             Self::NotFound => http::StatusCode::NOT_FOUND,
             Self::Forbidden => http::StatusCode::FORBIDDEN,
+            Self::TooMany(_) => http::StatusCode::TOO_MANY_REQUESTS,
             Self::ServerFn(error) if is_unreadable_call(error) => http::StatusCode::BAD_REQUEST,
-            Self::Internal | Self::ServerFn(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal | Self::TooSlow | Self::ServerFn(_) => http::StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -61,7 +87,15 @@ impl FromServerFnError for AppError {
     /// server_fn's blanket 500.
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
-        error_status(self.status());
+        {
+            error_status(self.status());
+            if let (Some(seconds), Some(response)) = (
+                self.retry_after(),
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+        }
         <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
     }
 
@@ -129,7 +163,12 @@ mod tests {
 
     #[test]
     fn english_readers_are_told_what_the_error_says() {
-        for error in [AppError::NotFound, AppError::Forbidden, AppError::Internal] {
+        for error in [
+            AppError::NotFound,
+            AppError::Forbidden,
+            AppError::Internal,
+            AppError::TooSlow,
+        ] {
             assert_eq!(error.localized(Locale::En), error.to_string());
             assert_ne!(error.localized(Locale::Id), error.to_string());
         }

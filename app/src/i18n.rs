@@ -96,8 +96,20 @@ impl Locale {
 
     /// `path` (an unprefixed local path such as `/popular?page=2`) in this
     /// language: `/id/popular?page=2`. A path already in a language is
-    /// moved to this one.
+    /// moved to this one. Whatever `path` holds, the result is a path on
+    /// this site ([`crate::site::local_path`]): taking the prefix off
+    /// `/id//evil.example` leaves `//evil.example`, which is home instead.
     pub fn href(self, path: &str) -> String {
+        let href = self.prefixed(path);
+        match crate::site::local_path(&href) {
+            // Unchanged: the same text, borrowed whole.
+            Cow::Borrowed(safe) if safe.len() == href.len() => href,
+            safe => safe.into_owned(),
+        }
+    }
+
+    /// [`Locale::href`] before its safety check.
+    fn prefixed(self, path: &str) -> String {
         let (_, path) = Locale::split_path(path);
         match (self, path) {
             (Locale::En, path) => path.to_owned(),
@@ -175,7 +187,7 @@ macro_rules! catalogue {
     };
 }
 
-catalogue!("layout", "reading", "account", "writing", "fields", "email");
+catalogue!("layout", "reading", "account", "recovery", "writing", "fields", "email");
 
 thread_local! {
     /// Each language's messages, parsed once per thread (the browser has
@@ -296,6 +308,34 @@ mod tests {
         assert_eq!(Locale::En.href("/id/popular"), "/popular");
         assert_eq!(Locale::En.href("/id"), "/");
         assert_eq!(Locale::En.href("/tags/tea"), "/tags/tea");
+    }
+
+    #[test]
+    fn no_path_leaves_the_site_whichever_language_it_is_moved_into() {
+        let hostile = [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/\r\nLocation: //evil.example",
+        ];
+        for path in hostile {
+            for prefixed in [path.to_owned(), format!("/id{path}"), format!("/id/{path}")] {
+                for locale in Locale::ALL {
+                    let href = locale.href(&prefixed);
+                    assert!(
+                        href.starts_with('/')
+                            && !href.starts_with("//")
+                            && !href.starts_with("/\\")
+                            && href.bytes().all(|byte| byte.is_ascii_graphic()),
+                        "{locale:?}: {prefixed:?} became {href:?}"
+                    );
+                }
+            }
+        }
+        // What the 404 page at /id//evil.example links to as "English".
+        assert_eq!(Locale::En.href("/id//evil.example"), "/");
     }
 
     #[test]

@@ -12,10 +12,12 @@ pub mod domain;
 pub mod error;
 pub mod favorites;
 pub mod following;
+pub mod forms;
 pub mod i18n;
 pub mod model;
 pub mod page_data;
 pub mod pages;
+pub mod recovery;
 pub mod routing;
 pub mod site;
 #[cfg(feature = "ssr")]
@@ -41,6 +43,7 @@ use crate::{
         home::HomePage,
         not_found::NotFound,
         popular::PopularPage,
+        recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
         search::SearchPage,
         tag::TagPage,
         unsubscribe::UnsubscribePage,
@@ -196,6 +199,17 @@ fn Frame() -> impl IntoView {
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("reset-password"), ParamSegment("token"))
+                        view=ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("verify-email"), ParamSegment("token"))
+                        view=VerifyEmailPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("editor") view=EditorPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("editor"), ParamSegment("slug"))

@@ -51,7 +51,8 @@ pub async fn search_articles(q: String, page: u32) -> Result<SearchResults, AppE
     let state = expect_context::<crate::ssr::AppState>();
     let page = page.max(1);
     let offset = i64::from(page - 1) * PAGE_SIZE;
-    let (hits, total) = crate::ssr::reading::search(&state, &q, offset, PAGE_SIZE).await?;
+    let searcher = crate::ssr::client::ClientAddress::of_request();
+    let (hits, total) = crate::ssr::reading::search(&state, &q, offset, PAGE_SIZE, searcher).await?;
     let hits = hits
         .into_iter()
         .map(|hit| crate::model::SearchHit {

@@ -12,7 +12,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::FormError, error::AppError};
+use crate::{error::AppError, forms::FormError};
 
 /// The editor's fields, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ pub async fn save_article(
             Ok(Saved::Done)
         }
         Outcome::Preview(html) => Ok(Saved::Preview(html)),
-        Outcome::Refused(error) => Err(crate::auth::refused(error)),
+        Outcome::Refused(error) => Err(crate::forms::refused(error)),
         Outcome::Failed(error) => {
             status(http::StatusCode::SERVICE_UNAVAILABLE);
             Err(error)

@@ -19,6 +19,13 @@
 # masters working while a master's slots are uncovered; with the default
 # (yes) the whole cluster would refuse every command until the slots are
 # served again.
+#
+# The cache's nodes are given a memory limit (CLUSTER_REDIS_MB, 64 MB each)
+# and evict the least recently used keys, as a production cache must: a
+# flood of cache misses evicts cached values. Sessions and attempt budgets
+# are on a Redis of their own beside the cluster (`sessions`,
+# CLUSTER_SESSION_REDIS_PORT), never evicted and saved to disk (an
+# append-only file), which no cache traffic reaches.
 redis_dir() { echo "$CLUSTER/redis/$1"; }
 redis_cli() { local port="$1"; shift; redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 redis_pid() { pid_of "$(redis_dir "$1")/redis.pid" redis-server; }
@@ -48,9 +55,12 @@ cluster-node-timeout 2000
 # Keys on the surviving masters keep working while one master's slots are
 # not served (the default, yes, stops the whole cluster).
 cluster-require-full-coverage no
-# A cache: nothing on disk but the cluster's own nodes.conf.
+# A cache: nothing on disk but the cluster's own nodes.conf, a memory
+# limit, and the least recently used keys evicted past it.
 appendonly no
 save ""
+maxmemory ${CLUSTER_REDIS_MB:-64}mb
+maxmemory-policy allkeys-lru
 CONF
   redis-server "$dir/redis.conf" >/dev/null || die "redis$n did not start (log: $LOGS/redis$n.log)"
   for _ in $(seq 50); do redis_cli "$port" ping 2>/dev/null | grep -q PONG && return; sleep 0.1; done
@@ -133,4 +143,43 @@ failback_redis() {
   [ "$(redis_role "$n")" = master ] || die "redis$n did not become a master"
   wait_redis_ok 30 || die "the Redis Cluster is not ok after the failback"
   log "redis$n is a master again"
+}
+
+# The sessions' Redis: one server beside the cache's cluster.
+session_redis_dir() { echo "$CLUSTER/redis/sessions"; }
+session_redis_pid() { pid_of "$(session_redis_dir)/redis.pid" redis-server; }
+
+start_session_redis() {
+  local dir
+  dir="$(session_redis_dir)"
+  session_redis_pid >/dev/null && return
+  port_busy "$SESSION_REDIS_PORT" && die "port $SESSION_REDIS_PORT (the sessions' Redis) is taken by another program; set CLUSTER_SESSION_REDIS_PORT"
+  mkdir -p "$dir" "$LOGS"
+  cat >"$dir/redis.conf" <<CONF
+# Written by scripts/cluster.sh at each start: sessions and attempt
+# budgets, never evicted (a full server refuses writes rather than drop a
+# session), kept on disk.
+bind 127.0.0.1
+port $SESSION_REDIS_PORT
+protected-mode yes
+daemonize yes
+dir $dir
+pidfile $dir/redis.pid
+logfile $LOGS/redis-sessions.log
+maxmemory-policy noeviction
+appendonly yes
+appendfsync everysec
+CONF
+  redis-server "$dir/redis.conf" >/dev/null || die "the sessions' Redis did not start (log: $LOGS/redis-sessions.log)"
+  for _ in $(seq 50); do redis_cli "$SESSION_REDIS_PORT" ping 2>/dev/null | grep -q PONG && return; sleep 0.1; done
+  tail -20 "$LOGS/redis-sessions.log" >&2
+  die "the sessions' Redis did not start (log: $LOGS/redis-sessions.log)"
+}
+
+stop_session_redis() {
+  local pid
+  pid="$(session_redis_pid)" || return 0
+  log "stopping the sessions' Redis"
+  redis_cli "$SESSION_REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  wait_exit "$pid" 15 || { kill -9 "$pid" 2>/dev/null || true; }
 }

@@ -38,8 +38,8 @@ check_6() {
   inserted="$(sql primary "
     WITH author AS (SELECT id FROM users WHERE lower(username) = lower('$author')),
     fresh AS (
-      INSERT INTO users (username, email, password_hash)
-      SELECT 'ctf${RUN}_' || g, 'ctf${RUN}_' || g || '@example.test', 'cluster-test: never signs in'
+      INSERT INTO users (username, email, password_hash, email_verified)
+      SELECT 'ctf${RUN}_' || g, 'ctf${RUN}_' || g || '@example.test', 'cluster-test: never signs in', true
       FROM generate_series(1, $FOLLOWERS) AS g
       RETURNING id),
     followed AS (INSERT INTO follows (follower_id, author_id) SELECT fresh.id, author.id FROM fresh, author RETURNING 1)

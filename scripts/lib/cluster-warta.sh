@@ -38,6 +38,7 @@ exec_warta() {
     DATABASE_URL="postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"
     DATABASE_REPLICA_URLS="postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$PG_DB"
     REDIS_URL="$(redis_seeds)"
+    WARTA_SESSION_REDIS_URL="redis://127.0.0.1:$SESSION_REDIS_PORT"
     WARTA_PUBLIC_URL="http://127.0.0.1:$HTTP_PORT"
     # nginx, in front: its X-Forwarded-For names the reader.
     WARTA_TRUSTED_PROXIES=127.0.0.1

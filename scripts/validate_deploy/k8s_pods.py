@@ -156,8 +156,13 @@ def _():
     env = {**config_data(), **secret_example()}
     if env.get("WARTA_ENV") != "production":
         return ["WARTA_ENV is not production"]
-    required = ["DATABASE_URL", "REDIS_URL", "WARTA_SECRET", "WARTA_PUBLIC_URL", "SMTP_URL", "WARTA_MEDIA_URL"]
+    required = [
+        "DATABASE_URL", "REDIS_URL", "WARTA_SESSION_REDIS_URL", "WARTA_SECRET", "WARTA_PUBLIC_URL", "SMTP_URL",
+        "WARTA_MEDIA_URL",
+    ]
     problems = [f"{name} is missing" for name in required if name not in env]
+    if env.get("WARTA_SESSION_REDIS_URL") and env.get("WARTA_SESSION_REDIS_URL") == env.get("REDIS_URL"):
+        problems.append("WARTA_SESSION_REDIS_URL is REDIS_URL: sessions must live apart from the cache (production refuses it)")
     if not env.get("WARTA_PUBLIC_URL", "").startswith("https://") and env.get("WARTA_SECURE_COOKIES") != "true":
         problems.append("WARTA_PUBLIC_URL is not https:// (and WARTA_SECURE_COOKIES is not true)")
     return problems
@@ -175,6 +180,7 @@ def _():
     # Neither Postgres (sqlx) nor Redis (redis, fred) is built with TLS.
     if re.search(r"sslmode=(require|verify)", example.get("DATABASE_URL", "")):
         problems.append("DATABASE_URL asks for TLS, which this build of sqlx does not have")
-    if example.get("REDIS_URL", "").startswith("rediss://"):
-        problems.append("REDIS_URL is rediss://, which this build of the Redis clients does not support")
+    for name in ("REDIS_URL", "WARTA_SESSION_REDIS_URL"):
+        if example.get(name, "").startswith("rediss://"):
+            problems.append(f"{name} is rediss://, which this build of the Redis clients does not support")
     return problems

@@ -107,7 +107,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}:{}", settings.bind, settings.port));
             let media = crate::media::open(&settings.media_url)?;
-            let redis = app::ssr::redis::Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
+            let redis = app::ssr::redis::Redis::new(settings.redis.cache_url.expose(), &settings.redis.prefix)
                 .context("REDIS_URL: not a usable Redis URL")?;
             // The worker reads no replica and checks none: its metrics
             // describe the primary's pool alone.
@@ -122,7 +122,14 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             }
             let metrics = metrics.map(monitoring::Exporter::spawn);
             let cache = app::ssr::cache::Cache::new(redis, database);
-            let context = std::sync::Arc::new(worker::Context::new(&settings, pool.clone(), public_url, media, cache)?);
+            let context = std::sync::Arc::new(worker::Context::new(
+                &settings,
+                pool.clone(),
+                public_url,
+                media,
+                cache,
+                app::ssr::clock::Clock::system(),
+            )?);
             let (stop, stopping) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 crate::startup::shutdown_signal().await;

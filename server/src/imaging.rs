@@ -1,5 +1,6 @@
-//! Checking uploaded cover images by their content, and making the resized
-//! WebP copies pages offer with `srcset`.
+//! Checking uploaded cover images by their content, taking what a camera
+//! wrote about them out, and making the resized WebP copies pages offer
+//! with `srcset`.
 
 use std::io::Cursor;
 
@@ -62,8 +63,10 @@ pub fn inspect(bytes: Vec<u8>) -> Result<NewCover, Refused> {
             Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
         )
     });
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let (width, height) = if turned { (height, width) } else { (width, height) };
     drop(decoder);
+    let bytes = without_metadata(bytes, format, orientation).map_err(|_| Refused::Broken)?;
     Ok(NewCover {
         bytes,
         extension,
@@ -71,6 +74,68 @@ pub fn inspect(bytes: Vec<u8>) -> Result<NewCover, Refused> {
         width,
         height,
     })
+}
+
+/// `bytes` (an image in `format`) without what cameras and editors write
+/// beside the pixels: EXIF (where a phone puts the GPS position, the time
+/// and its serial number), XMP, IPTC, comments and text chunks. The file is
+/// served as uploaded until its copies are made, and stays public after,
+/// so nothing but the picture may be in it. The pixels are not decoded or
+/// re-encoded; colour profiles stay. Only the orientation is kept, in an
+/// EXIF block of its own, so a portrait photo still stands upright.
+pub fn without_metadata(
+    bytes: Vec<u8>,
+    format: ImageFormat,
+    orientation: Orientation,
+) -> Result<Vec<u8>, img_parts::Error> {
+    use img_parts::{Bytes, ImageEXIF as _, jpeg::Jpeg, png::Png, webp::WebP};
+    let exif = (orientation != Orientation::NoTransforms).then(|| Bytes::from(orientation_exif(orientation)));
+    let bytes = Bytes::from(bytes);
+    let cleaned = match format {
+        ImageFormat::Jpeg => {
+            let mut jpeg = Jpeg::from_bytes(bytes)?;
+            // APP1 (EXIF, XMP), APP3–APP13 (IPTC and makers' notes), APP15
+            // and comments go; APP0 (JFIF), APP2 (the colour profile) and
+            // APP14 (Adobe's colour transform) describe the pixels and stay.
+            jpeg.segments_mut().retain(|segment| {
+                let marker = segment.marker();
+                let application = (0xE1..=0xEF).contains(&marker) && !matches!(marker, 0xE2 | 0xEE);
+                !application && marker != 0xFE
+            });
+            jpeg.set_exif(exif);
+            jpeg.encoder().bytes()
+        }
+        ImageFormat::Png => {
+            let mut png = Png::from_bytes(bytes)?;
+            png.chunks_mut()
+                .retain(|chunk| !matches!(&chunk.kind(), b"tEXt" | b"zTXt" | b"iTXt" | b"eXIf" | b"tIME"));
+            png.set_exif(exif);
+            png.encoder().bytes()
+        }
+        _ => {
+            let mut webp = WebP::from_bytes(bytes)?;
+            webp.remove_chunks_by_id(img_parts::webp::CHUNK_XMP);
+            // Also sets the extended header's flags to what is left.
+            webp.set_exif(exif);
+            webp.encoder().bytes()
+        }
+    };
+    Ok(cleaned.to_vec())
+}
+
+/// An EXIF block (TIFF, big-endian) holding the orientation and nothing
+/// else.
+fn orientation_exif(orientation: Orientation) -> Vec<u8> {
+    let mut tiff = Vec::with_capacity(26);
+    tiff.extend_from_slice(b"MM\0\x2a\0\0\0\x08"); // header, first IFD at 8
+    tiff.extend_from_slice(&1_u16.to_be_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112_u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3_u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1_u32.to_be_bytes()); // one value
+    tiff.extend_from_slice(&u16::from(orientation.to_exif()).to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]); // padding to four bytes
+    tiff.extend_from_slice(&0_u32.to_be_bytes()); // no next IFD
+    tiff
 }
 
 /// The widths to make for an original `width` pixels wide: every standard

@@ -16,6 +16,10 @@ use lettre::{
 
 use crate::config::MailSettings;
 
+mod account;
+
+pub use account::{AccountLink, AccountNotice, account_link_message, account_notice_message};
+
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Mailer {

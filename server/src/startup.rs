@@ -9,7 +9,8 @@ use app::{
     shell,
     site::PublicUrl,
     ssr::{
-        AppState, Shared, cache::Cache, pagination::LatestIndex, passwords::Passwords, redis::Redis, tokens::Signer,
+        AppState, Shared, cache::Cache, clock::Clock, pagination::LatestIndex, passwords::Passwords, redis::Redis,
+        tokens::Signer,
     },
 };
 use axum::{
@@ -22,13 +23,15 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::{CompressionLevel, catch_panic::CatchPanicLayer, compression::CompressionLayer};
+use tower_http::{
+    CompressionLevel, catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer,
+};
 
 use crate::{
     config::{RunMode, Settings},
     db,
     http::{
-        middleware::{caching, limits, rate_limit, security, sessions, trace},
+        middleware::{caching, form_errors::FormErrors, limits, rate_limit, security, sessions, trace},
         routes::{
             assets, editor_form, feeds, health,
             render::{not_found, provide_page_context},
@@ -44,6 +47,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     view_flush_interval: Duration,
+    /// Deadlines on connections.
+    timeouts: crate::config::Timeouts,
     /// The in-process worker's context, unless `WARTA_INLINE_WORKER=false`.
     worker: Option<Arc<worker::Context>>,
     /// The metrics listener, when `WARTA_METRICS_ADDR` is set.
@@ -54,9 +59,17 @@ impl Application {
     /// Connects to Postgres and Redis (lazily: start-up does not wait for
     /// either), builds the router and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// [`Application::build`], with the time read from `clock` (a test's,
+    /// which the test moves instead of waiting).
+    pub async fn build_with_clock(settings: &Settings, clock: Clock) -> anyhow::Result<Self> {
         let database = db::connect_database(&settings.database)?;
-        let redis = Redis::new(settings.redis_url.expose(), &settings.redis_prefix)
+        let redis = Redis::new(settings.redis.cache_url.expose(), &settings.redis.prefix)
             .context("REDIS_URL: not a usable Redis URL")?;
+        let session_redis = Redis::new(settings.redis.session_url.expose(), &settings.redis.prefix)
+            .context("WARTA_SESSION_REDIS_URL: not a usable Redis URL")?;
 
         let listener = TcpListener::bind((settings.bind, settings.port))
             .await
@@ -81,6 +94,7 @@ impl Application {
             cache: Cache::new(redis.clone(), database.clone()),
             database,
             redis,
+            session_redis,
             latest: Arc::new(LatestIndex::default()),
             public_url: PublicUrl(
                 settings
@@ -92,6 +106,11 @@ impl Application {
             signer: Signer::new(settings.secret.expose()),
             media: crate::media::open(&settings.media_url)?,
             passwords: Passwords::new(settings.password_hashers, settings.password_wait),
+            search_timeout: settings.database.search_timeout,
+            clock: clock.clone(),
+            api_strict: settings.api_strict,
+            attempts_per_account: settings.attempts_per_account,
+            searches_per_address: settings.searches_per_address,
         });
         let metrics =
             monitoring::Exporter::bind(&settings.metrics, state.database.clone(), state.redis.clone()).await?;
@@ -103,6 +122,7 @@ impl Application {
                 state.public_url.0.clone(),
                 state.media.clone(),
                 state.cache.clone(),
+                clock,
             )?;
             Some(Arc::new(context))
         } else {
@@ -113,6 +133,7 @@ impl Application {
             router,
             state,
             view_flush_interval: settings.view_flush_interval,
+            timeouts: settings.timeouts,
             worker,
             metrics,
         })
@@ -142,17 +163,16 @@ impl Application {
     /// and lets in-flight requests finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let partitions = db::spawn_partition_upkeep(self.state.db.clone());
+        let expiry = upkeep::spawn_expiry_cleanup(self.state.db.clone(), self.state.clock.clone());
         let replica_checks = self.state.database.spawn_health_checks();
         upkeep::warm_listing_index(&self.state);
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let flusher = upkeep::spawn_view_flusher(self.state.clone(), self.view_flush_interval, stopping.clone());
         let worker = self.worker.map(|context| worker::spawn(context, stopping));
         let metrics = self.metrics.map(monitoring::Exporter::spawn);
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        crate::http::serve::serve(self.listener, self.router, self.timeouts, shutdown).await;
         partitions.abort();
+        expiry.abort();
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -167,7 +187,7 @@ impl Application {
         }
         self.state.database.close().await;
         tracing::info!("stopped");
-        result.context("serving HTTP")
+        Ok(())
     }
 }
 
@@ -176,12 +196,20 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let routes = route_list();
     let leptos = state.leptos.clone();
     let trusted_origin = security::TrustedOrigin::new(&state.public_url.0);
-    let redis = state.redis.clone();
+    let session_redis = state.session_redis.clone();
+    let local_changes = state.cache.local_changes();
+    let form_errors = FormErrors {
+        signer: state.signer.clone(),
+        clock: state.clock.clone(),
+        cookie: FormErrors::cookie_name(settings.secure_cookies),
+        secure: settings.secure_cookies,
+    };
     let site_root = leptos.site_root.to_string();
     let session_upkeep = sessions::Upkeep {
         db: state.db.clone(),
         renew_every: settings.session_renewal,
         lifetime: settings.session_lifetime,
+        public_files: Arc::new(assets::public_file_paths(&site_root)),
     };
 
     // Files from public/, then the 404 page for anything else.
@@ -237,11 +265,22 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 .layer(axum::Extension(settings.trusted_proxies.clone()))
                 .layer(trace::set_request_id())
                 .layer(trace::layer(settings.slow_request_threshold))
+                // A request not answered in time (a body trickled in a byte
+                // at a time) is the client's slowness: 408, not a 5xx.
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    settings.timeouts.request,
+                ))
                 .layer(trace::propagate_request_id())
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
                 .layer(map_response(security::add_headers))
                 .layer(from_fn_with_state(
-                    caching::PageCache::new(settings.page_cache_ttl, sessions::cookie_name(settings.secure_cookies)),
+                    caching::PageCache::new(
+                        settings.page_cache_ttl,
+                        sessions::cookie_name(settings.secure_cookies),
+                        local_changes,
+                        form_errors,
+                    ),
                     caching::layer,
                 ))
                 // Guards for state changes, inside the page cache: a page
@@ -256,7 +295,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 ))
                 .layer(from_fn_with_state(
                     rate_limit::AddressBudget {
-                        redis,
+                        redis: session_redis,
                         limit: settings.attempts_per_address,
                     },
                     rate_limit::layer,
@@ -266,7 +305,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
                 .layer(map_response(sessions::unavailable))
                 // Inside the caching layer, which must see the cookie it sets.
                 .layer(sessions::layer(
-                    settings.redis_url.expose(),
+                    settings.redis.session_url.expose(),
                     settings.secure_cookies,
                     settings.session_inactivity,
                 )?)

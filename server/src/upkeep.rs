@@ -44,3 +44,20 @@ pub fn warm_listing_index(state: &AppState) {
         }
     });
 }
+
+/// Deletes expired API tokens and account links every hour (and once at
+/// start), by `clock`'s time: a token stops working at its expiry either
+/// way, but nothing a stranger could one day read should be kept past it.
+pub fn spawn_expiry_cleanup(db: sqlx::PgPool, clock: app::ssr::clock::Clock) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            every_hour.tick().await;
+            match app::ssr::recovery::delete_expired(&db, &clock).await {
+                Ok((0, 0)) => {}
+                Ok((links, tokens)) => tracing::info!(links, tokens, "deleted expired links and API tokens"),
+                Err(error) => tracing::warn!(%error, "deleting expired links and API tokens failed; will retry"),
+            }
+        }
+    })
+}

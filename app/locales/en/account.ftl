@@ -10,7 +10,7 @@ account-password = Password
 register-title = Create an account
 register-description = Join Warta to publish your writing.
 register-username-hint = Letters, digits, _ and -; up to { $max }.
-register-password-hint = { $min } to { $max } characters.
+register-password-hint = { $min } to { $max } characters, not a common password or your own name.
 register-submit = Create account
 register-have-account = Have an account?
 register-sign-in = Sign in
@@ -53,6 +53,7 @@ settings-session-lost = Every other session has ended, but this one could not be
 account-busy = Warta is busy signing other people in. Please try again in a few seconds.
 account-sessions-unavailable = Sessions are unavailable just now; please try again.
 account-gone = Your account no longer exists.
+account-limits-unavailable = Warta cannot count sign-in attempts just now. Please try again in a few seconds.
 account-too-many =
     { $count ->
         [one] Too many attempts. Please wait { $shown } minute and try again.
@@ -76,5 +77,11 @@ form-failed = Something went wrong on our side; please try again.
 app-error-not-found = not found
 app-error-forbidden = this is not yours to change
 app-error-internal = something went wrong on our side; please try again
+app-error-too-slow = this took too long; please ask for something narrower
+app-error-too-many =
+    { $count ->
+        [one] Too many requests. Please wait { $shown } minute and try again.
+       *[other] Too many requests. Please wait { $shown } minutes and try again.
+    }
 # The call's own error, in English: $detail.
 app-error-call = { $detail }

@@ -28,3 +28,4 @@ fault-tag-too-long = { $field } must each be at most { $max } characters
 fault-too-many-tags = { $field } are too many (at most { $max })
 fault-taken = { $field } has already been taken
 fault-wrong = { $field } is not right
+fault-too-easy = { $field } is too easy to guess

@@ -27,3 +27,4 @@ fault-tag-too-long = { $field } masing-masing maksimal { $max } karakter
 fault-too-many-tags = { $field } terlalu banyak (maksimal { $max })
 fault-taken = { $field } sudah dipakai
 fault-wrong = { $field } salah
+fault-too-easy = { $field } terlalu mudah ditebak

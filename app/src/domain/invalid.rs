@@ -47,6 +47,10 @@ pub enum Fault {
     /// A password that is not the account's.
     #[error("is not right")]
     Wrong,
+    /// A password among the most common, or made of the account's own
+    /// name or address (see `ssr::passwords::too_easy`).
+    #[error("is too easy to guess")]
+    TooEasy,
 }
 
 impl Invalid {
@@ -73,6 +77,7 @@ impl Invalid {
             Fault::TooManyTags { max } => crate::t!(locale, "fault-too-many-tags", field = field, max = max),
             Fault::Taken => crate::t!(locale, "fault-taken", field = field),
             Fault::Wrong => crate::t!(locale, "fault-wrong", field = field),
+            Fault::TooEasy => crate::t!(locale, "fault-too-easy", field = field),
         };
         capitalized(&text)
     }
@@ -111,7 +116,7 @@ mod tests {
     use super::*;
 
     /// Every fault, for the tests that go through them all.
-    const FAULTS: [Fault; 12] = [
+    const FAULTS: [Fault; 13] = [
         Fault::Blank,
         Fault::TooLong { max: 1000 },
         Fault::TooLarge { max_kb: 100 },
@@ -124,6 +129,7 @@ mod tests {
         Fault::TooManyTags { max: 10 },
         Fault::Taken,
         Fault::Wrong,
+        Fault::TooEasy,
     ];
 
     /// Every field a form shows a message beside.

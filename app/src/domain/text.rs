@@ -54,16 +54,31 @@ pub const NAME_MAX: usize = 200;
 /// The longest search a reader may type, in characters.
 pub const SEARCH_MAX: usize = 200;
 
-/// Whether `next` (where signing in goes on to) is a path on this site and
-/// nothing else: it starts with one `/` (not `//`, a host), holds no `\`
-/// (which browsers read as `/`), and only printable ASCII, since browsers
-/// drop tabs and line breaks from URLs (`/\t/evil.example` is
-/// `//evil.example` to them) and a header cannot carry the rest.
+/// Whether `next` (where signing in goes on to) is a path on this site as
+/// it stands: [`crate::site::local_path`], which builds every redirect,
+/// would pass it unchanged. Anything it would change (`//evil.example`,
+/// `/\\evil.example`, `/\t/evil.example`, a scheme) is refused rather than
+/// mended: a link carrying it was not made by this site.
+///
+/// Nor may it carry a form's refusal (`__err`, `__path`, `__sig`): the page
+/// it leads to would be opened by the hydrated router, which reads them
+/// from the URL, without the server seeing them first.
+///
+/// Both as it stands and without its language prefix: `/id//evil.example`
+/// is a path here, but not one this site makes.
 pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && next.len() <= 2048
-        && next.bytes().all(|byte| byte.is_ascii_graphic() && byte != b'\\')
+    let lowered = next.to_ascii_lowercase();
+    let (_, unprefixed) = crate::i18n::Locale::split_path(next);
+    // `/id?page=2` is `?page=2` without its prefix: the front page's query.
+    let unprefixed = match unprefixed.starts_with(['?', '#']) {
+        true => format!("/{unprefixed}"),
+        false => unprefixed.to_owned(),
+    };
+    crate::site::local_path(next) == next
+        && crate::site::local_path(&unprefixed) == unprefixed
+        && !["__err", "__path", "__sig", "%5f_", "_%5f", "%5f%5f"]
+            .iter()
+            .any(|key| lowered.contains(key))
 }
 
 #[cfg(test)]
@@ -80,7 +95,15 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        for good in ["/", "/editor", "/articles/a?b=c", "/@ada"] {
+        for good in [
+            "/",
+            "/editor",
+            "/articles/a?b=c",
+            "/@ada",
+            "/id",
+            "/id?page=2",
+            "/id/settings",
+        ] {
             assert!(is_local_path(good), "{good}");
         }
         for bad in [
@@ -96,6 +119,10 @@ mod tests {
             "/\u{0}",
             "/é",
             "editor",
+            "/register?__path=/fn/register&__err=e30=",
+            "/id//evil.example",
+            "/id/\\evil.example",
+            "/register?%5F%5Ferr=e30=",
         ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }

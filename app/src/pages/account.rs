@@ -7,66 +7,17 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{FormError, Login, Register, SaveSettings, SignOutEverywhere, my_settings},
-    components::meta::PageMeta,
+    auth::{Login, Register, SaveSettings, SignOutEverywhere, my_settings},
+    components::{
+        fields::{Field, FormNotice, refusal},
+        meta::PageMeta,
+    },
     domain::{BIO_MAX, IMAGE_URL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, is_local_path},
     i18n::{Locale, use_locale},
     pages::error::ErrorNotice,
+    recovery::ResendVerification,
     t,
 };
-
-/// The refusal an action came back with, if any.
-fn refusal<T>(action: ServerAction<T>) -> impl Fn() -> Option<FormError> + Copy
-where
-    T: leptos::server_fn::ServerFn<Error = FormError> + Clone + Send + Sync + 'static,
-    T::Output: Send + Sync + Clone,
-{
-    move || action.value().get().and_then(Result::err)
-}
-
-/// One labelled input with its message.
-#[component]
-fn Field(
-    #[prop(into)] label: String,
-    name: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(into)] autocomplete: String,
-    #[prop(default = None)] value: Option<String>,
-    #[prop(default = None)] message: Option<String>,
-    #[prop(default = None)] hint: Option<String>,
-    #[prop(default = None)] maxlength: Option<usize>,
-    #[prop(default = true)] required: bool,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let described = format!("{id}-note");
-    let invalid = message.is_some();
-    view! {
-        <div class="mt-5">
-            <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=value
-                autocomplete=autocomplete
-                maxlength=maxlength
-                required=required
-                aria-invalid=invalid.then_some("true")
-                aria-describedby=described.clone()
-                class="field mt-1"
-            />
-            <p id=described class="mt-1 text-sm" class:text-danger=invalid class:text-muted=!invalid>
-                {message.or(hint)}
-            </p>
-        </div>
-    }
-}
-
-/// A message for the whole form.
-#[component]
-fn FormNotice(message: Option<String>) -> impl IntoView {
-    message.map(|message| view! { <p role="alert" class="notice mt-4">{message}</p> })
-}
 
 /// `/register`.
 #[component]
@@ -135,6 +86,18 @@ pub fn LoginPage() -> impl IntoView {
     let refused = refusal(login);
     let query = use_query_map();
     let next = move || query.read().get("next").filter(|next| is_local_path(next));
+    // What brought the reader here, as the URL says: a password just set
+    // from a reset link, or an address just verified in another browser.
+    let arrived = move || {
+        let query = query.read();
+        if query.get("reset").is_some() {
+            Some(t!(locale, "sign-in-after-reset"))
+        } else if query.get("verified").is_some() {
+            Some(t!(locale, "sign-in-after-verify"))
+        } else {
+            None
+        }
+    };
     view! {
         <PageMeta
             title=t!(locale, "sign-in-title")
@@ -143,6 +106,7 @@ pub fn LoginPage() -> impl IntoView {
         />
         <section class="mx-auto max-w-md">
             <h1 class="font-serif text-3xl font-bold tracking-tight">{t!(locale, "sign-in-title")}</h1>
+            {move || arrived().map(|message| view! { <p role="status" class="mt-4 text-sm font-medium">{message}</p> })}
             {move || {
                 let error = refused().unwrap_or_default();
                 view! {
@@ -168,6 +132,9 @@ pub fn LoginPage() -> impl IntoView {
                     </ActionForm>
                 }
             }}
+            <p class="mt-4 text-sm">
+                <A href=locale.href("/forgot-password") attr:class="nav-link underline">{t!(locale, "sign-in-forgot")}</A>
+            </p>
             <p class="mt-6 text-sm text-muted">
                 {t!(locale, "sign-in-new-here")}
                 " "
@@ -184,13 +151,17 @@ pub fn SettingsPage() -> impl IntoView {
     let locale = use_locale();
     let save = ServerAction::<SaveSettings>::new();
     let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
+    let resend = ServerAction::<ResendVerification>::new();
     let refused = refusal(save);
     let everywhere_refused = refusal(sign_out_everywhere);
+    let resend_refused = refusal(resend);
     let query = use_query_map();
     // What was just done, as the URL each action ends on says: one message
     // at a time, with JavaScript or without.
     let saved = move || query.read().get("saved").is_some() && refused().is_none();
     let signed_out = move || query.read().get("signed_out").is_some() && everywhere_refused().is_none();
+    let verified = move || query.read().get("verified").is_some();
+    let link_sent = move || query.read().get("link_sent").is_some() && resend_refused().is_none();
     let settings = Resource::new(move || save.version().get(), |_| my_settings());
     view! {
         <PageMeta
@@ -215,6 +186,8 @@ pub fn SettingsPage() -> impl IntoView {
                             view! {
                                 {saved().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-saved")}</p> })}
                                 {signed_out().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-signed-out")}</p> })}
+                                {verified().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-verified")}</p> })}
+                                {link_sent().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "settings-link-sent")}</p> })}
                                 <ActionForm action=save>
                                     <FormNotice message=error.form.clone() />
                                     <Field
@@ -306,6 +279,25 @@ pub fn SettingsPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button mt-6 w-full">{t!(locale, "settings-submit")}</button>
                                 </ActionForm>
+                                <section aria-labelledby="address-heading" class="mt-10 border-t border-rule pt-6">
+                                    <h2 id="address-heading" class="font-serif text-xl font-bold">{t!(locale, "settings-address")}</h2>
+                                    <p class="mt-1 text-sm" data-testid="address-state">
+                                        {match (&current.pending_email, current.email_verified) {
+                                            (Some(pending), _) => t!(locale, "settings-address-pending", email = pending.as_str()),
+                                            (None, true) => t!(locale, "settings-address-verified", email = current.email.as_str()),
+                                            (None, false) => t!(locale, "settings-address-unverified", email = current.email.as_str()),
+                                        }}
+                                    </p>
+                                    {(current.pending_email.is_some() || !current.email_verified).then_some(move || {
+                                        let error = resend_refused().unwrap_or_default();
+                                        view! {
+                                            <ActionForm action=resend>
+                                                <FormNotice message=error.form.clone() />
+                                                <button type="submit" class="button-secondary mt-4">{t!(locale, "settings-send-again")}</button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                                </section>
                                 <section aria-labelledby="sessions-heading" class="mt-10 border-t border-rule pt-6">
                                     <h2 id="sessions-heading" class="font-serif text-xl font-bold">{t!(locale, "settings-sessions")}</h2>
                                     <p class="mt-1 text-sm text-muted">{t!(locale, "settings-sessions-intro")}</p>

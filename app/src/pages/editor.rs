@@ -8,10 +8,10 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::FormError,
     components::meta::PageMeta,
     domain::{ArticleText, DESCRIPTION_MAX, TAGS_MAX, TITLE_MAX, split_tags},
     error::AppError,
+    forms::FormError,
     i18n::{Locale, use_locale},
     pages::{error::ErrorNotice, not_found::NotFound},
     t,

@@ -9,6 +9,7 @@ pub mod following;
 pub mod home;
 pub mod not_found;
 pub mod popular;
+pub mod recovery;
 pub mod search;
 pub mod tag;
 pub mod unsubscribe;

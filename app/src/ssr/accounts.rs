@@ -20,9 +20,11 @@ use crate::{
     i18n::Locale,
     ssr::{
         AppState,
+        client::ClientAddress,
         passwords::{PasswordError, Passwords},
         queries::{self, QueryError, accounts::AccountUpdate},
-        throttle::{self, TooMany},
+        recovery::{self, Notice},
+        throttle::{self, Refused, Target},
     },
 };
 
@@ -39,13 +41,23 @@ pub enum AccountError {
     Query(#[from] QueryError),
 }
 
+impl From<recovery::ResetError> for AccountError {
+    fn from(error: recovery::ResetError) -> Self {
+        match error {
+            recovery::ResetError::Password(password) => Self::Password(password),
+            recovery::ResetError::Query(query) => Self::Query(query),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AccountError {
     fn from(error: sqlx::Error) -> Self {
         Self::Query(error.into())
     }
 }
 
-/// Creates an account.
+/// Creates an account, and queues the link that verifies its address (in
+/// `locale`, the language the account reads in) in the same transaction.
 #[tracing::instrument(skip_all)]
 pub async fn register(
     db: &PgPool,
@@ -56,24 +68,58 @@ pub async fn register(
     locale: Locale,
 ) -> Result<SignedIn, AccountError> {
     let hash = passwords.hash(password).await?;
-    let inserted = queries::accounts::insert(db, username.as_str(), email.as_str(), &hash, locale.code()).await;
-    inserted.map_err(taken_or_failed)
+    let mut tx = db.begin().await?;
+    let inserted = queries::accounts::insert(&mut *tx, username.as_str(), email.as_str(), &hash, locale.code())
+        .await
+        .map_err(taken_or_failed)?;
+    recovery::queue_verification(&mut *tx, inserted.id, email.as_str(), locale).await?;
+    tx.commit().await?;
+    Ok(inserted)
 }
 
-/// The account with `email` (any case) whose password is `password`;
-/// `None` when there is no such account or the password is wrong (the two
-/// are indistinguishable, in answer and in time).
+/// What a sign-in attempt came to.
+#[derive(Debug, Clone)]
+pub enum SignInAttempt {
+    SignedIn(SignedIn),
+    /// No account has that email, or the password is wrong: the two are
+    /// indistinguishable, in answer and in time.
+    NoMatch,
+    /// Over a sign-in budget, or the budget could not be counted.
+    Refused(Refused),
+}
+
+/// Checks a sign-in with `email` (as typed) and `password` from `client`:
+/// the account is looked up, the attempt counted against that account's
+/// budgets ([`throttle::sign_in`]) and only then the password checked. A
+/// success records `client` as an address the account signs in from.
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(
-    db: &PgPool,
-    passwords: &Passwords,
-    email: &Email,
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
     password: &str,
-) -> Result<Option<SignedIn>, AccountError> {
-    let found = queries::accounts::by_email(db, email.as_str()).await?;
+    client: Option<ClientAddress>,
+) -> Result<SignInAttempt, AccountError> {
+    // No account has an address that is not one.
+    let found = match Email::parse(email) {
+        Ok(email) => queries::accounts::by_email(&state.db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let target = match &found {
+        Some((user, _)) => Target::Account(user.id),
+        None => Target::Nobody(email.trim().to_owned()),
+    };
+    if let Err(refused) = throttle::sign_in(&state.session_redis, &target, client, state.attempts_per_account).await {
+        return Ok(SignInAttempt::Refused(refused));
+    }
     let stored = found.as_ref().map(|(_, hash)| hash.clone());
-    let matches = passwords.verify(password, stored).await?;
-    Ok(found.filter(|_| matches).map(|(user, _)| user))
+    let matches = state.passwords.verify(password, stored).await?;
+    match found.filter(|_| matches) {
+        Some((user, _)) => {
+            throttle::signed_in(&state.session_redis, user.id, client).await;
+            Ok(SignInAttempt::SignedIn(user))
+        }
+        None => Ok(SignInAttempt::NoMatch),
+    }
 }
 
 /// What asking a signed-in user for their password came to.
@@ -82,21 +128,33 @@ pub enum Confirmation {
     Confirmed,
     /// Not their password (or the account is gone).
     Wrong,
-    /// The account's sign-in budget is spent: guessing the password here
-    /// costs what guessing it at sign-in does.
-    TooMany(TooMany),
+    /// The account's sign-in budget is spent (guessing the password here
+    /// costs what guessing it at sign-in does), or cannot be counted.
+    Refused(Refused),
 }
 
 /// Checks that `password` is account `id`'s, before a change that needs
 /// it (email, password, signing out everywhere), counting the attempt
-/// against the account's sign-in budget first.
+/// against the account's sign-in budgets from `client` first.
 #[tracing::instrument(skip_all)]
-pub async fn confirm_password(state: &AppState, id: i64, password: &str) -> Result<Confirmation, AccountError> {
+pub async fn confirm_password(
+    state: &AppState,
+    id: i64,
+    password: &str,
+    client: Option<ClientAddress>,
+) -> Result<Confirmation, AccountError> {
     let Some(row) = queries::accounts::stored_password(&state.db, id).await? else {
         return Ok(Confirmation::Wrong);
     };
-    if let Err(too_many) = throttle::account(&state.redis, throttle::Attempt::SignIn, &row.email).await {
-        return Ok(Confirmation::TooMany(too_many));
+    if let Err(refused) = throttle::sign_in(
+        &state.session_redis,
+        &Target::Account(id),
+        client,
+        state.attempts_per_account,
+    )
+    .await
+    {
+        return Ok(Confirmation::Refused(refused));
     }
     Ok(match state.passwords.verify(password, Some(row.password_hash)).await? {
         true => Confirmation::Confirmed,
@@ -144,11 +202,25 @@ pub async fn generation(db: &PgPool, id: i64) -> Result<Option<i64>, QueryError>
     Ok(queries::accounts::generation(db, id).await?)
 }
 
+/// When a new email address replaces the old one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NewEmail {
+    /// Once a link sent to it is opened; until then the old one signs in
+    /// and is written to. What the settings form does.
+    #[default]
+    OnceVerified,
+    /// At once, unverified (sent nothing but its verification link until
+    /// then): what the RealWorld API's clients expect.
+    AtOnce,
+}
+
 /// What a settings change may touch; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct Changes {
     pub username: Option<Username>,
     pub email: Option<Email>,
+    /// When a changed `email` takes effect.
+    pub new_email: NewEmail,
     pub password: Option<Password>,
     pub bio: Option<Bio>,
     /// `Some(None)` clears the image.
@@ -172,7 +244,10 @@ impl Changes {
 
 /// Applies `changes` to `account`. When they touch its credentials, a new
 /// session generation starts and every API token but `keep_token` is
-/// deleted, in the same transaction.
+/// deleted, in the same transaction. A new password also ends the reset
+/// link and tells the owner by email; a new address is sent its
+/// verification link and, taking effect at once, is unverified and the old
+/// address is told.
 pub async fn update(
     db: &PgPool,
     passwords: &Passwords,
@@ -181,28 +256,63 @@ pub async fn update(
     keep_token: Option<&str>,
 ) -> Result<Option<Account>, AccountError> {
     let credentials = changes.touch_credentials(account);
+    let new_email = changes
+        .email
+        .as_ref()
+        .filter(|email| email.as_str().to_lowercase() != account.email.to_lowercase());
+    if let (Some(email), NewEmail::OnceVerified) = (new_email, changes.new_email)
+        && queries::accounts::email_taken(db, email.as_str(), account.id).await?
+    {
+        return Err(AccountError::Taken("email"));
+    }
     let password_hash = match &changes.password {
         Some(password) => Some(passwords.hash(password).await?),
         None => None,
     };
+    let (email, email_verified, pending_email) = match (new_email, changes.new_email) {
+        (None, _) => (None, None, None),
+        (Some(email), NewEmail::AtOnce) => (Some(email.as_str()), Some(false), Some(None)),
+        (Some(email), NewEmail::OnceVerified) => (None, None, Some(Some(email.as_str()))),
+    };
     let update = AccountUpdate {
         username: changes.username.as_ref().map(Username::as_str),
-        email: changes.email.as_ref().map(Email::as_str),
+        email,
         password_hash: password_hash.as_deref(),
         bio: changes.bio.as_ref().map(Bio::as_str),
         image: changes.image.as_ref().map(|image| image.as_ref().map(ImageUrl::as_str)),
         new_generation: credentials,
         locale: changes.locale.map(Locale::code),
+        email_verified,
+        pending_email,
     };
     let mut tx = db.begin().await?;
-    let updated = queries::accounts::update(&mut *tx, account.id, update)
+    let Some(updated) = queries::accounts::update(&mut *tx, account.id, update)
         .await
-        .map_err(taken_or_failed)?;
-    if credentials && updated.is_some() {
+        .map_err(taken_or_failed)?
+    else {
+        return Ok(None);
+    };
+    if credentials {
         delete_tokens(&mut tx, account.id, keep_token).await?;
     }
+    if password_hash.is_some() {
+        queries::links::delete(&mut *tx, account.id, queries::links::Purpose::Reset).await?;
+        recovery::queue_notice(&mut *tx, account.id, Notice::PasswordChanged).await?;
+    }
+    if let Some(email) = new_email {
+        let locale = Locale::from_code(&updated.locale);
+        recovery::queue_verification(&mut *tx, account.id, email.as_str(), locale).await?;
+        if changes.new_email == NewEmail::AtOnce {
+            let notice = Notice::EmailChanged {
+                old: account.email.clone(),
+                old_verified: account.email_verified,
+                new: email.as_str().to_owned(),
+            };
+            recovery::queue_notice(&mut *tx, account.id, notice).await?;
+        }
+    }
     tx.commit().await?;
-    Ok(updated)
+    Ok(Some(updated))
 }
 
 /// Starts a new session generation for account `id` and deletes its API

@@ -18,6 +18,17 @@
 //! Values are JSON, behind a version in the key: a deploy that changes a
 //! shape bumps [`VERSION`] rather than reading old shapes.
 //!
+//! What strangers can make this cache hold is bounded. Keys are hashes of
+//! the names callers give (a 200-character search, a tag, a slug are all
+//! 32 hex digits), so no request can make a key large. A value that says
+//! the thing asked for does not exist (no such article, an empty page; see
+//! [`Found`]) is kept [`ABSENT`]: seconds, not the hour an article is kept,
+//! so made-up names cannot pile up. And the cache lives in a Redis of its
+//! own (`REDIS_URL`), given a memory limit and an eviction policy, apart
+//! from the one that holds sessions and attempt budgets
+//! (`WARTA_SESSION_REDIS_URL`): a flood of cache misses evicts cached
+//! pages, never a session.
+//!
 //! A group's generation is the primary's WAL position after the write that
 //! last bumped it, and a value of the group is computed on a replica that
 //! has replayed that far, or on the primary (see [`crate::ssr::database`]):
@@ -27,7 +38,10 @@
 use std::{
     collections::HashMap,
     future::Future,
-    sync::{Arc, LazyLock, Mutex},
+    sync::{
+        Arc, LazyLock, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -42,7 +56,7 @@ use crate::ssr::{
 };
 
 /// The cache's format version, part of every key.
-pub const VERSION: &str = "v4";
+pub const VERSION: &str = "v5";
 
 /// How long the holder of a refresh lock has to recompute a stale value.
 const REFRESH_LOCK: Duration = Duration::from_secs(10);
@@ -76,6 +90,9 @@ enum Lookup {
     /// Redis could not say the group's generation: computed on the primary,
     /// not cached.
     Bypass,
+    /// A shape of request not worth keeping (an offset off the page grid):
+    /// computed, not cached.
+    Skip,
 }
 
 impl Lookup {
@@ -85,6 +102,7 @@ impl Lookup {
             Self::Stale => "stale",
             Self::Miss => "miss",
             Self::Bypass => "bypass",
+            Self::Skip => "skip",
         };
         metrics::counter!(LOOKUPS, "group" => kind, "result" => result).increment(1);
     }
@@ -131,7 +149,73 @@ pub struct Policy {
     pub stale: Duration,
 }
 
+/// How long a value saying "there is no such thing" is kept, whatever the
+/// policy of the kind: long enough to absorb a burst of requests for one
+/// missing article, short enough that made-up names leave nothing behind.
+pub const ABSENT: Policy = Policy {
+    fresh: Duration::from_secs(10),
+    stale: Duration::from_secs(5),
+};
+
+/// Whether a cached value found what was asked for. A value that did not
+/// (no such article, a page past the end, a search matching nothing) is
+/// kept only [`ABSENT`].
+pub trait Found {
+    fn found(&self) -> bool;
+}
+
+impl<T> Found for Option<T> {
+    fn found(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Found for Vec<T> {
+    fn found(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// A list and a count (a page of search results and how many matched).
+impl<T> Found for (Vec<T>, i64) {
+    fn found(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl Found for bool {
+    fn found(&self) -> bool {
+        *self
+    }
+}
+
+/// A count or an id is an answer whatever it is.
+impl Found for i64 {
+    fn found(&self) -> bool {
+        true
+    }
+}
+
 type Flight = Arc<tokio::sync::OnceCell<Result<Arc<str>, QueryError>>>;
+
+/// How many new generations this process has started ([`Cache::bump`]):
+/// the signal that a write here changed what readers see. The server keeps
+/// a rendered public page only while this count has not moved since the
+/// page was rendered, so a write empties this instance's page cache and
+/// nothing else does: not a request's cookies, method or status.
+#[derive(Clone, Debug, Default)]
+pub struct LocalChanges(Arc<AtomicU64>);
+
+impl LocalChanges {
+    /// The count now.
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    fn record(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
 
 /// The cache: Redis, the database values are computed from, and this
 /// instance's in-flight computations.
@@ -140,6 +224,7 @@ pub struct Cache {
     redis: Redis,
     database: Database,
     flights: Arc<Mutex<HashMap<String, Flight>>>,
+    changes: LocalChanges,
 }
 
 impl Cache {
@@ -148,7 +233,14 @@ impl Cache {
             redis,
             database,
             flights: Arc::default(),
+            changes: LocalChanges::default(),
         }
+    }
+
+    /// The count of this process's writes to what readers see (see
+    /// [`LocalChanges`]).
+    pub fn local_changes(&self) -> LocalChanges {
+        self.changes.clone()
     }
 
     /// The Redis connection underneath.
@@ -168,7 +260,7 @@ impl Cache {
         compute: F,
     ) -> Result<T, QueryError>
     where
-        T: Serialize + DeserializeOwned + Send + 'static,
+        T: Found + Serialize + DeserializeOwned + Send + 'static,
         F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
@@ -196,7 +288,7 @@ impl Cache {
             return Ok(value);
         }
         Lookup::Miss.count(kind);
-        let json = self.single_flight(key, at_least, policy, compute).await?;
+        let json = self.single_flight(key, at_least, Some(policy), compute).await?;
         serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
     }
 
@@ -215,7 +307,7 @@ impl Cache {
         compute: F,
     ) -> Result<T, QueryError>
     where
-        T: Serialize + DeserializeOwned + Send + 'static,
+        T: Found + Serialize + DeserializeOwned + Send + 'static,
         F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
@@ -227,6 +319,32 @@ impl Cache {
             }
             // Reading a value without knowing its generation could serve
             // one that was dropped.
+            None => {
+                Lookup::Bypass.count(kind);
+                compute(self.database.primary().clone()).await
+            }
+        }
+    }
+
+    /// `compute`'s value for `name`, read where `group`'s last write is
+    /// visible, and not kept: for shapes of request few readers ask for (an
+    /// offset off the page grid, a deep page of comments), which would only
+    /// fill the cache with keys nobody reads again. Requests for the same
+    /// name at the same moment still share one computation.
+    pub async fn compute_in<T, F, Fut>(&self, group: &str, name: &str, compute: F) -> Result<T, QueryError>
+    where
+        T: Found + Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce(PgPool) -> Fut,
+        Fut: Future<Output = Result<T, QueryError>>,
+    {
+        let kind = group_kind(group);
+        match self.generation(group).await {
+            Some(generation) => {
+                Lookup::Skip.count(kind);
+                let key = self.key(&format!("{name}:g{generation}"));
+                let json = self.single_flight(key, Lsn(generation), None, compute).await?;
+                serde_json::from_str(&json).map_err(|error| QueryError::Encoding(error.to_string().into()))
+            }
             None => {
                 Lookup::Bypass.count(kind);
                 compute(self.database.primary().clone()).await
@@ -254,6 +372,9 @@ impl Cache {
     /// computed where that write is visible; without replicas it is a
     /// counter.
     pub async fn bump(&self, groups: &[&str]) {
+        // Before anything can fail: Redis being down does not make the
+        // write any less real.
+        self.changes.record();
         let keys: Vec<String> = groups.iter().map(|group| self.generation_key(group)).collect();
         let position = self.database.write_position().await;
         self.redis
@@ -303,22 +424,23 @@ impl Cache {
     }
 
     fn key(&self, name: &str) -> String {
-        self.redis.key(format_args!("cache:{VERSION}:{name}"))
+        self.redis.key(format_args!("cache:{VERSION}:{}", key_part(name)))
     }
 
     fn generation_key(&self, group: &str) -> String {
-        self.redis.key(format_args!("cache:{VERSION}:generation:{group}"))
+        self.redis
+            .key(format_args!("cache:{VERSION}:generation:{}", key_part(group)))
     }
 
     async fn single_flight<T, F, Fut>(
         &self,
         key: String,
         at_least: Lsn,
-        policy: Policy,
+        policy: Option<Policy>,
         compute: F,
     ) -> Result<Arc<str>, QueryError>
     where
-        T: Serialize,
+        T: Found + Serialize,
         F: FnOnce(PgPool) -> Fut,
         Fut: Future<Output = Result<T, QueryError>>,
     {
@@ -330,13 +452,17 @@ impl Cache {
         // tokio hands the computation to one of the waiters.
         let result = flight
             .get_or_init(|| async {
-                let json = encode(&compute(self.database.reader(at_least).clone()).await?)?;
-                self.write(&key, &json, policy).await;
+                let value = compute(self.database.reader(at_least).clone()).await?;
+                let json = encode(&value)?;
+                if let Some(policy) = policy {
+                    self.write(&key, &json, kept(&value, policy)).await;
+                }
                 Ok(json)
             })
             .await
             .clone();
-        // Later arrivals find the value in Redis.
+        // Later arrivals find the value in Redis (or, not kept, compute it
+        // again).
         let mut flights = self.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if flights.get(&key).is_some_and(|current| Arc::ptr_eq(current, &flight)) {
             flights.remove(&key);
@@ -346,7 +472,7 @@ impl Cache {
 
     fn refresh_in_background<T, F, Fut>(&self, key: String, at_least: Lsn, policy: Policy, compute: F)
     where
-        T: Serialize + Send + 'static,
+        T: Found + Serialize + Send + 'static,
         F: FnOnce(PgPool) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, QueryError>> + Send + 'static,
     {
@@ -372,8 +498,11 @@ impl Cache {
                 return; // Another request, here or elsewhere, is on it.
             }
             let db = cache.database.reader(at_least).clone();
-            match compute(db).await.and_then(|value| encode(&value)) {
-                Ok(json) => cache.write(&key, &json, policy).await,
+            match compute(db)
+                .await
+                .and_then(|value| Ok((encode(&value)?, kept(&value, policy))))
+            {
+                Ok((json, policy)) => cache.write(&key, &json, policy).await,
                 Err(error) => tracing::warn!(%error, key, "refreshing a cached value failed; serving it stale"),
             }
             let lock = format!("{key}:refreshing");
@@ -402,6 +531,27 @@ impl Cache {
             })
             .await;
     }
+}
+
+/// How long `value` is kept: `policy`, or [`ABSENT`] when it found nothing.
+fn kept<T: Found>(value: &T, policy: Policy) -> Policy {
+    if value.found() { policy } else { ABSENT }
+}
+
+/// The part of a key a name (or a group) becomes: its hash, so a key's
+/// length never depends on what a reader typed. A Redis Cluster hash tag at
+/// the front of the name (`{popular}:week`) is kept, so names that must
+/// share a node still do.
+pub fn key_part(name: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let tag = name
+        .strip_prefix('{')
+        .and_then(|rest| rest.find('}').map(|end| &name[..end + 2]))
+        .filter(|tag| tag.len() <= 32)
+        .unwrap_or_default();
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("{tag}{hex}")
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Arc<str>, QueryError> {
@@ -436,6 +586,31 @@ mod tests {
         );
         assert_eq!(decode::<Vec<String>>("not a cached value"), None);
         assert_eq!(decode::<Vec<String>>("12\n{\"a\":1}"), None, "another shape");
+    }
+
+    #[test]
+    fn keys_are_short_whatever_the_name_and_keep_their_hash_tag() {
+        let long = key_part(&"search:".repeat(1000));
+        assert_eq!(long.len(), 32, "{long}");
+        assert_ne!(key_part("tag:rust:0:20"), key_part("tag:Rust:0:20"));
+        assert_eq!(key_part("tag:rust:0:20"), key_part("tag:rust:0:20"));
+        let popular = key_part("{popular}:week");
+        assert!(popular.starts_with("{popular}") && popular.len() == 9 + 32, "{popular}");
+        assert_eq!(key_part("{unclosed").len(), 32, "no tag without its brace");
+    }
+
+    #[test]
+    fn what_finds_nothing_is_kept_seconds_whatever_the_kind() {
+        let hour = Policy {
+            fresh: Duration::from_secs(3600),
+            stale: Duration::from_secs(600),
+        };
+        assert_eq!(kept(&None::<u8>, hour).fresh, ABSENT.fresh);
+        assert_eq!(kept(&Some(1), hour).fresh, hour.fresh);
+        assert_eq!(kept(&Vec::<u8>::new(), hour).fresh, ABSENT.fresh);
+        assert_eq!(kept(&(Vec::<u8>::new(), 0_i64), hour).fresh, ABSENT.fresh);
+        assert_eq!(kept(&false, hour).fresh, ABSENT.fresh);
+        assert!(ABSENT.fresh + ABSENT.stale <= Duration::from_secs(60));
     }
 
     #[test]

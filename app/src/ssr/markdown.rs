@@ -14,8 +14,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         // Links in user content are not endorsements and must not reach
-        // back into our page through window.opener.
-        .link_rel(Some("noopener noreferrer nofollow ugc"));
+        // back into our page through window.opener. `external` makes the
+        // hydrated router leave them to the browser: a whole page load,
+        // which passes the server's checks (a forged form refusal in a
+        // link's query is stripped there, see the server's `form_errors`).
+        .link_rel(Some("noopener noreferrer nofollow ugc external"));
     builder
 });
 
@@ -111,10 +114,20 @@ mod tests {
     }
 
     #[test]
-    fn links_are_kept_but_cannot_reach_the_opener() {
+    fn links_are_kept_but_cannot_reach_the_opener_or_the_router() {
         let html = to_safe_html("[docs](https://example.com/docs)");
         assert!(html.contains(r#"href="https://example.com/docs""#), "{html}");
-        assert!(html.contains(r#"rel="noopener noreferrer nofollow ugc""#), "{html}");
+        assert!(
+            html.contains(r#"rel="noopener noreferrer nofollow ugc external""#),
+            "{html}"
+        );
+        // A link to one of our pages is a whole page load too, through the
+        // server's checks, not a hop inside the hydrated app.
+        let local = to_safe_html("[sign in](/login?__path=/fn/login&__err=e30)");
+        assert!(
+            local.contains(r#"rel="noopener noreferrer nofollow ugc external""#),
+            "{local}"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod client;
+pub mod clock;
 pub mod covers;
 pub mod database;
 pub mod jobs;
@@ -13,6 +15,7 @@ pub mod passwords;
 pub mod publishing;
 pub mod queries;
 pub mod reading;
+pub mod recovery;
 pub mod redis;
 pub mod session;
 mod state;

@@ -60,6 +60,14 @@ pub struct Page {
     pub total: i64,
 }
 
+/// A page with nothing on it, of a listing with nothing in it, is kept
+/// only briefly (see [`crate::ssr::cache::ABSENT`]).
+impl crate::ssr::cache::Found for Page {
+    fn found(&self) -> bool {
+        !self.articles.is_empty() || self.total > 0
+    }
+}
+
 /// The seek anchors of the latest-articles listing, shared by every request
 /// on this instance.
 #[derive(Debug)]

@@ -47,6 +47,32 @@ impl PasswordError {
     pub const RETRY_AFTER: u64 = 2;
 }
 
+/// Whether `password` is too easy to guess: one of the most common
+/// passwords, a keyboard walk or a sequence, or made of `hints` (the
+/// account's username and email). Judged by zxcvbn (Dropbox's estimator,
+/// with its lists of the most used passwords, names and words): refused
+/// below its score 2, which means "found within a million guesses".
+/// `password`, `password123` and `qwertyuiop` are; `correct horse` is not.
+/// Only the first 100 characters are judged (zxcvbn's own bound).
+pub fn too_easy(password: &Password, hints: &[&str]) -> bool {
+    let hints: Vec<&str> = hints
+        .iter()
+        .flat_map(|hint| hint.split(['@', '.', '_', '-']))
+        .filter(|part| part.len() >= 3)
+        .collect();
+    zxcvbn::zxcvbn(password.expose(), &hints).score() < zxcvbn::Score::Two
+}
+
+/// [`too_easy`] as a field's fault: `field`'s [`Fault::TooEasy`].
+///
+/// [`Fault::TooEasy`]: crate::domain::Fault::TooEasy
+pub fn strong_enough(field: &'static str, password: &Password, hints: &[&str]) -> Result<(), crate::domain::Invalid> {
+    match too_easy(password, hints) {
+        true => Err(crate::domain::Invalid::new(field, crate::domain::Fault::TooEasy)),
+        false => Ok(()),
+    }
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// The hashing threads and the permits that admit work to them. Cheap to
@@ -223,6 +249,31 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_phc(b"no account has
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_common_passwords_and_ones_own_name_are_too_easy() {
+        let parse = |raw: &str| Password::parse(raw).unwrap();
+        for easy in [
+            "password",
+            "password123",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou",
+            "sunshine1",
+            "abcdefgh",
+        ] {
+            assert!(too_easy(&parse(easy), &[]), "{easy}");
+        }
+        assert!(too_easy(&parse("adalovelace"), &["adalovelace", "ada@example.org"]));
+        for fine in [
+            "correct horse",
+            "correct horse battery",
+            "warta-demo-password",
+            "tea at the kampung warung",
+        ] {
+            assert!(!too_easy(&parse(fine), &["ada", "ada@example.org"]), "{fine}");
+        }
+    }
 
     #[test]
     fn hashes_are_the_argon2_crates_own_both_ways() {

@@ -86,7 +86,7 @@ pub async fn comment(
     body: &CommentBody,
 ) -> Result<CommentRecord, CommentError> {
     let article = commentable(state, slug).await?;
-    throttle::comment(&state.redis, writer)
+    throttle::comment(&state.session_redis, writer)
         .await
         .map_err(CommentError::TooMany)?;
     let added = comments::add(&state.db, article.id, article.created_at, writer, body.as_str()).await?;

@@ -62,19 +62,49 @@ fn nameable(name: &str) -> bool {
     crate::domain::could_name_something(name, crate::domain::NAME_MAX)
 }
 
+/// How far apart the offsets of pages readers share are: the pages' links
+/// ask for offsets 0, 20, 40… and the API's clients for multiples of their
+/// `limit` (10, 20, 50, 100).
+const GRID: i64 = 10;
+
+/// Whether a page from `offset`, `limit` long, is one readers share: its
+/// offset on the [`GRID`]. Any other offset is computed (once for all who
+/// ask at the same moment) and not kept, so `?offset=N` for every N cannot
+/// make the cache hold a copy of the listing per N.
+fn on_the_grid(offset: i64, limit: i64) -> bool {
+    limit > 0 && offset >= 0 && offset % GRID == 0
+}
+
+/// `compute` for `name`: through the cache when `keep` (see
+/// [`on_the_grid`]), else computed and not kept.
+async fn shared_or_computed<T, F, Fut>(
+    state: &AppState,
+    group: &str,
+    name: String,
+    keep: bool,
+    policy: Policy,
+    compute: F,
+) -> Result<T, QueryError>
+where
+    T: crate::ssr::cache::Found + Serialize + serde::de::DeserializeOwned + Send + 'static,
+    F: FnOnce(sqlx::PgPool) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, QueryError>> + Send + 'static,
+{
+    match keep {
+        true => state.cache.fetch_in(group, &name, policy, compute).await,
+        false => state.cache.compute_in(group, &name, compute).await,
+    }
+}
+
 /// `limit` of the latest published articles from position `offset`, and
 /// how many there are in all.
 pub async fn latest(state: &AppState, offset: i64, limit: i64) -> Result<Page, QueryError> {
     let index = state.latest.clone();
-    state
-        .cache
-        .fetch_in(
-            LATEST,
-            &format!("latest:{offset}:{limit}"),
-            LISTING,
-            move |db| async move { index.page(&db, offset, limit).await },
-        )
-        .await
+    let (name, keep) = (format!("latest:{offset}:{limit}"), on_the_grid(offset, limit));
+    shared_or_computed(state, LATEST, name, keep, LISTING, move |db| async move {
+        index.page(&db, offset, limit).await
+    })
+    .await
 }
 
 /// The cache group of everything that lists published articles across
@@ -94,18 +124,12 @@ pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Res
         return Ok(Page::default());
     }
     let owned = tag.to_owned();
-    state
-        .cache
-        .fetch_in(
-            LATEST,
-            &format!("tag:{tag}:{offset}:{limit}"),
-            LISTING,
-            move |db| async move {
-                let (articles, total) = tags::published_with(&db, &owned, limit, offset).await?;
-                Ok(Page { articles, total })
-            },
-        )
-        .await
+    let (name, keep) = (format!("tag:{tag}:{offset}:{limit}"), on_the_grid(offset, limit));
+    shared_or_computed(state, LATEST, name, keep, LISTING, move |db| async move {
+        let (articles, total) = tags::published_with(&db, &owned, limit, offset).await?;
+        Ok(Page { articles, total })
+    })
+    .await
 }
 
 /// Sitemaps: an hour old at most (search engines read them daily), kept a
@@ -147,17 +171,46 @@ pub async fn sitemap_entries(
         .await
 }
 
+/// Why a search was not answered.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SearchError {
+    /// The searcher's address is over its budget (see
+    /// [`crate::ssr::throttle::search`]).
+    #[error("too many searches")]
+    TooMany(crate::ssr::throttle::TooMany),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+impl From<SearchError> for crate::error::AppError {
+    fn from(error: SearchError) -> Self {
+        match error {
+            SearchError::TooMany(too_many) => Self::TooMany(too_many.retry_after),
+            SearchError::Query(query) => query.into(),
+        }
+    }
+}
+
 /// `limit` of the published articles matching `query`, best first, from
 /// `offset`, and how many match (up to [`search::CANDIDATES`]). Searches
 /// are cached like listings, in their group: publishing shows in results at
 /// once. An empty or unusable query (control characters, over
 /// [`crate::domain::SEARCH_MAX`]) matches nothing without a query.
+///
+/// A search is the most expensive thing a stranger can ask for, and every
+/// new wording misses the cache, so it is bounded three ways: each address
+/// (`searcher`) may search `WARTA_SEARCHES_PER_ADDRESS` times a minute (pages a CDN or the page cache answers never reach
+/// here); the statement has a time limit of its own, shorter than a page's
+/// (`WARTA_SEARCH_TIMEOUT_MS`), after which the reader is asked for
+/// something narrower; and snippets are made from the first 20,000
+/// characters of a body.
 pub async fn search(
     state: &AppState,
     query: &str,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<search::Hit>, i64), QueryError> {
+    searcher: Option<crate::ssr::client::ClientAddress>,
+) -> Result<(Vec<search::Hit>, i64), SearchError> {
     let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
     if query.is_empty()
         || query.chars().count() > crate::domain::SEARCH_MAX
@@ -166,13 +219,22 @@ pub async fn search(
     {
         return Ok((Vec::new(), 0));
     }
-    let name = format!("search:{}:{offset}:{limit}", query.to_lowercase());
-    state
-        .cache
-        .fetch_in(LATEST, &name, LISTING, move |db| async move {
-            Ok(search::published(&db, &query, limit, offset).await?)
+    if let Some(searcher) = searcher {
+        crate::ssr::throttle::search(&state.session_redis, searcher, state.searches_per_address)
+            .await
+            .map_err(SearchError::TooMany)?;
+    }
+    let (name, keep) = (
+        format!("search:{}:{offset}:{limit}", query.to_lowercase()),
+        on_the_grid(offset, limit),
+    );
+    let time_limit = state.search_timeout;
+    Ok(
+        shared_or_computed(state, LATEST, name, keep, LISTING, move |db| async move {
+            Ok(search::published(&db, &query, limit, offset, time_limit).await?)
         })
-        .await
+        .await?,
+    )
 }
 
 /// The cache group of an article's comments: a new or deleted comment
@@ -193,13 +255,18 @@ pub async fn comments(
         return Ok(Vec::new());
     }
     let owned = slug.to_owned();
+    // The first page is what every reader of the article sees; later ones
+    // start after any comment id a URL names, so they are read, not kept.
     let name = format!("comments:{slug}:{}:{limit}", after.unwrap_or(0));
-    state
-        .cache
-        .fetch_in(&comments_group(slug), &name, ARTICLE, move |db| async move {
-            Ok(comments::on_slug(&db, &owned, after, limit).await?)
-        })
-        .await
+    shared_or_computed(
+        state,
+        &comments_group(slug),
+        name,
+        after.is_none(),
+        ARTICLE,
+        move |db| async move { Ok(comments::on_slug(&db, &owned, after, limit).await?) },
+    )
+    .await
 }
 
 /// Forgets the cached comments of the article `slug` (its current slug).
@@ -238,21 +305,25 @@ pub async fn favorites_of(
     // shown, with nothing more to list.
     let (offset, limit) = if offset > MAX_OFFSET { (0, 0) } else { (offset, limit) };
     let owned = username.to_owned();
-    state
-        .cache
-        .fetch_in(
-            &author_group(username),
-            &format!("favorites:{}:{offset}:{limit}", username.to_lowercase()),
-            LISTING,
-            move |db| async move {
-                let Some((user_id, profile)) = users::profile(&db, &owned).await? else {
-                    return Ok(None);
-                };
-                let (articles, total) = favorites::saved_by(&db, user_id, limit, offset).await?;
-                Ok(Some((profile, Page { articles, total })))
-            },
-        )
-        .await
+    let (name, keep) = (
+        format!("favorites:{}:{offset}:{limit}", username.to_lowercase()),
+        on_the_grid(offset, limit),
+    );
+    shared_or_computed(
+        state,
+        &author_group(username),
+        name,
+        keep,
+        LISTING,
+        move |db| async move {
+            let Some((user_id, profile)) = users::profile(&db, &owned).await? else {
+                return Ok(None);
+            };
+            let (articles, total) = favorites::saved_by(&db, user_id, limit, offset).await?;
+            Ok(Some((profile, Page { articles, total })))
+        },
+    )
+    .await
 }
 
 /// `reader` (called `reader_name`) saves (`save` true) or unsaves the
@@ -288,22 +359,26 @@ pub async fn by_author(state: &AppState, username: &str, offset: i64, limit: i64
         return Ok(Some(Page::default()));
     }
     let owned = username.to_owned();
-    state
-        .cache
-        .fetch_in(
-            &author_group(username),
-            &format!("by-author:{}:{offset}:{limit}", username.to_lowercase()),
-            LISTING,
-            move |db| async move {
-                let Some((author_id, _)) = users::profile(&db, &owned).await? else {
-                    return Ok(None);
-                };
-                let articles = articles::published_by_author(&db, author_id, limit, offset).await?;
-                let total = articles::count_published_by_author(&db, author_id).await?;
-                Ok(Some(Page { articles, total }))
-            },
-        )
-        .await
+    let (name, keep) = (
+        format!("by-author:{}:{offset}:{limit}", username.to_lowercase()),
+        on_the_grid(offset, limit),
+    );
+    shared_or_computed(
+        state,
+        &author_group(username),
+        name,
+        keep,
+        LISTING,
+        move |db| async move {
+            let Some((author_id, _)) = users::profile(&db, &owned).await? else {
+                return Ok(None);
+            };
+            let articles = articles::published_by_author(&db, author_id, limit, offset).await?;
+            let total = articles::count_published_by_author(&db, author_id).await?;
+            Ok(Some(Page { articles, total }))
+        },
+    )
+    .await
 }
 
 /// Forgets every cached page showing the article `slug` by `author`: its
@@ -373,6 +448,26 @@ pub async fn article(state: &AppState, slug: &str) -> Result<Option<ArticleEntry
         .await
 }
 
+/// Whether a published article has `slug`: for the view pixel, which must
+/// not count (or leave anything behind in Redis for) an article there is
+/// not. Cached with the article, so a change to it is seen at once, in a
+/// value of a few bytes rather than the whole article.
+pub async fn article_exists(state: &AppState, slug: &str) -> Result<bool, QueryError> {
+    if !nameable(slug) {
+        return Ok(false);
+    }
+    let owned = slug.to_owned();
+    state
+        .cache
+        .fetch_in(
+            &article_key(slug),
+            &format!("exists:{slug}"),
+            ARTICLE,
+            move |db| async move { Ok(articles::published_id_by_slug(&db, &owned).await?.is_some()) },
+        )
+        .await
+}
+
 /// Forgets the cached article with `slug`; for every change to an article.
 /// A generation, not a delete: a read that began before the change and
 /// ends after it stores the old article under the old generation, where
@@ -407,17 +502,25 @@ pub async fn author(
     // shown, with nothing more to list.
     let (offset, limit) = if offset > MAX_OFFSET { (0, 0) } else { (offset, limit) };
     let owned = username.to_owned();
-    let name = format!("author:{}:{offset}:{limit}", username.to_lowercase());
-    state
-        .cache
-        .fetch_in(&author_group(username), &name, LISTING, move |db| async move {
+    let (name, keep) = (
+        format!("author:{}:{offset}:{limit}", username.to_lowercase()),
+        on_the_grid(offset, limit),
+    );
+    shared_or_computed(
+        state,
+        &author_group(username),
+        name,
+        keep,
+        LISTING,
+        move |db| async move {
             let Some((author_id, profile)) = users::profile(&db, &owned).await? else {
                 return Ok(None);
             };
             let articles = articles::published_by_author(&db, author_id, limit, offset).await?;
             Ok(Some(AuthorListing { profile, articles }))
-        })
-        .await
+        },
+    )
+    .await
 }
 
 /// Forgets every cached page of each of `usernames` (after a profile
@@ -431,6 +534,21 @@ pub async fn forget_authors(cache: &Cache, usernames: &[&str]) {
 mod tests {
     use super::*;
     use crate::ssr::cache::group_kind;
+
+    #[test]
+    fn only_pages_on_their_own_grid_are_kept() {
+        assert!(on_the_grid(0, 20));
+        assert!(on_the_grid(40, 20));
+        assert!(
+            on_the_grid(40, 21),
+            "an author's page, one more to see if another follows"
+        );
+        assert!(on_the_grid(300, 100));
+        assert!(!on_the_grid(41, 20), "an offset between pages");
+        assert!(!on_the_grid(3, 7));
+        assert!(!on_the_grid(0, 0));
+        assert!(!on_the_grid(-20, 20));
+    }
 
     #[test]
     fn every_group_reading_names_has_a_kind_of_its_own_for_metrics() {

@@ -53,8 +53,13 @@ pub struct Shared {
     pub db: PgPool,
     /// The primary and its replicas, for public reads (the cache picks).
     pub database: Database,
-    /// The Redis connection, reconnecting on its own.
+    /// The cache's Redis (`REDIS_URL`): cached values and view counts,
+    /// what anonymous traffic makes; under a memory limit that evicts.
     pub redis: Redis,
+    /// The sessions' Redis (`WARTA_SESSION_REDIS_URL`): attempt budgets and
+    /// sign-in records, beside the sessions the server's layer keeps there.
+    /// Never evicted, and out of the cache traffic's reach.
+    pub session_redis: Redis,
     /// The read-through cache in Redis.
     pub cache: Cache,
     /// Seek anchors for deep pages of the latest-articles listing.
@@ -70,4 +75,20 @@ pub struct Shared {
     pub media: Media,
     /// The password hashing threads (`WARTA_PASSWORD_HASHERS`).
     pub passwords: Passwords,
+    /// Sign-ins against one account, from addresses it has not signed in
+    /// from lately, in ten minutes (`WARTA_ATTEMPTS_PER_ACCOUNT`).
+    pub attempts_per_account: i64,
+    /// Searches one address may make in a minute
+    /// (`WARTA_SEARCHES_PER_ADDRESS`).
+    pub searches_per_address: i64,
+    /// The time, as the code is given it (a test's clock in tests).
+    pub clock: crate::ssr::clock::Clock,
+    /// Whether the JSON API holds accounts to the forms' rules
+    /// (`WARTA_API_STRICT`): weak passwords refused, the current password
+    /// asked for every email or password change, and a new email taking
+    /// effect once verified. Off, it follows the RealWorld specification.
+    pub api_strict: bool,
+    /// How long a search's statement may run (`WARTA_SEARCH_TIMEOUT_MS`),
+    /// shorter than any other's.
+    pub search_timeout: std::time::Duration,
 }

@@ -5,8 +5,9 @@
 //! so it works with JavaScript off, and is never cached, so it counts even
 //! when a CDN serves the page). Counting is one Redis script call:
 //!
-//! - one count per visitor (a hash of client address and user agent) per
-//!   article per [`DEDUP_WINDOW`]: reloads do not inflate popularity;
+//! - one count per visitor (a hash of the reader's address, an IPv6
+//!   reader's /64) per article per [`DEDUP_WINDOW`]: reloads, or a new
+//!   User-Agent per request, do not inflate popularity;
 //! - the count lands in a Redis hash of pending counts, by slug: one of
 //!   [`SHARDS`], chosen by the slug. A shard's keys share a hash tag
 //!   (`{v7}`), so in a Redis Cluster the script's two keys, and a flush's

@@ -28,6 +28,10 @@ pub struct DatabaseSettings {
     /// so no request, however crafted, holds a connection for long. The
     /// commands (`migrate`, `seed`) run without it.
     pub statement_timeout: Option<Duration>,
+    /// `WARTA_SEARCH_TIMEOUT_MS`: how long a search's statement may run
+    /// (1 s): shorter than any page's, since every new wording of a search
+    /// misses the cache and a stranger can send many.
+    pub search_timeout: Duration,
 }
 
 impl DatabaseSettings {
@@ -93,6 +97,9 @@ impl DatabaseSettings {
                 |_| true,
             )?))
             .filter(|timeout| !timeout.is_zero()),
+            search_timeout: Duration::from_millis(parse_or(source, "WARTA_SEARCH_TIMEOUT_MS", 1_000_u64, |ms| {
+                (1..=60_000).contains(ms)
+            })?),
         })
     }
 }

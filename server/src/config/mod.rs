@@ -16,7 +16,9 @@ mod database;
 mod logging;
 mod mail;
 mod monitoring;
+mod redis;
 mod source;
+mod timeouts;
 mod values;
 mod worker;
 
@@ -26,8 +28,10 @@ pub use database::DatabaseSettings;
 pub use logging::LogSettings;
 pub use mail::MailSettings;
 pub use monitoring::MetricsSettings;
+pub use redis::RedisSettings;
 pub use source::{ConfigError, Environment, Source, load_file};
-use source::{parse_mode, parse_or, required};
+use source::{parse_mode, parse_or};
+pub use timeouts::Timeouts;
 pub use values::{LogFormat, RunMode, Secret};
 pub use worker::WorkerSettings;
 
@@ -38,11 +42,8 @@ pub struct Settings {
     pub environment: RunMode,
     /// Postgres.
     pub database: DatabaseSettings,
-    /// `REDIS_URL`.
-    pub redis_url: Secret,
-    /// `WARTA_REDIS_PREFIX`: every Redis key starts with `prefix:`, so
-    /// deployments (or test runs) can share a Redis.
-    pub redis_prefix: String,
+    /// The cache's Redis and the sessions' Redis.
+    pub redis: RedisSettings,
     /// `WARTA_VIEW_FLUSH_MS`: how often counted views move from Redis to
     /// Postgres (and so to `/popular`).
     pub view_flush_interval: Duration,
@@ -79,6 +80,8 @@ pub struct Settings {
     pub trusted_proxies: crate::http::middleware::client::TrustedProxies,
     /// `WARTA_SLOW_REQUEST_MS`: requests slower than this log a warning.
     pub slow_request_threshold: Duration,
+    /// Deadlines on connections and requests.
+    pub timeouts: Timeouts,
     /// Logging.
     pub log: LogSettings,
     /// `LEPTOS_SITE_ROOT`: where the built site (pkg/, public files) lives.
@@ -101,6 +104,18 @@ pub struct Settings {
     /// `WARTA_ATTEMPTS_PER_ADDRESS`: sign-ins (and, separately,
     /// registrations) one client address may try in ten minutes (30).
     pub attempts_per_address: i64,
+    /// `WARTA_ATTEMPTS_PER_ACCOUNT`: sign-ins against one account from
+    /// addresses it has not signed in from lately, in ten minutes (100);
+    /// each address has 10 of its own against it.
+    pub attempts_per_account: i64,
+    /// `WARTA_SEARCHES_PER_ADDRESS`: searches that reach the database one
+    /// client address may make in a minute (30).
+    pub searches_per_address: i64,
+    /// `WARTA_API_STRICT`: the JSON API holds accounts to the forms' rules
+    /// (weak passwords refused, the current password for every email or
+    /// password change, a new email taking effect once verified). Off by
+    /// default: the RealWorld specification, whose clients send none of it.
+    pub api_strict: bool,
     /// `WARTA_MEDIA_URL`: where cover images are stored: a folder
     /// (`.data/media` by default, or `file:///abs/path`), or
     /// `s3://bucket/prefix` (credentials and endpoint from the usual `AWS_*`
@@ -125,22 +140,6 @@ impl Settings {
         let environment = parse_mode(source)?;
         let production = environment == RunMode::Production;
         let database = DatabaseSettings::from_source(source)?;
-        let redis_url = required(source, "REDIS_URL")?;
-        let seeds = app::ssr::redis::seeds(&redis_url);
-        if seeds.is_empty() || !seeds.iter().all(|seed| seed.starts_with("redis://")) {
-            return Err(ConfigError::new(
-                "REDIS_URL",
-                "expected a redis:// URL, or several comma-separated for a Redis Cluster \
-                 (rediss:// is not supported: reach Redis over a private network)",
-            ));
-        }
-        let redis_prefix = source.get("WARTA_REDIS_PREFIX").unwrap_or_else(|| "warta".to_owned());
-        if redis_prefix.contains(|c: char| c.is_whitespace() || c == '{' || c == '}') {
-            return Err(ConfigError::new(
-                "WARTA_REDIS_PREFIX",
-                "must not contain spaces or braces (braces mark Redis Cluster hash tags)",
-            ));
-        }
         let view_flush_interval =
             Duration::from_millis(parse_or(source, "WARTA_VIEW_FLUSH_MS", 5_000_u64, |ms| *ms >= 10)?);
         let page_cache_ttl =
@@ -258,11 +257,12 @@ impl Settings {
             None => ".data/media".to_owned(),
         };
 
+        let redis = RedisSettings::from_source(source, production)?;
+
         Ok(Self {
             environment,
             database,
-            redis_url: Secret(redis_url),
-            redis_prefix,
+            redis,
             view_flush_interval,
             page_cache_ttl,
             session_inactivity,
@@ -275,6 +275,7 @@ impl Settings {
             secret,
             secure_cookies,
             slow_request_threshold,
+            timeouts: Timeouts::from_source(source)?,
             trusted_proxies,
             log: LogSettings::from_source(source, environment)?,
             site_root,
@@ -285,6 +286,19 @@ impl Settings {
             password_hashers,
             password_wait,
             attempts_per_address,
+            attempts_per_account: parse_or(
+                source,
+                "WARTA_ATTEMPTS_PER_ACCOUNT",
+                app::ssr::throttle::PER_ACCOUNT,
+                |n| (1..=1_000_000).contains(n),
+            )?,
+            searches_per_address: parse_or(
+                source,
+                "WARTA_SEARCHES_PER_ADDRESS",
+                app::ssr::throttle::SEARCHES_PER_ADDRESS,
+                |n| (1..=1_000_000).contains(n),
+            )?,
+            api_strict: parse_or(source, "WARTA_API_STRICT", false, |_| true)?,
             media_url,
         })
     }
@@ -353,6 +367,7 @@ mod tests {
                 "postgres://replica-a/warta, postgres://replica-b/warta",
             ),
             ("REDIS_URL", "redis://10.0.0.1:7000,redis://10.0.0.2:7000"),
+            ("WARTA_SESSION_REDIS_URL", "redis://10.0.0.9:7000"),
         ]))
         .unwrap();
         assert_eq!(settings.database.replica_urls.len(), 2);
@@ -361,7 +376,7 @@ mod tests {
             settings.database.replica_max_connections,
             settings.database.max_connections
         );
-        assert_eq!(app::ssr::redis::seeds(settings.redis_url.expose()).len(), 2);
+        assert_eq!(app::ssr::redis::seeds(settings.redis.cache_url.expose()).len(), 2);
 
         assert_eq!(
             refused(&[("DATABASE_REPLICA_URLS", "replica-a")]),
@@ -399,6 +414,7 @@ mod tests {
             ("WARTA_SECRET", &"x".repeat(40)),
             ("SMTP_URL", "smtps://mail.example:465"),
             ("WARTA_MEDIA_URL", "s3://warta-media/covers"),
+            ("WARTA_SESSION_REDIS_URL", "redis://sessions:6379"),
         ]))
         .unwrap();
         assert!(settings.secure_cookies);

@@ -93,6 +93,7 @@ mod tests {
             ("WARTA_SECRET", "a-production-secret-of-forty-characters!"),
             ("SMTP_URL", "smtps://mail.example:465"),
             ("WARTA_MEDIA_URL", "s3://warta-media/covers"),
+            ("WARTA_SESSION_REDIS_URL", "redis://sessions:6379"),
         ];
         all.extend_from_slice(pairs);
         all

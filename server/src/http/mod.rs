@@ -10,8 +10,12 @@
 //!   unsubscribing, the view pixel) and rendering a page outside the Leptos
 //!   routes.
 //!
+//! - [`serve`]: the accept loop, with the connection deadlines (header
+//!   read, idle, body read) `axum::serve` has no knobs for.
+//!
 //! Routes may use what middleware puts on a request (the reader's address,
 //! the script mark); middleware never imports a route.
 
 pub mod middleware;
 pub mod routes;
+pub mod serve;

@@ -33,6 +33,10 @@ pub enum ApiError {
     /// Over an attempt budget: 429 with `Retry-After`.
     #[error("too many attempts")]
     TooMany(app::ssr::throttle::TooMany),
+    /// An attempt budget could not be counted (the sessions' Redis is
+    /// down): 503 with `Retry-After`.
+    #[error("attempts cannot be counted")]
+    Uncounted,
     /// Every password hasher is busy: 503 with `Retry-After`.
     #[error("busy")]
     Busy,
@@ -51,6 +55,24 @@ impl From<app::ssr::accounts::AccountError> for ApiError {
                 Self::Unavailable(QueryError::Encoding(format!("password hashing: {error}").into()))
             }
             AccountError::Query(query) => Self::Unavailable(query),
+        }
+    }
+}
+
+impl From<app::ssr::throttle::Refused> for ApiError {
+    fn from(refused: app::ssr::throttle::Refused) -> Self {
+        match refused {
+            app::ssr::throttle::Refused::TooMany(too_many) => Self::TooMany(too_many),
+            app::ssr::throttle::Refused::Unavailable => Self::Uncounted,
+        }
+    }
+}
+
+impl From<app::ssr::reading::SearchError> for ApiError {
+    fn from(error: app::ssr::reading::SearchError) -> Self {
+        match error {
+            app::ssr::reading::SearchError::TooMany(too_many) => Self::TooMany(too_many),
+            app::ssr::reading::SearchError::Query(query) => query.into(),
         }
     }
 }
@@ -102,6 +124,7 @@ impl IntoResponse for ApiError {
         let retry_after = match &self {
             Self::TooMany(too_many) => Some(too_many.retry_after),
             Self::Busy => Some(app::ssr::passwords::PasswordError::RETRY_AFTER),
+            Self::Uncounted => Some(app::ssr::throttle::Refused::Unavailable.retry_after()),
             _ => None,
         };
         let too_many_message = match &self {
@@ -116,6 +139,11 @@ impl IntoResponse for ApiError {
             Self::Forbidden(field) => (StatusCode::FORBIDDEN, *field, "forbidden"),
             Self::Conflict(field) => (StatusCode::CONFLICT, *field, "has already been taken"),
             Self::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "request", too_many_message.as_str()),
+            Self::Uncounted => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server",
+                "cannot count sign-in attempts just now; please retry in a few seconds",
+            ),
             Self::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "server",

@@ -19,12 +19,13 @@ use app::{
     model::Period,
     ssr::{
         AppState,
+        client::ClientAddress,
         queries::{QueryError, favorites},
         reading,
     },
 };
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     extract::{Path, Query, State, rejection::QueryRejection},
     routing::{any, delete, get, post},
 };
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
 async fn list_articles(
     State(state): State<AppState>,
     caller: Option<Caller>,
+    client: Option<Extension<ClientAddress>>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<ArticlesEnvelope>, ApiError> {
     let Query(params) = params.map_err(|_| ApiError::Invalid("query", "is not a valid query string"))?;
@@ -90,7 +92,8 @@ async fn list_articles(
             ));
         }
         app::domain::check_characters("q", q, false)?;
-        let (hits, total) = reading::search(&state, q, shallow(offset)?, limit).await?;
+        let searcher = client.map(|Extension(client)| client);
+        let (hits, total) = reading::search(&state, q, shallow(offset)?, limit, searcher).await?;
         let articles = hits.into_iter().map(|hit| hit.article).collect();
         return Ok(Json(
             ArticlesEnvelope::seen_by(&state, caller.as_ref(), articles, total).await?,

@@ -262,10 +262,14 @@ impl Plan {
                 .text(&bio)
                 .time(created)
                 .time(created)
+                // Demo readers' addresses count as verified: they follow
+                // authors and are emailed, as real readers are once they
+                // open their verification link.
+                .display(true)
                 .end();
         }
         vec![Copy {
-            statement: "COPY users (id, username, email, password_hash, bio, created_at, updated_at) FROM STDIN",
+            statement: "COPY users (id, username, email, password_hash, bio, created_at, updated_at, email_verified) FROM STDIN",
             data,
         }]
     }

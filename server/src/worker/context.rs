@@ -5,7 +5,7 @@
 //! dispatch), which depends on the handlers: handlers depend on this
 //! contract only, and cannot reach into the loop's lease handling.
 
-use app::ssr::{Media, cache::Cache, tokens::Signer};
+use app::ssr::{Media, cache::Cache, clock::Clock, tokens::Signer};
 use lettre::message::Mailbox;
 use sqlx::PgPool;
 
@@ -29,6 +29,8 @@ pub struct Context {
     /// Cover images are resized one at a time: each may take a few hundred
     /// MB while it is decoded.
     pub image_work: tokio::sync::Semaphore,
+    /// The time, as links' expiry reads it.
+    pub clock: Clock,
 }
 
 impl Context {
@@ -40,8 +42,10 @@ impl Context {
         public_url: String,
         media: Media,
         cache: Cache,
+        clock: Clock,
     ) -> anyhow::Result<Self> {
         Ok(Self {
+            clock,
             media,
             cache,
             image_work: tokio::sync::Semaphore::new(1),

@@ -11,6 +11,7 @@
 //! emails, between two fan-out batches), waits up to the grace period, and
 //! returns whatever is unfinished to the queue.
 
+mod account_mail;
 mod context;
 mod cover_jobs;
 mod notify;
@@ -25,6 +26,7 @@ use app::ssr::{
     covers::{DeleteCoverFiles, MakeCoverVariants},
     jobs::{ClaimedJob, Failure, Queue, Task as _},
     notifications::{FanOut, SendNotifications},
+    recovery::{SendLink, SendNotice},
 };
 use sqlx::{
     PgPool,
@@ -39,11 +41,13 @@ use context::Outcome;
 /// Every kind of job this worker runs: the `kind` label of its metrics. A
 /// kind it does not know (a newer worker's) is counted as `unknown`, since
 /// the column could hold anything.
-pub const KINDS: [&str; 4] = [
+pub const KINDS: [&str; 6] = [
     FanOut::KIND,
     SendNotifications::KIND,
     MakeCoverVariants::KIND,
     DeleteCoverFiles::KIND,
+    SendLink::KIND,
+    SendNotice::KIND,
 ];
 
 fn kind_label(kind: &str) -> &'static str {
@@ -267,6 +271,8 @@ async fn handle(
         SendNotifications::KIND => notify::send(context, job, stop).await,
         MakeCoverVariants::KIND => cover_jobs::make_variants(context, job).await,
         DeleteCoverFiles::KIND => cover_jobs::delete_files(context, job).await,
+        SendLink::KIND => account_mail::send_link(context, job).await,
+        SendNotice::KIND => account_mail::send_notice(context, job).await,
         other => anyhow::bail!("unknown job kind `{other}` (a newer worker's job?)"),
     }
 }

@@ -4,7 +4,7 @@ use app::{
     domain::{Email, Password, Username},
     i18n::Locale,
     ssr::{
-        accounts::{self, AccountError, SignedIn},
+        accounts::{self, AccountError},
         passwords::Passwords,
     },
 };
@@ -24,7 +24,7 @@ fn parts(username: &str, email: &str, password: &str) -> (Username, Email, Passw
 }
 
 #[tokio::test]
-async fn a_registered_user_authenticates_with_their_password_and_only_with_it() {
+async fn a_registered_password_is_stored_as_argon2id_never_as_itself() {
     let (_, db) = fresh_database().await;
     let passwords = passwords();
     let (username, email, password) = parts("Ada", "Ada@Example.org", "correct horse battery");
@@ -40,31 +40,40 @@ async fn a_registered_user_authenticates_with_their_password_and_only_with_it() 
         .unwrap();
     assert!(stored.starts_with("$argon2id$"), "argon2id, not {stored}");
     assert!(!stored.contains("correct horse"), "never the password itself");
+}
 
-    let email = |raw: &str| Email::parse(raw).unwrap();
+#[tokio::test]
+async fn signing_in_takes_the_password_and_the_email_in_any_case() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let (username, email, password) = parts("Ada", "Ada@Example.org", "correct horse battery");
+    let state_db = app.db.clone();
+    accounts::register(&state_db, &passwords(), &username, &email, &password, Locale::En)
+        .await
+        .unwrap();
+    let sign_in = |email: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/users/login"))
+                .json(&serde_json::json!({ "user": { "email": email, "password": password } }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
     assert_eq!(
-        accounts::authenticate(&db, &passwords, &email("ada@example.org"), "correct horse battery")
-            .await
-            .unwrap(),
-        Some(SignedIn {
-            id,
-            username: "Ada".to_owned(),
-            generation: 0
-        }),
+        sign_in("ada@example.org", "correct horse battery").await,
+        200,
         "email in any case"
     );
     assert_eq!(
-        accounts::authenticate(&db, &passwords, &email("ada@example.org"), "correct horse batter")
-            .await
-            .unwrap(),
-        None
+        sign_in("  ADA@EXAMPLE.ORG ", "correct horse battery").await,
+        200,
+        "spaces around it too"
     );
-    assert_eq!(
-        accounts::authenticate(&db, &passwords, &email("nobody@example.org"), "correct horse battery")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(sign_in("ada@example.org", "correct horse batter").await, 401);
+    assert_eq!(sign_in("nobody@example.org", "correct horse battery").await, 401);
 }
 
 #[tokio::test]

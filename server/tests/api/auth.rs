@@ -3,7 +3,7 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::helpers::{TestApp, location, test_redis_url};
+use crate::helpers::{TestApp, location, test_session_redis_url};
 
 /// The session id the response set, if it set one.
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -14,7 +14,7 @@ fn session_cookie(response: &reqwest::Response) -> Option<String> {
 }
 
 async fn session_exists(id: &str) -> bool {
-    let client = redis::Client::open(test_redis_url()).unwrap();
+    let client = redis::Client::open(test_session_redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     redis::cmd("EXISTS")
         .arg(id)
@@ -453,9 +453,9 @@ async fn settings_change_the_profile_and_password_and_refuse_taken_names() {
 
 #[tokio::test]
 async fn a_session_in_use_is_renewed_and_a_made_up_one_writes_nothing() {
-    let redis = crate::helpers::OwnRedis::start().await;
+    let redis = crate::own_redis::OwnRedis::start().await;
     let app = TestApp::builder()
-        .var("REDIS_URL", redis.url())
+        .var("WARTA_SESSION_REDIS_URL", redis.url())
         .var("WARTA_SESSION_RENEW_SECS", "0")
         .spawn()
         .await;
@@ -497,8 +497,12 @@ async fn a_session_in_use_is_renewed_and_a_made_up_one_writes_nothing() {
 
 #[tokio::test]
 async fn without_redis_pages_still_render_and_signing_in_explains_itself() {
-    let mut redis = crate::helpers::OwnRedis::start().await;
-    let app = TestApp::builder().var("REDIS_URL", redis.url()).spawn().await;
+    let mut redis = crate::own_redis::OwnRedis::start().await;
+    let app = TestApp::builder()
+        .var("REDIS_URL", redis.url())
+        .var("WARTA_SESSION_REDIS_URL", redis.url())
+        .spawn()
+        .await;
     let cookie = app.sign_up("ada").await;
     redis.stop();
 
@@ -519,5 +523,21 @@ async fn without_redis_pages_still_render_and_signing_in_explains_itself() {
     assert_eq!(sign_in.status(), StatusCode::FOUND, "back to the form, not a 500");
     let form = app.client.get(location(&sign_in)).send().await.unwrap();
     assert_eq!(form.status(), StatusCode::OK);
-    assert!(form.text().await.unwrap().contains("We could not sign you in just now"));
+    // Attempts that cannot be counted are not allowed (the limiter fails
+    // closed, issue 23 point 7), and the form says why.
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains("Warta cannot count sign-in attempts just now")
+    );
+    let api = app
+        .client
+        .post(app.url("/api/users/login"))
+        .json(&serde_json::json!({ "user": { "email": "ada@example.org", "password": "correct horse" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(api.headers().contains_key(header::RETRY_AFTER));
 }

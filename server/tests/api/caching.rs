@@ -3,7 +3,10 @@
 use chrono::{Duration, Utc};
 use reqwest::header;
 
-use crate::helpers::{OwnRedis, TestApp, fixtures};
+use crate::{
+    helpers::{TestApp, fixtures},
+    own_redis::OwnRedis,
+};
 
 const PUBLIC: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=300";
 

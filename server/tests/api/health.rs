@@ -35,6 +35,9 @@ async fn readyz_stays_ready_but_says_degraded_when_redis_is_down() {
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["postgres"]["status"], "ok");
     assert_eq!(body["checks"]["redis"]["status"], "error");
+    assert_eq!(body["checks"]["sessions_redis"]["status"], "ok");
+    // Which check failed, never the driver's message (hosts, users).
+    assert_eq!(body["checks"]["redis"].as_object().unwrap().len(), 1, "{body}");
 }
 
 #[tokio::test]

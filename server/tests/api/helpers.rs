@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use app::ssr::clock::Clock;
 use sqlx::{Connection as _, Executor as _, PgConnection, PgPool};
 use warta::{
     config::{DatabaseSettings, Settings},
@@ -22,6 +23,9 @@ pub(crate) struct TestApp {
     /// Where `/metrics` is served (`http://127.0.0.1:port`), when the test
     /// turned metrics on.
     pub(crate) metrics: Option<String>,
+    /// The app's time: a test clock, which the test moves, when it gave
+    /// one ([`TestAppBuilder::clock`]); else the system's.
+    pub(crate) clock: Clock,
 }
 
 /// How long any one request may take before the test fails: a hang shows
@@ -50,6 +54,7 @@ pub(crate) fn location(response: &reqwest::Response) -> String {
 #[derive(Default)]
 pub(crate) struct TestAppBuilder {
     vars: HashMap<String, String>,
+    clock: Option<Clock>,
 }
 
 pub(crate) fn test_database_url() -> String {
@@ -58,6 +63,21 @@ pub(crate) fn test_database_url() -> String {
 
 pub(crate) fn test_redis_url() -> String {
     std::env::var("TEST_REDIS_URL").expect("TEST_REDIS_URL must name a Redis (make test sets it)")
+}
+
+/// The Redis sessions live in: `TEST_SESSION_REDIS_URL` when set (`make
+/// test` sets it to a server of its own), else the next database of the
+/// cache's, as the app's own default.
+pub(crate) fn test_session_redis_url() -> String {
+    std::env::var("TEST_SESSION_REDIS_URL").unwrap_or_else(|_| {
+        let cache = test_redis_url();
+        match cache.rsplit_once('/') {
+            Some((server, database)) if database.parse::<u32>().is_ok() => {
+                format!("{server}/{}", database.parse::<u32>().unwrap_or(0) + 1)
+            }
+            _ => format!("{}/1", cache.trim_end_matches('/')),
+        }
+    })
 }
 
 /// Polls `check` every 20 ms until it gives `Ok`, and returns that; fails
@@ -80,6 +100,22 @@ pub(crate) async fn eventually<T>(
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// Waits until the job queue is empty (every job done), for what the
+/// worker does in its own time.
+pub(crate) async fn drained_jobs(db: &PgPool, timeout: std::time::Duration) {
+    eventually(timeout, "the queue empties", async || {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs")
+            .fetch_one(db)
+            .await
+            .map_err(|error| error.to_string())?;
+        match left {
+            0 => Ok(()),
+            left => Err(format!("{left} jobs")),
+        }
+    })
+    .await;
 }
 
 /// A port that nothing listens on.
@@ -110,6 +146,7 @@ pub(crate) async fn fresh_database() -> (String, PgPool) {
         replica_urls: Vec::new(),
         replica_max_connections: 8,
         statement_timeout: None,
+        search_timeout: std::time::Duration::from_secs(1),
     };
     let pool = warta::db::connect(&settings).await.expect("connect to test database");
     warta::db::migrate(&pool).await.expect("migrate test database");
@@ -178,7 +215,19 @@ impl TestApp {
     /// The page a redirect sends the app's own client to (a form sent back
     /// with its messages, say).
     pub(crate) async fn follow(&self, redirect: &reqwest::Response) -> String {
-        let page = self.client.get(location(redirect)).send().await.expect("request");
+        self.follow_with(&self.client, redirect).await
+    }
+
+    /// [`TestApp::follow`] in another browser: the one that sent the form,
+    /// since a form's refusal shows only there.
+    pub(crate) async fn follow_with(&self, client: &reqwest::Client, redirect: &reqwest::Response) -> String {
+        let target = location(redirect);
+        let target = if target.starts_with('/') {
+            self.url(&target)
+        } else {
+            target
+        };
+        let page = client.get(target).send().await.expect("request");
         page.text().await.expect("a page")
     }
 
@@ -269,7 +318,9 @@ impl TestApp {
     /// prefix, its own port, as behind a load balancer.
     pub(crate) async fn sibling(&self) -> TestApp {
         let settings = Settings::from_source(&self.vars).expect("valid test settings");
-        let app = Application::build(&settings).await.expect("build app");
+        let app = Application::build_with_clock(&settings, self.clock.clone())
+            .await
+            .expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let metrics = app.metrics_addr().map(|address| format!("http://{address}"));
         tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -279,6 +330,7 @@ impl TestApp {
             client: browser(),
             vars: self.vars.clone(),
             metrics,
+            clock: self.clock.clone(),
         }
     }
 }
@@ -300,6 +352,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs the app on `clock`, which the test moves instead of waiting.
+    pub(crate) fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     pub(crate) async fn spawn(self) -> TestApp {
         self.spawn_until(std::future::pending()).await.0
     }
@@ -314,6 +372,7 @@ impl TestAppBuilder {
         let mut vars: HashMap<String, String> = [
             ("DATABASE_URL", database_url),
             ("REDIS_URL", test_redis_url()),
+            ("WARTA_SESSION_REDIS_URL", test_session_redis_url()),
             ("PORT", "0".to_owned()),
             ("LEPTOS_HASH_FILES", "false".to_owned()),
             ("RUST_LOG", "warn".to_owned()),
@@ -347,7 +406,10 @@ impl TestAppBuilder {
         vars.extend(self.vars);
 
         let settings = Settings::from_source(&vars).expect("valid test settings");
-        let app = Application::build(&settings).await.expect("build app");
+        let clock = self.clock.unwrap_or_else(Clock::system);
+        let app = Application::build_with_clock(&settings, clock.clone())
+            .await
+            .expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let metrics = app.metrics_addr().map(|address| format!("http://{address}"));
         let running = tokio::spawn(app.run_until_stopped(shutdown));
@@ -357,6 +419,7 @@ impl TestAppBuilder {
             client: browser(),
             vars,
             metrics,
+            clock,
         };
         (app, running)
     }
@@ -393,77 +456,6 @@ impl QueryCounter {
         .fetch_one(&self.db)
         .await
         .expect("pg_stat_statements is loaded (shared_preload_libraries); `make stop` and rerun to restart Postgres with it")
-    }
-}
-
-/// A Redis server of the test's own, so the test can stop and restart it.
-pub(crate) struct OwnRedis {
-    pub(crate) port: u16,
-    process: Option<std::process::Child>,
-}
-
-impl OwnRedis {
-    pub(crate) async fn start() -> Self {
-        let mut redis = Self {
-            port: dead_port(),
-            process: None,
-        };
-        redis.restart().await;
-        redis
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    pub(crate) fn stop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            process.kill().expect("kill redis-server");
-            process.wait().expect("reap redis-server");
-        }
-    }
-
-    pub(crate) async fn restart(&mut self) {
-        self.stop();
-        let process = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH");
-        self.process = Some(process);
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    /// The keys whose names contain `fragment`.
-    pub(crate) async fn keys(&self, fragment: &str) -> Vec<String> {
-        let client = redis::Client::open(self.url()).expect("redis url");
-        let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
-        redis::cmd("KEYS")
-            .arg(format!("*{fragment}*"))
-            .query_async(&mut conn)
-            .await
-            .expect("KEYS")
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 

@@ -249,7 +249,7 @@ async fn forms_on_indonesian_pages_answer_in_indonesian_and_remember_the_languag
 
 #[tokio::test]
 async fn a_follower_who_reads_indonesian_gets_the_email_in_indonesian() {
-    let smtp = SmtpServer::start();
+    let smtp = SmtpServer::for_followers();
     let app = mailing_app(&smtp).await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;

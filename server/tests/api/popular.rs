@@ -74,7 +74,11 @@ async fn popular_ranks_the_most_viewed_articles_all_time_and_by_week_and_month()
 
 #[tokio::test]
 async fn views_counted_by_the_pixel_reach_popular_without_double_counting_reloads() {
-    let app = TestApp::spawn().await;
+    // Readers behind a proxy we trust, which names each one's address.
+    let app = TestApp::builder()
+        .var("WARTA_TRUSTED_PROXIES", "127.0.0.1")
+        .spawn()
+        .await;
     let ada = fixtures::user(&app.db, "ada").await;
     let at = Utc::now() - Duration::days(3);
     let leader = fixtures::article(&app.db, ada, "Leader", at, Some(at)).await;
@@ -89,12 +93,19 @@ async fn views_counted_by_the_pixel_reach_popular_without_double_counting_reload
     let pixel = format!("/articles/{chaser}/view.gif");
     assert!(page.contains(&pixel), "the page loads its view pixel");
 
-    // Two readers, one of them reloading three times.
-    for agent in ["reader one", "reader two", "reader two", "reader two"] {
+    // Two readers, one of them reloading three times, each time claiming
+    // to be another browser: a reader is their address.
+    for (address, agent) in [
+        ("203.0.113.1", "reader one"),
+        ("203.0.113.2", "reader two"),
+        ("203.0.113.2", "reader two, again"),
+        ("203.0.113.2", "reader two, a third browser"),
+    ] {
         let response = app
             .client
             .get(app.url(&pixel))
             .header("user-agent", agent)
+            .header("x-forwarded-for", address)
             .send()
             .await
             .unwrap();

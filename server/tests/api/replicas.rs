@@ -9,7 +9,10 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::helpers::{OwnRedis, TestApp, dead_port, eventually, fixtures, fresh_database};
+use crate::{
+    helpers::{TestApp, dead_port, eventually, fixtures, fresh_database},
+    own_redis::OwnRedis,
+};
 
 /// Waits until `/readyz` reports every replica as `healthy`.
 async fn replicas_become(app: &TestApp, healthy: bool) -> Value {
@@ -100,7 +103,9 @@ async fn a_write_moves_its_cache_groups_to_the_primarys_wal_position() {
     app.write_with(&app.client, "A new generation", "publish").await;
     let after = lsn().await;
 
-    let keys = redis.keys("generation:latest").await;
+    let keys = redis
+        .keys(&format!("generation:{}", app::ssr::cache::key_part("latest")))
+        .await;
     assert_eq!(keys.len(), 1, "{keys:?}");
     let client = redis::Client::open(redis.url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();

@@ -27,6 +27,11 @@ pub struct Account {
     pub generation: i64,
     /// The language emails to them are in (`en` or `id`).
     pub locale: String,
+    /// Whether `email` has been shown to be theirs (a link sent to it was
+    /// opened).
+    pub email_verified: bool,
+    /// A new address waiting to be verified before it replaces `email`.
+    pub pending_email: Option<String>,
 }
 
 /// What checking a signed-in user's password needs.
@@ -50,6 +55,10 @@ pub struct AccountUpdate<'a> {
     pub new_generation: bool,
     /// The language of their emails (`en` or `id`).
     pub locale: Option<&'a str>,
+    /// Whether the (new) address counts as verified.
+    pub email_verified: Option<bool>,
+    /// `Some(None)` drops a pending address; `Some(Some(_))` sets one.
+    pub pending_email: Option<Option<&'a str>>,
 }
 
 /// Inserts an account reading Warta in `locale` (`en` or `id`). A taken
@@ -136,7 +145,8 @@ pub async fn insert_token(
 #[tracing::instrument(skip_all)]
 pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<(Account, DateTime<Utc>)>> {
     let row = sqlx::query!(
-        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, u.locale, t.created_at AS issued_at
+        r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, u.locale,
+                  u.email_verified, u.pending_email, t.created_at AS issued_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = $1 AND t.expires_at > now()"#,
         token_hash
@@ -152,6 +162,8 @@ pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resul
             image: row.image,
             generation: row.session_generation,
             locale: row.locale,
+            email_verified: row.email_verified,
+            pending_email: row.pending_email,
         };
         (account, row.issued_at)
     }))
@@ -162,7 +174,8 @@ pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resul
 pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
-        r#"SELECT id, username, email, bio, image, session_generation AS generation, locale FROM users WHERE id = $1"#,
+        r#"SELECT id, username, email, bio, image, session_generation AS generation, locale, email_verified, pending_email
+           FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -186,6 +199,10 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
         Some(image) => (true, image),
         None => (false, None),
     };
+    let (set_pending, pending) = match update.pending_email {
+        Some(pending) => (true, pending),
+        None => (false, None),
+    };
     sqlx::query_as!(
         Account,
         r#"UPDATE users SET
@@ -196,9 +213,12 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
              image = CASE WHEN $6 THEN $7 ELSE image END,
              session_generation = session_generation + CASE WHEN $8 THEN 1 ELSE 0 END,
              locale = coalesce($9, locale),
+             email_verified = coalesce($10, email_verified),
+             pending_email = CASE WHEN $11 THEN $12 ELSE pending_email END,
              updated_at = now()
          WHERE id = $1
-         RETURNING id, username, email, bio, image, session_generation AS generation, locale"#,
+         RETURNING id, username, email, bio, image, session_generation AS generation, locale,
+                   email_verified, pending_email"#,
         id,
         update.username,
         update.email,
@@ -207,7 +227,10 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
         set_image,
         image,
         update.new_generation,
-        update.locale
+        update.locale,
+        update.email_verified,
+        set_pending,
+        pending
     )
     .fetch_optional(db)
     .await
@@ -236,4 +259,133 @@ pub async fn delete_tokens(db: impl PgExecutor<'_>, user_id: i64, keep_hash: Opt
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Where a link about account `email` (any case) goes: the account's id,
+/// its address as stored, whether that is verified, and its language.
+#[derive(Debug, Clone)]
+pub struct LinkRecipient {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub locale: String,
+}
+
+/// The account with `email` (any case), as a link is sent to it.
+#[tracing::instrument(skip_all)]
+pub async fn link_recipient(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<LinkRecipient>> {
+    sqlx::query_as!(
+        LinkRecipient,
+        "SELECT id, username, email, email_verified, locale FROM users WHERE lower(email) = lower($1)",
+        email
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The account `id`, as a link or a notice is sent to it.
+#[tracing::instrument(skip_all)]
+pub async fn link_recipient_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<LinkRecipient>> {
+    sqlx::query_as!(
+        LinkRecipient,
+        "SELECT id, username, email, email_verified, locale FROM users WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether an address other than account `id`'s own is taken (any case):
+/// an email change is refused before its verification link is sent.
+#[tracing::instrument(skip_all)]
+pub async fn email_taken(db: impl PgExecutor<'_>, email: &str, id: i64) -> sqlx::Result<bool> {
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2) AS "taken!""#,
+        email,
+        id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(taken)
+}
+
+/// What verifying an address changed.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The account's address now.
+    pub email: String,
+    /// The address it replaced, when the verified one was a pending change,
+    /// and whether that one had been verified.
+    pub replaced: Option<(String, bool)>,
+}
+
+/// Marks `email` verified on account `id`: its address (when it is that
+/// address), or its pending address, which then replaces the old one.
+/// `None` when the account has neither any more (changed since the link
+/// was sent). Taking a pending address someone else registered meanwhile
+/// is a unique violation on `users_email_key`.
+#[tracing::instrument(skip_all)]
+pub async fn verify_email(db: impl PgExecutor<'_>, id: i64, email: &str) -> sqlx::Result<Option<Verified>> {
+    let row = sqlx::query!(
+        r#"UPDATE users u SET
+             email = CASE WHEN lower(u.email) = lower($2) THEN u.email ELSE u.pending_email END,
+             pending_email = CASE WHEN lower(u.email) = lower($2) THEN u.pending_email ELSE NULL END,
+             email_verified = true,
+             updated_at = now()
+           FROM (SELECT email, email_verified FROM users WHERE id = $1) old
+           WHERE u.id = $1 AND (lower(u.email) = lower($2) OR lower(u.pending_email) = lower($2))
+           RETURNING u.email, old.email AS "old_email!", old.email_verified AS "old_verified!""#,
+        id,
+        email
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| Verified {
+        replaced: (row.old_email.to_lowercase() != row.email.to_lowercase())
+            .then_some((row.old_email, row.old_verified)),
+        email: row.email,
+    }))
+}
+
+/// Sets account `id`'s password hash from a reset link sent to `email`:
+/// starts a new session generation (every session ends) and, since the
+/// link reached `email`, marks that address verified if it is still the
+/// account's. `None` when the account is gone.
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    password_hash: &str,
+    email: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "UPDATE users SET
+             password_hash = $2,
+             session_generation = session_generation + 1,
+             email_verified = email_verified OR lower(email) = lower($3),
+             updated_at = now()
+         WHERE id = $1
+         RETURNING username",
+        id,
+        password_hash,
+        email
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes up to `batch` API tokens that expired before `now`; how many.
+#[tracing::instrument(skip_all)]
+pub async fn delete_expired_tokens(db: impl PgExecutor<'_>, now: DateTime<Utc>, batch: i64) -> sqlx::Result<u64> {
+    let deleted = sqlx::query!(
+        "DELETE FROM api_tokens WHERE token_hash IN (
+             SELECT token_hash FROM api_tokens WHERE expires_at <= $1 LIMIT $2
+         )",
+        now,
+        batch
+    )
+    .execute(db)
+    .await?;
+    Ok(deleted.rows_affected())
 }

@@ -302,6 +302,23 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
     .await
 }
 
+/// The id of the published article that has (or once had) `slug`: one
+/// partition, as for [`published_by_slug`].
+#[tracing::instrument(skip_all)]
+pub async fn published_id_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT a.id
+        FROM article_slugs s
+        JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
+        WHERE s.slug = $1 AND a.status = 'published'
+        "#,
+        slug
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// An author's published articles, newest first: `limit` of them after
 /// skipping `offset`.
 ///

@@ -99,14 +99,16 @@ pub async fn subscription(
     Ok(row.map(|row| (row.username, row.notify)))
 }
 
-/// Up to `limit` followers of `author_id` who want its emails, with ids
-/// above `after`, in id order (a fan-out's next batch).
+/// Up to `limit` followers of `author_id` who want its emails and whose
+/// address is verified, with ids above `after`, in id order (a fan-out's
+/// next batch). An unverified address is sent nothing but its links.
 #[tracing::instrument(skip_all, fields(after, limit))]
 pub async fn notified_after(db: impl PgExecutor<'_>, author_id: i64, after: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
-        "SELECT follower_id FROM follows
-             WHERE author_id = $1 AND notify AND follower_id > $2
-             ORDER BY follower_id LIMIT $3",
+        "SELECT f.follower_id FROM follows f
+             JOIN users u ON u.id = f.follower_id AND u.email_verified
+             WHERE f.author_id = $1 AND f.notify AND f.follower_id > $2
+             ORDER BY f.follower_id LIMIT $3",
         author_id,
         after,
         limit

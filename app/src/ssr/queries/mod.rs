@@ -11,6 +11,7 @@ pub mod editing;
 pub mod favorites;
 pub mod follows;
 pub mod jobs;
+pub mod links;
 pub mod notifications;
 pub mod partitions;
 pub mod replication;
@@ -27,6 +28,10 @@ pub enum QueryError {
     /// Postgres failed, timed out or could not be reached.
     #[error("database: {0}")]
     Database(#[source] Arc<sqlx::Error>),
+    /// Postgres cancelled the statement: it ran past its time limit (a
+    /// search's is shorter than a page's).
+    #[error("database: the statement ran out of time")]
+    TimedOut,
     /// A value could not be encoded for the cache.
     #[error("encoding: {0}")]
     Encoding(Arc<str>),
@@ -34,6 +39,13 @@ pub enum QueryError {
 
 impl From<sqlx::Error> for QueryError {
     fn from(error: sqlx::Error) -> Self {
+        // 57014, query_canceled: what `statement_timeout` ends a statement
+        // with.
+        if let sqlx::Error::Database(database) = &error
+            && database.code().as_deref() == Some("57014")
+        {
+            return Self::TimedOut;
+        }
         Self::Database(Arc::new(error))
     }
 }
@@ -43,6 +55,10 @@ impl From<sqlx::Error> for QueryError {
 /// nothing of the query layer that converts into it.
 impl From<QueryError> for crate::error::AppError {
     fn from(error: QueryError) -> Self {
+        if let QueryError::TimedOut = error {
+            tracing::warn!("a page's query ran out of time");
+            return Self::TooSlow;
+        }
         tracing::error!(%error, "loading a page's data failed");
         Self::Internal
     }

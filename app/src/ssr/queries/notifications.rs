@@ -95,7 +95,7 @@ pub async fn owed(
     let rows = sqlx::query!(
         "SELECT n.recipient_id, u.username, u.email, u.locale
          FROM notifications n
-         JOIN users u ON u.id = n.recipient_id
+         JOIN users u ON u.id = n.recipient_id AND u.email_verified
          JOIN follows f ON f.follower_id = n.recipient_id AND f.author_id = $4 AND f.notify
          WHERE n.article_id = $1 AND n.recipient_id > $2 AND n.recipient_id <= $3
            AND n.sent_at IS NULL AND n.refused IS NULL

@@ -21,8 +21,10 @@ use crate::model::ArticleSummary;
 pub const CANDIDATES: i64 = 1_000;
 
 /// Where a snippet's highlighted words begin and end: characters from the
-/// Private Use Area, which [`crate::domain`] lets through but no reader
-/// types, so the page can split on them and escape everything else.
+/// Private Use Area, so the page can split on them and escape everything
+/// else. An author may type them (they are ordinary characters to
+/// [`crate::domain`]), so [`published`] deletes them from the text before
+/// `ts_headline` adds its own: only a match the search found is marked.
 pub const MARK_START: char = '\u{E000}';
 pub const MARK_END: char = '\u{E001}';
 
@@ -43,8 +45,26 @@ pub struct Hit {
 /// [`CANDIDATES`]). Candidates are ranked (title words count most, then the
 /// description, then the body); equal ranks go newest first, and only the
 /// page is read in full.
+///
+/// The statement may run for `time_limit` at most (Postgres cancels it
+/// after that, an error with code 57014), in a transaction of its own so
+/// the limit ends with it.
 #[tracing::instrument(skip_all, fields(limit, offset))]
-pub async fn published(db: &PgPool, query: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<Hit>, i64)> {
+pub async fn published(
+    db: &PgPool,
+    query: &str,
+    limit: i64,
+    offset: i64,
+    time_limit: std::time::Duration,
+) -> sqlx::Result<(Vec<Hit>, i64)> {
+    let mut tx = db.begin().await?;
+    let milliseconds = i64::try_from(time_limit.as_millis()).unwrap_or(i64::MAX).max(1);
+    sqlx::query!(
+        "SELECT set_config('statement_timeout', $1, true)",
+        format!("{milliseconds}ms")
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let rows = sqlx::query!(
         r#"
         WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS query),
@@ -86,7 +106,7 @@ pub async fn published(db: &PgPool, query: &str, limit: i64, offset: i64) -> sql
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
                article_tag_list(a.id, a.created_at) AS "tag_list!",
-               ts_headline('simple', left(a.body, 20000), q.query,
+               ts_headline('simple', translate(left(a.body, 20000), chr(57344) || chr(57345), ''), q.query,
                            'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
                            || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS "snippet!",
                (SELECT count(*) FROM candidates) AS "total!"
@@ -101,8 +121,9 @@ pub async fn published(db: &PgPool, query: &str, limit: i64, offset: i64) -> sql
         offset,
         CANDIDATES
     )
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let total = rows.first().map_or(0, |row| row.total);
     let hits = rows
         .into_iter()

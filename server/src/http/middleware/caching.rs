@@ -15,8 +15,12 @@
 //! (`WARTA_PAGE_CACHE_MS`, one second by default): the same 60 seconds of
 //! freshness it promises a CDN, cut short so an instance without a CDN in
 //! front still renders a hot page once a second instead of once a request.
-//! Any successful signed-in state change through an instance empties its
-//! page cache; other instances catch up within that second.
+//! A kept page is served only while no write in this process has changed
+//! what readers see since it was rendered: the code that writes says so by
+//! starting a new cache generation (`app::ssr::cache::LocalChanges`), so a
+//! publish, a comment, a favorite or a settings change shows at once here,
+//! and other instances catch up within that second. Nothing about a request
+//! (a cookie's name, its method, its status) can empty the cache.
 //!
 //! Anything that sets a cookie, or answers a request carrying the session
 //! cookie or an `Authorization` header, or whose session turned out to be
@@ -30,7 +34,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::language::{self, FrontDoor};
+use super::{
+    form_errors::{self, FormErrors, Inbound},
+    language::{self, FrontDoor},
+};
+use app::ssr::cache::LocalChanges;
 use axum::{
     body::{Body, Bytes, to_bytes},
     extract::{Request, State},
@@ -50,9 +58,6 @@ pub const SESSION_COOKIE: &str = "warta_session";
 /// ...and its name when cookies are `Secure` (see `http::middleware::sessions`).
 pub const SECURE_SESSION_COOKIE: &str = "__Host-warta_session";
 
-/// The query parameter Leptos sends a refused form back with.
-const FORM_ERROR: &str = "__err=";
-
 const X_CACHE: header::HeaderName = header::HeaderName::from_static("x-cache");
 const HIT: HeaderValue = HeaderValue::from_static("hit");
 const MISS: HeaderValue = HeaderValue::from_static("miss");
@@ -69,6 +74,9 @@ struct Page {
     headers: HeaderMap,
     body: Bytes,
     etag: HeaderValue,
+    /// The count of this process's writes when rendering began: the page
+    /// is served while the count is still this.
+    changes: u64,
 }
 
 /// Rendered public responses by URL, each for a moment. Cheap to clone.
@@ -77,6 +85,10 @@ pub struct PageCache {
     pages: Option<moka::sync::Cache<String, Arc<Page>>>,
     /// The session cookie's name, as the session layer sets it.
     cookie: &'static str,
+    /// This process's writes to what readers see.
+    changes: LocalChanges,
+    /// Refused forms sent back in a URL (see `form_errors`).
+    forms: FormErrors,
 }
 
 /// Marks the answer to a request whose session holds a signed-in user (set
@@ -94,9 +106,10 @@ impl std::fmt::Debug for PageCache {
 }
 
 impl PageCache {
-    /// Keeps each page for `ttl`; a zero `ttl` keeps nothing. `cookie` is
-    /// the session cookie's name.
-    pub fn new(ttl: Duration, cookie: &'static str) -> Self {
+    /// Keeps each page for `ttl`, while `changes` stays where it was when
+    /// the page was rendered; a zero `ttl` keeps nothing. `cookie` is the
+    /// session cookie's name.
+    pub fn new(ttl: Duration, cookie: &'static str, changes: LocalChanges, forms: FormErrors) -> Self {
         let pages = (!ttl.is_zero()).then(|| {
             moka::sync::Cache::builder()
                 .time_to_live(ttl)
@@ -106,12 +119,24 @@ impl PageCache {
                 })
                 .build()
         });
-        Self { pages, cookie }
+        Self {
+            pages,
+            cookie,
+            changes,
+            forms,
+        }
     }
 }
 
 /// The middleware.
 pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    // A refused form in the URL that we did not send this browser goes no
+    // further (see `form_errors`); checked here, like the front door,
+    // rather than in a layer of its own.
+    let form = form_errors::inbound(&request, &cache.forms);
+    if let Inbound::Strip(location) = &form {
+        return form_errors::strip(location);
+    }
     // The front door's language (see `language`): checked here, where it
     // costs two comparisons, rather than in a layer of its own.
     let door = language::front_door(&request);
@@ -128,31 +153,27 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     // else in such a request changes the page.
     // A form sent back, or the front page as someone the front door would
     // have sent elsewhere chose it: that reader's own.
-    let refused_form =
-        request.uri().query().is_some_and(|query| query.contains(FORM_ERROR)) || door == FrontDoor::Private;
+    let refused_form = form == Inbound::Vouched || door == FrontDoor::Private;
+    // What signing a refusal needs from a form post.
+    let posted = (method == Method::POST).then(|| (request.uri().path().to_owned(), request.headers().clone()));
     let key = (method == Method::GET && !signed_in && !refused_form)
         .then(|| request.uri().to_string())
         .filter(|_| cache.pages.is_some());
+    // Read before rendering: a write that lands while the page renders
+    // leaves the page unservable rather than kept for a second.
+    let changes = cache.changes.count();
     if let (Some(pages), Some(key)) = (&cache.pages, &key)
         && let Some(page) = pages.get(key)
+        && page.changes == changes
     {
         return respond(&page, if_none_match.as_ref(), HIT);
     }
 
     let mut response = next.run(request).await;
-    let signed_in = signed_in || response.extensions().get::<SignedInAnswer>().is_some();
-    if let Some(pages) = &cache.pages
-        && signed_in
-        && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
-        && (response.status().is_success() || response.status().is_redirection())
-    {
-        // A signed-in write may have changed any page: what this instance
-        // rendered before is not served again, so every reader of this
-        // instance sees the change at once. (Anonymous posts, sign-in and
-        // registration, change no page, and must not be a way to empty
-        // the cache.)
-        pages.invalidate_all();
+    if let Some((path, headers)) = &posted {
+        form_errors::outbound(&method, path, headers, &mut response, &cache.forms);
     }
+    let signed_in = signed_in || response.extensions().get::<SignedInAnswer>().is_some();
     if front_page {
         response
             .headers_mut()
@@ -204,6 +225,7 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
         etag: etag(&body),
         headers: parts.headers,
         body,
+        changes,
     });
     if let (Some(pages), Some(key)) = (&cache.pages, key) {
         pages.insert(key, Arc::clone(&page));

@@ -48,7 +48,11 @@ pub fn front_door(request: &Request<Body>) -> FrontDoor {
     } else if from_this_site(headers) {
         FrontDoor::Private
     } else {
-        FrontDoor::Redirect(wanted.href(&request.uri().to_string()))
+        // The path and query only: a request target may be a whole URL
+        // (`GET http://evil.example/ HTTP/1.1`), and `href` keeps any
+        // result on this site whatever it is given.
+        let target = request.uri().path_and_query().map_or("/", |target| target.as_str());
+        FrontDoor::Redirect(wanted.href(target))
     }
 }
 
@@ -175,5 +179,19 @@ mod tests {
             FrontDoor::Pass
         );
         assert_eq!(front_door(&request("/", &[host])), FrontDoor::Pass);
+    }
+
+    #[test]
+    fn the_redirect_is_built_from_the_path_never_the_whole_request_target() {
+        let indonesian = ("accept-language", "id");
+        for target in ["http://evil.example/", "http://evil.example/?page=2"] {
+            let FrontDoor::Redirect(location) = front_door(&request(target, &[indonesian])) else {
+                panic!("{target}: not redirected");
+            };
+            assert!(
+                location.starts_with("/id") && !location.contains("evil"),
+                "{target}: {location}"
+            );
+        }
     }
 }

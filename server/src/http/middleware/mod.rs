@@ -2,6 +2,7 @@
 
 pub mod caching;
 pub mod client;
+pub mod form_errors;
 pub mod language;
 pub mod limits;
 pub mod markup;

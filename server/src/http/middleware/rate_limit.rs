@@ -3,9 +3,8 @@
 //! instance. The per-account limit is counted by the handlers themselves,
 //! once they know which email an attempt uses.
 //!
-//! An IPv4 reader is one address. An IPv6 reader is their /64: one home or
-//! one host is routinely given a whole /64, and counting single addresses
-//! would hand them 2^64 budgets. Behind proxies the address is the one
+//! An IPv4 reader is one address, an IPv6 reader their /64
+//! ([`ClientAddress::holder`]). Behind proxies the address is the one
 //! `WARTA_TRUSTED_PROXIES` lets us believe ([`TrustedProxies`]).
 //!
 //! Over the limit the answer is 429 with `Retry-After`: a page for a plain
@@ -13,11 +12,10 @@
 //! `/api/`. If Redis is down the limit is not enforced (and that is
 //! logged): a cache outage must not lock everyone out.
 
-use std::net::IpAddr;
-
 use app::{
     i18n::Locale,
     ssr::{
+        client::ClientAddress,
         redis::Redis,
         throttle::{self, Attempt, TooMany},
     },
@@ -43,18 +41,6 @@ fn limited(path: &str) -> Option<Attempt> {
     }
 }
 
-/// Who an address's budget belongs to: the address itself for IPv4, its
-/// /64 for IPv6.
-fn budget_holder(address: IpAddr) -> String {
-    match address.to_canonical() {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => {
-            let [a, b, c, d, ..] = v6.segments();
-            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
-        }
-    }
-}
-
 /// The per-address budget: where it is counted and how many attempts it
 /// allows (`WARTA_ATTEMPTS_PER_ADDRESS`).
 #[derive(Clone)]
@@ -64,15 +50,21 @@ pub struct AddressBudget {
 }
 
 /// The middleware.
-pub async fn layer(State(budget): State<AddressBudget>, request: Request, next: Next) -> Response {
+/// Also puts the reader's address ([`ClientAddress`]) on every request, for
+/// the budgets and counts further in.
+pub async fn layer(State(budget): State<AddressBudget>, mut request: Request, next: Next) -> Response {
+    let client = TrustedProxies::client_of(request.extensions(), request.headers()).map(ClientAddress);
+    if let Some(client) = client {
+        request.extensions_mut().insert(client);
+    }
     let Some(attempt) = (request.method() == Method::POST)
         .then(|| limited(request.uri().path()))
         .flatten()
     else {
         return next.run(request).await;
     };
-    if let Some(address) = TrustedProxies::client_of(request.extensions(), request.headers()) {
-        let who = format!("address:{}", budget_holder(address));
+    if let Some(client) = client {
+        let who = format!("address:{}", client.holder());
         if let Err(too_many) = throttle::hit(&budget.redis, attempt, &who, budget.limit).await {
             return refuse(&request, too_many);
         }
@@ -117,25 +109,4 @@ fn refuse(request: &Request, too_many: TooMany) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(too_many.retry_after));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_ipv6_reader_is_their_slash_64() {
-        let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let same_network: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
-        let next_network: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(budget_holder(one), "2001:db8:1:2::/64");
-        assert_eq!(budget_holder(one), budget_holder(same_network));
-        assert_ne!(budget_holder(one), budget_holder(next_network));
-        assert_eq!(budget_holder("192.0.2.7".parse().unwrap()), "192.0.2.7");
-        assert_eq!(
-            budget_holder("::ffff:192.0.2.7".parse().unwrap()),
-            "192.0.2.7",
-            "a mapped IPv4 address is that address"
-        );
-    }
 }

@@ -46,7 +46,8 @@ pub fn cookie_name(secure: bool) -> &'static str {
 /// session as unavailable.
 const TIMEOUT: Duration = Duration::from_millis(500);
 
-/// The session layer for `redis_url`. Connects in the background: start-up
+/// The session layer for `redis_url` (the sessions' Redis,
+/// `WARTA_SESSION_REDIS_URL`). Connects in the background: start-up
 /// does not wait for Redis.
 pub fn layer(
     redis_url: &str,
@@ -54,8 +55,8 @@ pub fn layer(
     inactivity: Duration,
 ) -> anyhow::Result<SessionManagerLayer<RedisStore<Pool>>> {
     let seeds = app::ssr::redis::seeds(redis_url);
-    let mut config =
-        Config::from_url(seeds.first().copied().unwrap_or_default()).context("REDIS_URL: not a usable Redis URL")?;
+    let mut config = Config::from_url(seeds.first().copied().unwrap_or_default())
+        .context("WARTA_SESSION_REDIS_URL: not a usable Redis URL")?;
     if seeds.len() > 1 {
         // A Redis Cluster: the first seed gave the credentials, all of them
         // the nodes to discover the rest from.
@@ -66,7 +67,7 @@ pub fn layer(
                 _ => Err(Error::new(ErrorKind::Config, "expected redis://host:port")),
             })
             .collect::<Result<Vec<Server>, _>>()
-            .context("REDIS_URL: not a list of usable redis:// URLs")?;
+            .context("WARTA_SESSION_REDIS_URL: not a list of usable redis:// URLs")?;
         config.server = ServerConfig::Clustered {
             hosts,
             policy: ClusterDiscoveryPolicy::default(),
@@ -122,6 +123,10 @@ pub struct Upkeep {
     pub renew_every: Duration,
     /// How long after its sign-in a session ends, however much it is used.
     pub lifetime: Duration,
+    /// The paths of the files served from the top of the site root
+    /// (`/favicon.svg`), which, with `/pkg/` and `/media/`, show nothing
+    /// of anyone's.
+    pub public_files: std::sync::Arc<std::collections::HashSet<String>>,
 }
 
 /// Ends a session its account has moved on from, before the request is
@@ -141,7 +146,7 @@ pub async fn upkeep(
 
     // Static files show nothing of anyone's: their requests do not even
     // read the session. Others read it only when their cookie names one.
-    let user = match is_static_file(request.uri().path()) {
+    let user = match is_static_file(request.uri().path(), &upkeep.public_files) {
         true => None,
         false => stored::user_id(&session).await,
     };
@@ -178,10 +183,31 @@ pub async fn upkeep(
     response
 }
 
-/// Whether `path` is one of the static files (the bundle, covers, files
-/// from `public/`), which show nothing of anyone's.
-fn is_static_file(path: &str) -> bool {
-    path.starts_with("/pkg/")
-        || path.starts_with("/media/")
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+/// Whether `path` is one of the static files (the bundle, covers, the files
+/// from `public/`), which show nothing of anyone's. Named exactly: a page
+/// whose name has a dot in it (`/tags/node.js`) is a page, and its session
+/// is checked like any other.
+fn is_static_file(path: &str, public_files: &std::collections::HashSet<String>) -> bool {
+    path.starts_with("/pkg/") || path.starts_with("/media/") || public_files.contains(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_files_we_serve_skip_the_session_not_pages_with_dots_in_their_names() {
+        let public: std::collections::HashSet<String> = ["/favicon.svg".to_owned()].into();
+        for file in ["/pkg/warta.abc123.wasm", "/media/covers/x.webp", "/favicon.svg"] {
+            assert!(is_static_file(file, &public), "{file}");
+        }
+        for page in [
+            "/tags/node.js",
+            "/@ada/feed.xml",
+            "/articles/v1.2-released",
+            "/favicon.svg/x",
+        ] {
+            assert!(!is_static_file(page, &public), "{page}");
+        }
+    }
 }

@@ -63,6 +63,21 @@ pub fn public_files(site_root: &str) -> ServeDir {
     ServeDir::new(site_root).precompressed_br().precompressed_gzip()
 }
 
+/// The paths of the files `public_files` serves from the top of
+/// `site_root` (`/favicon.svg`): with `/pkg/` and `/media/`, the requests
+/// that show nothing of anyone's. Read once, at start-up; the site is
+/// built before the server starts.
+pub fn public_file_paths(site_root: &str) -> std::collections::HashSet<String> {
+    std::fs::read_dir(site_root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .map(|name| format!("/{name}"))
+        .collect()
+}
+
 /// Adds the short lifetime to successful responses from `public/`.
 pub async fn public_cache_control(response: Response) -> Response {
     with_cache_control(response, SHORT)

@@ -146,7 +146,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
     // the article as it was, with the message beside the field.
     let cover = match posted.cover.map(|cover| cover.and_then(crate::imaging::inspect)) {
         Some(Err(refused)) if intent != Intent::Preview => {
-            let mut error = app::auth::FormError::default();
+            let mut error = app::forms::FormError::default();
             error.fields.push(("cover".to_owned(), cover_message(refused, locale)));
             error.values = vec![
                 ("title".to_owned(), form.title.clone()),
@@ -229,7 +229,7 @@ async fn again(
     slug: Option<String>,
     user_id: Option<i64>,
     form: ArticleForm,
-    error: Option<app::auth::FormError>,
+    error: Option<app::forms::FormError>,
     preview: Option<String>,
     status: StatusCode,
 ) -> Response {

@@ -156,6 +156,13 @@ pub async fn sitemap(State(state): State<AppState>, Path(name): Path<String>) ->
     else {
         return not_found();
     };
+    // Only the sitemaps the index lists exist: a number past the end is a
+    // 404 before anything is read or cached.
+    match reading::newest_article_id(&state).await {
+        Ok(newest) if number <= newest / SITEMAP_IDS => {}
+        Ok(_) => return not_found(),
+        Err(error) => return unavailable(&error),
+    }
     let entries = match reading::sitemap_entries(&state, number * SITEMAP_IDS, SITEMAP_IDS).await {
         Ok(entries) => entries,
         Err(error) => return unavailable(&error),

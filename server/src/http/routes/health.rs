@@ -20,10 +20,11 @@ pub async fn healthz() -> Response {
 }
 
 /// Readiness: 200 while Postgres answers, 503 when it does not; a load
-/// balancer stops routing to a 503. Redis is reported but does not make an
-/// instance unready: every page renders without it (slower), and taking
-/// every instance out of rotation because the cache is down would turn a
-/// slowdown into an outage. Without Redis the status says `degraded`.
+/// balancer stops routing to a 503. The two Redis servers (the cache's and
+/// the sessions') are reported but do not make an instance unready: every
+/// page renders without them (slower, signed out), and taking every
+/// instance out of rotation because a cache is down would turn a slowdown
+/// into an outage. Without either the status says `degraded`.
 /// Replicas are listed as their last health check found them; with none
 /// healthy, reads go to the primary, so they do not make an instance
 /// unready either.
@@ -36,15 +37,29 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
     };
     let redis = async { state.redis.ping().await.map_err(|error| error.to_string()) };
-    let (postgres, redis) = tokio::join!(postgres, redis);
+    let sessions = async { state.session_redis.ping().await.map_err(|error| error.to_string()) };
+    let (postgres, redis, sessions) = tokio::join!(postgres, redis, sessions);
 
     let ready = postgres.is_ok();
+    // The body says which check failed, never why: a driver's message can
+    // name hosts, users and databases, and whoever can reach this path
+    // (a load balancer, or a stranger through a misrouted ingress) learns
+    // nothing from it. The reasons go to the log.
+    if let Err(error) = &postgres {
+        tracing::warn!(%error, "readiness: Postgres does not answer");
+    }
+    if let Err(error) = &redis {
+        tracing::warn!(%error, "readiness: the cache's Redis does not answer");
+    }
+    if let Err(error) = &sessions {
+        tracing::warn!(%error, "readiness: the sessions' Redis does not answer");
+    }
     let describe = |result: &Result<(), String>| match result {
         Ok(()) => json!({ "status": "ok" }),
-        Err(error) => json!({ "status": "error", "error": error }),
+        Err(_) => json!({ "status": "error" }),
     };
     let body = json!({
-        "status": match (ready, redis.is_ok()) {
+        "status": match (ready, redis.is_ok() && sessions.is_ok()) {
             (false, _) => "unavailable",
             (true, false) => "degraded",
             (true, true) => "ready",
@@ -52,12 +67,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         "checks": {
             "postgres": describe(&postgres),
             "redis": describe(&redis),
+            "sessions_redis": describe(&sessions),
             "replicas": state.database.replica_status(),
         },
     });
-    if !ready || redis.is_err() {
-        tracing::warn!(%body, "not fully ready");
-    }
     let status = if ready {
         StatusCode::OK
     } else {

@@ -29,7 +29,7 @@ async fn save_and_publish(app: &TestApp, client: &reqwest::Client, slug: &str, d
 
 #[tokio::test]
 async fn a_follower_is_emailed_once_per_publication_and_unsubscribes_in_one_click() {
-    let smtp = SmtpServer::start();
+    let smtp = SmtpServer::for_followers();
     let app = mailing_app(&smtp).await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;

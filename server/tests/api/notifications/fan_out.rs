@@ -12,12 +12,12 @@ use crate::{
     smtp::SmtpServer,
 };
 
-/// Makes `count` users who follow `author`.
+/// Makes `count` users with verified addresses who follow `author`.
 async fn followers(db: &PgPool, author: i64, count: i64) {
     sqlx::query(
         "WITH readers AS (
-            INSERT INTO users (username, email, password_hash)
-            SELECT 'reader' || n, 'reader' || n || '@example.org', 'x' FROM generate_series(1, $2) AS n
+            INSERT INTO users (username, email, password_hash, email_verified)
+            SELECT 'reader' || n, 'reader' || n || '@example.org', 'x', true FROM generate_series(1, $2) AS n
             RETURNING id
          )
          INSERT INTO follows (follower_id, author_id) SELECT id, $1 FROM readers",
@@ -59,7 +59,7 @@ fn worker_with(vars: &HashMap<String, String>, smtp: &SmtpServer, settings: &[(&
 #[tokio::test]
 async fn workers_stopped_or_killed_mid_fan_out_deliver_every_email_exactly_once() {
     const FOLLOWERS: i64 = 10_000;
-    let smtp = SmtpServer::start();
+    let smtp = SmtpServer::for_followers();
     let app = TestApp::spawn().await; // the web app runs no jobs here
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
@@ -170,7 +170,7 @@ async fn bench_fan_out_and_queue_throughput() {
         ("1", "4", "one email a job, 4 jobs at once"),
     ];
     for (batch, concurrency, label) in cases {
-        let smtp = SmtpServer::start();
+        let smtp = SmtpServer::for_followers();
         let app = TestApp::spawn().await;
         let ada = browser();
         app.sign_up_with(&ada, "ada").await;
@@ -203,7 +203,7 @@ async fn bench_fan_out_and_queue_throughput() {
     // The queue alone: 10,000 fan-outs of an article nobody follows, each
     // a claim, two reads and a delete.
     const JOBS: i64 = 10_000;
-    let smtp = SmtpServer::start();
+    let smtp = SmtpServer::for_followers();
     let app = TestApp::spawn().await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
@@ -244,7 +244,7 @@ fn bench_settings<'a>(batch: &'a str, concurrency: &'a str) -> [(&'static str, &
 #[tokio::test]
 async fn two_sending_jobs_over_the_same_readers_email_each_reader_once() {
     const FOLLOWERS: i64 = 300;
-    let smtp = SmtpServer::start();
+    let smtp = SmtpServer::for_followers();
     let app = TestApp::spawn().await;
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;

@@ -12,10 +12,7 @@ use app::i18n::Locale;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
-use crate::{
-    helpers::{TestApp, eventually},
-    smtp::SmtpServer,
-};
+use crate::{helpers::TestApp, smtp::SmtpServer};
 
 /// An app whose own worker sends mail through `smtp`, polling the queue
 /// often.
@@ -29,6 +26,9 @@ pub(crate) async fn mailing_app(smtp: &SmtpServer) -> TestApp {
 }
 
 /// `client` follows `author` with the button on their page in `locale`.
+/// Only a verified address is emailed, so `author`'s followers are then
+/// marked verified, as opening the link sent at registration does (that
+/// flow is the `recovery` tests').
 pub(crate) async fn follow(app: &TestApp, client: &reqwest::Client, author: &str, locale: Locale) {
     let response = app
         .post_form_with(
@@ -39,6 +39,15 @@ pub(crate) async fn follow(app: &TestApp, client: &reqwest::Client, author: &str
         )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
+    sqlx::query(
+        "UPDATE users SET email_verified = true WHERE id IN (
+             SELECT f.follower_id FROM follows f JOIN users a ON a.id = f.author_id WHERE a.username = $1
+         )",
+    )
+    .bind(author)
+    .execute(&app.db)
+    .await
+    .expect("verify the followers");
 }
 
 async fn jobs_left(db: &PgPool) -> i64 {
@@ -50,9 +59,5 @@ async fn jobs_left(db: &PgPool) -> i64 {
 
 /// Waits until the queue is empty (every job done).
 async fn drained(db: &PgPool, timeout: Duration) {
-    eventually(timeout, "the queue empties", async || match jobs_left(db).await {
-        0 => Ok(()),
-        left => Err(format!("{left} jobs")),
-    })
-    .await;
+    crate::helpers::drained_jobs(db, timeout).await;
 }

@@ -14,11 +14,15 @@ async fn the_jobs_a_publish_needs_commit_or_roll_back_with_it() {
     let ada = browser();
     app.sign_up_with(&ada, "ada").await;
     app.write_with(&ada, "Queued with the article", "publish").await;
-    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM jobs")
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM jobs ORDER BY id")
         .fetch_all(&app.db)
         .await
         .unwrap();
-    assert_eq!(kinds, ["fan_out"], "one fan-out, committed with the article");
+    assert_eq!(
+        kinds,
+        ["account_link", "fan_out"],
+        "the link registering sends, then one fan-out, committed with the article"
+    );
 
     // A transaction that enqueues and rolls back leaves nothing, and wakes
     // nobody.
@@ -27,7 +31,7 @@ async fn the_jobs_a_publish_needs_commit_or_roll_back_with_it() {
         .await
         .unwrap();
     tx.rollback().await.unwrap();
-    assert_eq!(jobs_left(&app.db).await, 1);
+    assert_eq!(jobs_left(&app.db).await, 2);
 }
 
 /// `warta <args>` against `vars`' database, as an operator runs it.
