@@ -4,8 +4,10 @@
 //! themselves are [`crate::ssr::recovery`]'s).
 //!
 //! Pages that carry a link's token in their URL are nobody's to keep: they
-//! answer `Cache-Control: no-store` and `Referrer-Policy: no-referrer`, so
-//! neither a cache nor another site's logs ever hold a token.
+//! answer `Cache-Control: no-store` and `Referrer-Policy: same-origin`, so
+//! neither a cache nor another site's logs ever hold a token. (Not
+//! `no-referrer`: the forms on these pages need their `Referer`, which
+//! names the page a refusal goes back to and the language it answers in.)
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,7 +30,7 @@ fn keep_the_token_private() {
         response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
         response.insert_header(
             http::HeaderName::from_static("referrer-policy"),
-            http::HeaderValue::from_static("no-referrer"),
+            http::HeaderValue::from_static("same-origin"),
         );
     }
 }

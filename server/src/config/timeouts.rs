@@ -18,9 +18,10 @@ pub struct Timeouts {
     /// `WARTA_BODY_READ_TIMEOUT_MS` (10 s): the longest pause within a
     /// request body.
     pub body_read: Duration,
-    /// `WARTA_REQUEST_TIMEOUT_MS` (30 s): a request not answered within
+    /// `WARTA_REQUEST_TIMEOUT_MS` (60 s): a request not answered within
     /// this gets 408 (the body trickled in, most likely: every statement is
-    /// bounded well below it).
+    /// bounded well below it). Long enough for a 5 MB cover over a slow
+    /// mobile connection (0.7 Mbit/s) when no proxy buffers it first.
     pub request: Duration,
 }
 
@@ -33,7 +34,7 @@ impl Timeouts {
             header_read: ms("WARTA_HEADER_READ_TIMEOUT_MS", 10_000)?,
             idle: ms("WARTA_IDLE_TIMEOUT_MS", 75_000)?,
             body_read: ms("WARTA_BODY_READ_TIMEOUT_MS", 10_000)?,
-            request: ms("WARTA_REQUEST_TIMEOUT_MS", 30_000)?,
+            request: ms("WARTA_REQUEST_TIMEOUT_MS", 60_000)?,
         })
     }
 }

@@ -139,7 +139,7 @@ async fn a_reader_who_forgot_their_password_sets_a_new_one_from_the_emailed_link
     let page = browser().get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
-    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["referrer-policy"], "same-origin");
     assert!(page.text().await.unwrap().contains("Set a new password"));
 
     // A password anyone would guess is refused, beside the field.
