@@ -143,7 +143,7 @@ pub async fn confirm_password(
     password: &str,
     client: Option<ClientAddress>,
 ) -> Result<Confirmation, AccountError> {
-    let Some(row) = queries::accounts::stored_password(&state.db, id).await? else {
+    let Some(password_hash) = queries::accounts::stored_password(&state.db, id).await? else {
         return Ok(Confirmation::Wrong);
     };
     if let Err(refused) = throttle::sign_in(
@@ -156,7 +156,7 @@ pub async fn confirm_password(
     {
         return Ok(Confirmation::Refused(refused));
     }
-    Ok(match state.passwords.verify(password, Some(row.password_hash)).await? {
+    Ok(match state.passwords.verify(password, Some(password_hash)).await? {
         true => Confirmation::Confirmed,
         false => Confirmation::Wrong,
     })

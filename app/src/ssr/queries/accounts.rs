@@ -34,14 +34,6 @@ pub struct Account {
     pub pending_email: Option<String>,
 }
 
-/// What checking a signed-in user's password needs.
-#[derive(Debug, Clone)]
-pub struct StoredPassword {
-    /// Names the account's sign-in budget.
-    pub email: String,
-    pub password_hash: String,
-}
-
 /// What an update sets; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct AccountUpdate<'a> {
@@ -104,16 +96,12 @@ pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Opti
     }))
 }
 
-/// Account `id`'s email and password hash.
+/// Account `id`'s password hash.
 #[tracing::instrument(skip_all)]
-pub async fn stored_password(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<StoredPassword>> {
-    let row = sqlx::query!("SELECT email, password_hash FROM users WHERE id = $1", id)
+pub async fn stored_password(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
         .fetch_optional(db)
-        .await?;
-    Ok(row.map(|row| StoredPassword {
-        email: row.email,
-        password_hash: row.password_hash,
-    }))
+        .await
 }
 
 /// Stores the token with `token_hash` for account `user_id` until
