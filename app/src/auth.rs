@@ -137,6 +137,13 @@ pub async fn register(username: String, email: String, password: String) -> Resu
         Ok(user) => user,
         Err(problem) => return Err(error.refuse_or_fail(problem, Doing::Register, locale)),
     };
+    // Where the account was made is where its owner signs in.
+    throttle::signed_in(
+        &state.session_redis,
+        user.id,
+        crate::ssr::client::ClientAddress::of_request(),
+    )
+    .await;
     sign_in(&user, "/", locale)
         .await
         .map_err(|message| error.failed(message))
@@ -273,7 +280,7 @@ pub async fn save_settings(
         domain::{Bio, Email, ImageUrl, Password, Username},
         ssr::{
             accounts::{self, Changes},
-            passwords, session,
+            passwords, session, throttle,
         },
     };
 
@@ -334,6 +341,20 @@ pub async fn save_settings(
     if credentials {
         let current = current_password.unwrap_or_default();
         error = confirm(&state, id, &current, Doing::ChangeCredentials, error, locale).await?;
+    }
+    if changes.changes_email(&account) {
+        // Each new address is sent a link: within the account's budget.
+        let client = crate::ssr::client::ClientAddress::of_request();
+        if let Err(refusal) = throttle::link(
+            &state.session_redis,
+            throttle::Attempt::Verify,
+            &format!("id:{id}"),
+            client,
+        )
+        .await
+        {
+            return Err(error.refused_by(refusal, locale));
+        }
     }
     let updated = match accounts::update(&state.db, &state.passwords, &account, changes, None).await {
         Ok(Some(updated)) => updated,

@@ -103,7 +103,7 @@ impl Locale {
         let href = self.prefixed(path);
         match crate::site::local_path(&href) {
             // Unchanged: the same text, borrowed whole.
-            Cow::Borrowed(safe) if safe.len() == href.len() => href,
+            Cow::Borrowed(safe) if safe == href => href,
             safe => safe.into_owned(),
         }
     }
@@ -336,6 +336,8 @@ mod tests {
         }
         // What the 404 page at /id//evil.example links to as "English".
         assert_eq!(Locale::En.href("/id//evil.example"), "/");
+        // One character that is not a path is home too.
+        assert_eq!(Locale::En.href("x"), "/");
     }
 
     #[test]

@@ -93,10 +93,8 @@ pub async fn reset_link(token: String) -> Result<LinkState, AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), FormError> {
     use crate::{
         auth::Doing,
-        domain::Password,
         ssr::{
-            passwords,
-            queries::links::Purpose,
+            client::ClientAddress,
             recovery::{self, Reset},
         },
         t,
@@ -105,24 +103,14 @@ pub async fn reset_password(token: String, password: String) -> Result<(), FormE
     let locale = crate::i18n::request_locale();
     let mut error = FormError::default();
     let state = expect_context::<crate::ssr::AppState>();
-    let link = match recovery::find(&state, Purpose::Reset, &token).await {
-        Ok(Some(link)) => link,
-        Ok(None) => return Err(crate::forms::refused(error.failed(t!(locale, "reset-link-dead")))),
-        Err(query) => return Err(error.refuse_or_fail(query.into(), Doing::ResetPassword, locale)),
-    };
-    let password = match Password::parse(&password)
-        .and_then(|password| passwords::strong_enough("password", &password, &[&link.email]).map(|()| password))
-    {
-        Ok(password) => password,
-        Err(invalid) => {
-            error.add_invalid(&invalid, locale);
-            return Err(crate::forms::refused(error));
-        }
-    };
-    match recovery::reset_password(&state, &token, &password).await {
+    match recovery::reset_password(&state, &token, &password, ClientAddress::of_request()).await {
         Ok(Reset::Done(_)) => {
             crate::ssr::redirect("/login?reset=1");
             Ok(())
+        }
+        Ok(Reset::Refused(invalid)) => {
+            error.add_invalid(&invalid, locale);
+            Err(crate::forms::refused(error))
         }
         Ok(Reset::Invalid) => Err(crate::forms::refused(error.failed(t!(locale, "reset-link-dead")))),
         Err(problem) => Err(error.refuse_or_fail(problem.into(), Doing::ResetPassword, locale)),

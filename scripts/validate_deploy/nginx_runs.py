@@ -97,7 +97,7 @@ def _():
     return problems
 
 
-@check("the cluster config, run as a non-root user in front of a healthy and a failing (502) instance: failover, ids, addresses, asset cache")
+@check("the cluster config, run as a non-root user in front of a healthy and a failing (502) instance: failover, ids, addresses, asset cache, no link tokens in the access log")
 def _():
     if not NGINX:
         raise Skip("nginx is not installed (apt-get install nginx), and Debian's package could not be unpacked")
@@ -177,9 +177,19 @@ def _():
         status, _, _ = fetch(port, "GET", "/readyz")
         if status != 200:
             problems.append(f"/readyz from this machine: {status}")
+        # A link's token reaches the app but never the access log.
+        token = "s3cretT0ken4log5"
+        for path in (f"/reset-password/{token}", f"/id/verify-email/{token}?x=1"):
+            fetch(port, "GET", path, {"X-Request-ID": "check-token"})
+            if not good.requests("GET", path):
+                problems.append(f"GET {path}: the token link never reached the app")
         log = (prefix / "logs/access.log").read_text()
         if "id=check-0" not in log or f"upstream={bad.address}, {good.address}" not in log:
             problems.append("the access log lacks the request id or the instances tried")
+        if token in log:
+            problems.append("the access log keeps the token of a reset or verification link")
+        elif "GET /reset-password/{token} " not in log or "GET /id/verify-email/{token} " not in log:
+            problems.append("the access log does not record token links (redacted) at all")
     finally:
         run_nginx("-s", "stop", prefix=prefix)
         for stand_in in (good, bad):

@@ -93,13 +93,22 @@ pub fn without_metadata(
     let bytes = Bytes::from(bytes);
     let cleaned = match format {
         ImageFormat::Jpeg => {
+            // The main picture alone: phones append more after its end
+            // (the multi-picture format's previews and depth maps, each
+            // with EXIF of its own, motion-photo videos, makers' trailers).
+            let bytes = match jpeg_end(&bytes) {
+                Some(end) => bytes.slice(..end),
+                None => return Err(img_parts::Error::Truncated),
+            };
             let mut jpeg = Jpeg::from_bytes(bytes)?;
-            // APP1 (EXIF, XMP), APP3–APP13 (IPTC and makers' notes), APP15
-            // and comments go; APP0 (JFIF), APP2 (the colour profile) and
+            // APP1 (EXIF, XMP), APP3–APP13 (IPTC and makers' notes), APP15,
+            // comments, and APP2 but for a colour profile (the multi-picture
+            // index is APP2 too) go; APP0 (JFIF), the colour profile and
             // APP14 (Adobe's colour transform) describe the pixels and stay.
             jpeg.segments_mut().retain(|segment| {
                 let marker = segment.marker();
-                let application = (0xE1..=0xEF).contains(&marker) && !matches!(marker, 0xE2 | 0xEE);
+                let profile = marker == 0xE2 && segment.contents().starts_with(b"ICC_PROFILE\0");
+                let application = (0xE1..=0xEF).contains(&marker) && marker != 0xEE && !profile;
                 !application && marker != 0xFE
             });
             jpeg.set_exif(exif);
@@ -121,6 +130,37 @@ pub fn without_metadata(
         }
     };
     Ok(cleaned.to_vec())
+}
+
+/// Where the JPEG in `bytes` ends: just past the end-of-image marker that
+/// closes its first frame (anything after it is another file's business).
+/// Walks the segments by their lengths, and each scan's entropy-coded data
+/// to the next marker (a 0xFF there is followed by 0 or a restart marker);
+/// `None` when the data ends first.
+fn jpeg_end(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2; // past the start-of-image marker
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        match marker {
+            0xD9 => return Some(at + 2),
+            // Fill bytes, and markers without a length.
+            0xFF => at += 1,
+            0x01 | 0xD0..=0xD7 => at += 2,
+            _ => {
+                let length = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+                at += 2 + length;
+                if marker == 0xDA {
+                    // The scan's data, up to the next marker.
+                    while *bytes.get(at)? != 0xFF || matches!(*bytes.get(at + 1)?, 0x00 | 0xD0..=0xD7) {
+                        at += 1;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// An EXIF block (TIFF, big-endian) holding the orientation and nothing
@@ -186,6 +226,48 @@ fn scaled_height(image: &DynamicImage, width: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_photo_loses_what_the_phone_wrote_beside_and_after_it_but_not_its_orientation() {
+        use img_parts::{
+            Bytes, ImageEXIF as _,
+            jpeg::{Jpeg, JpegSegment},
+        };
+        let picture = DynamicImage::ImageRgb8(image::RgbImage::from_fn(48, 16, |x, _| {
+            image::Rgb([x as u8 * 5, 9, 200])
+        }));
+        let mut plain = Vec::new();
+        picture
+            .write_to(&mut Cursor::new(&mut plain), ImageFormat::Jpeg)
+            .unwrap();
+        let mut jpeg = Jpeg::from_bytes(plain.into()).unwrap();
+        let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+        exif.extend_from_slice(b"GPSLatitude in the EXIF");
+        jpeg.set_exif(Some(exif.into()));
+        // A multi-picture index (APP2, beside a colour profile) and a
+        // motion photo after the end.
+        jpeg.segments_mut().insert(
+            1,
+            JpegSegment::new_with_contents(0xE2, Bytes::from_static(b"MPF\0 GPS in the index")),
+        );
+        jpeg.segments_mut().insert(
+            1,
+            JpegSegment::new_with_contents(0xE2, Bytes::from_static(b"ICC_PROFILE\0\x01\x01profile")),
+        );
+        let mut photo = jpeg.encoder().bytes().to_vec();
+        photo.extend_from_slice(b"\xFF\xD8 a second picture with GPS, then ftypmp42 a motion photo");
+
+        let cleaned = without_metadata(photo, ImageFormat::Jpeg, Orientation::Rotate90).unwrap();
+        let text = String::from_utf8_lossy(&cleaned);
+        assert!(!text.contains("GPS") && !text.contains("ftyp"), "{text}");
+        assert!(text.contains("ICC_PROFILE"), "the colour profile stays");
+        assert!(cleaned.ends_with(&[0xFF, 0xD9]), "ends where the picture ends");
+        let mut decoder = ImageReader::with_format(Cursor::new(&cleaned), ImageFormat::Jpeg)
+            .into_decoder()
+            .unwrap();
+        assert_eq!(decoder.orientation().unwrap(), Orientation::Rotate90);
+        assert_eq!(decoder.dimensions(), (48, 16), "the pixels are untouched");
+    }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {

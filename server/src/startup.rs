@@ -210,6 +210,7 @@ pub fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         renew_every: settings.session_renewal,
         lifetime: settings.session_lifetime,
         public_files: Arc::new(assets::public_file_paths(&site_root)),
+        session_redis: state.session_redis.clone(),
     };
 
     // Files from public/, then the 404 page for anything else.

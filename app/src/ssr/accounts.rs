@@ -177,7 +177,7 @@ pub async fn issue_token(db: &PgPool, user: &SignedIn) -> Result<Option<String>,
     let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     let issued = queries::accounts::insert_token(
         db,
-        &token_hash(&token),
+        &crate::ssr::tokens::stored_hash(&token),
         user.id,
         chrono::Utc::now() + TOKEN_LIFETIME,
         user.generation,
@@ -189,7 +189,7 @@ pub async fn issue_token(db: &PgPool, user: &SignedIn) -> Result<Option<String>,
 /// The account an unexpired `token` belongs to, and when the token was
 /// issued.
 pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<(Account, DateTime<Utc>)>, QueryError> {
-    Ok(queries::accounts::by_token(db, &token_hash(token)).await?)
+    Ok(queries::accounts::by_token(db, &crate::ssr::tokens::stored_hash(token)).await?)
 }
 
 /// The account with `id`.
@@ -234,11 +234,15 @@ impl Changes {
     /// password) of `account`: such a change needs the current password
     /// and ends the account's other sessions.
     pub fn touch_credentials(&self, account: &Account) -> bool {
-        self.password.is_some()
-            || self
-                .email
-                .as_ref()
-                .is_some_and(|email| email.as_str().to_lowercase() != account.email.to_lowercase())
+        self.password.is_some() || self.changes_email(account)
+    }
+
+    /// Whether these changes give `account` another email address (which is
+    /// sent a verification link).
+    pub fn changes_email(&self, account: &Account) -> bool {
+        self.email
+            .as_ref()
+            .is_some_and(|email| email.as_str().to_lowercase() != account.email.to_lowercase())
     }
 }
 
@@ -246,8 +250,11 @@ impl Changes {
 /// session generation starts and every API token but `keep_token` is
 /// deleted, in the same transaction. A new password also ends the reset
 /// link and tells the owner by email; a new address is sent its
-/// verification link and, taking effect at once, is unverified and the old
-/// address is told.
+/// verification link and, taking effect at once, is unverified, ends the
+/// reset link and the old address is told. The account's own address given
+/// again withdraws a change waiting for its link. Callers count an email
+/// change against the account's link budget first
+/// ([`crate::ssr::throttle::link`]): each sends an email.
 pub async fn update(
     db: &PgPool,
     passwords: &Passwords,
@@ -256,10 +263,7 @@ pub async fn update(
     keep_token: Option<&str>,
 ) -> Result<Option<Account>, AccountError> {
     let credentials = changes.touch_credentials(account);
-    let new_email = changes
-        .email
-        .as_ref()
-        .filter(|email| email.as_str().to_lowercase() != account.email.to_lowercase());
+    let new_email = changes.email.as_ref().filter(|_| changes.changes_email(account));
     if let (Some(email), NewEmail::OnceVerified) = (new_email, changes.new_email)
         && queries::accounts::email_taken(db, email.as_str(), account.id).await?
     {
@@ -269,7 +273,12 @@ pub async fn update(
         Some(password) => Some(passwords.hash(password).await?),
         None => None,
     };
+    // The account's own address again while a change waits for its link:
+    // the change is withdrawn (a mistyped address must not stay one click
+    // away from taking the account).
+    let withdrawn = new_email.is_none() && changes.email.is_some() && account.pending_email.is_some();
     let (email, email_verified, pending_email) = match (new_email, changes.new_email) {
+        (None, _) if withdrawn => (None, None, Some(None)),
         (None, _) => (None, None, None),
         (Some(email), NewEmail::AtOnce) => (Some(email.as_str()), Some(false), Some(None)),
         (Some(email), NewEmail::OnceVerified) => (None, None, Some(Some(email.as_str()))),
@@ -298,6 +307,14 @@ pub async fn update(
     if password_hash.is_some() {
         queries::links::delete(&mut *tx, account.id, queries::links::Purpose::Reset).await?;
         recovery::queue_notice(&mut *tx, account.id, Notice::PasswordChanged).await?;
+    }
+    if withdrawn || new_email.is_some() {
+        // A verification link for an address no longer wanted works no more.
+        queries::links::delete(&mut *tx, account.id, queries::links::Purpose::Verify).await?;
+    }
+    if new_email.is_some() && changes.new_email == NewEmail::AtOnce {
+        // Nor a reset link sent to the address the account has left.
+        queries::links::delete(&mut *tx, account.id, queries::links::Purpose::Reset).await?;
     }
     if let Some(email) = new_email {
         let locale = Locale::from_code(&updated.locale);
@@ -331,12 +348,12 @@ async fn delete_tokens(
     user_id: i64,
     keep_token: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    queries::accounts::delete_tokens(&mut **tx, user_id, keep_token.map(token_hash).as_deref()).await
-}
-
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
+    queries::accounts::delete_tokens(
+        &mut **tx,
+        user_id,
+        keep_token.map(crate::ssr::tokens::stored_hash).as_deref(),
+    )
+    .await
 }
 
 /// A unique violation on a username or email is the user's to fix (by the

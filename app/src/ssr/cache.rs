@@ -55,6 +55,10 @@ use crate::ssr::{
     redis::Redis,
 };
 
+mod policy;
+
+pub use policy::{ABSENT, Found, Policy};
+
 /// The cache's format version, part of every key.
 pub const VERSION: &str = "v5";
 
@@ -140,61 +144,6 @@ static EXPIRE: LazyLock<redis::Script> = LazyLock::new(|| {
         ",
     )
 });
-
-/// How long a value is served, and how long after that it may still be
-/// served while being recomputed.
-#[derive(Debug, Clone, Copy)]
-pub struct Policy {
-    pub fresh: Duration,
-    pub stale: Duration,
-}
-
-/// How long a value saying "there is no such thing" is kept, whatever the
-/// policy of the kind: long enough to absorb a burst of requests for one
-/// missing article, short enough that made-up names leave nothing behind.
-pub const ABSENT: Policy = Policy {
-    fresh: Duration::from_secs(10),
-    stale: Duration::from_secs(5),
-};
-
-/// Whether a cached value found what was asked for. A value that did not
-/// (no such article, a page past the end, a search matching nothing) is
-/// kept only [`ABSENT`].
-pub trait Found {
-    fn found(&self) -> bool;
-}
-
-impl<T> Found for Option<T> {
-    fn found(&self) -> bool {
-        self.is_some()
-    }
-}
-
-impl<T> Found for Vec<T> {
-    fn found(&self) -> bool {
-        !self.is_empty()
-    }
-}
-
-/// A list and a count (a page of search results and how many matched).
-impl<T> Found for (Vec<T>, i64) {
-    fn found(&self) -> bool {
-        !self.0.is_empty()
-    }
-}
-
-impl Found for bool {
-    fn found(&self) -> bool {
-        *self
-    }
-}
-
-/// A count or an id is an answer whatever it is.
-impl Found for i64 {
-    fn found(&self) -> bool {
-        true
-    }
-}
 
 type Flight = Arc<tokio::sync::OnceCell<Result<Arc<str>, QueryError>>>;
 
@@ -543,15 +492,12 @@ fn kept<T: Found>(value: &T, policy: Policy) -> Policy {
 /// the front of the name (`{popular}:week`) is kept, so names that must
 /// share a node still do.
 pub fn key_part(name: &str) -> String {
-    use sha2::{Digest as _, Sha256};
     let tag = name
         .strip_prefix('{')
         .and_then(|rest| rest.find('}').map(|end| &name[..end + 2]))
         .filter(|tag| tag.len() <= 32)
         .unwrap_or_default();
-    let digest = Sha256::digest(name.as_bytes());
-    let hex: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{tag}{hex}")
+    format!("{tag}{}", crate::ssr::redis::digest(name))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Arc<str>, QueryError> {

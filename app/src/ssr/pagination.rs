@@ -60,11 +60,11 @@ pub struct Page {
     pub total: i64,
 }
 
-/// A page with nothing on it, of a listing with nothing in it, is kept
-/// only briefly (see [`crate::ssr::cache::ABSENT`]).
+/// A page with nothing on it (a listing with nothing in it, or a page past
+/// its end) is kept only briefly (see [`crate::ssr::cache::ABSENT`]).
 impl crate::ssr::cache::Found for Page {
     fn found(&self) -> bool {
-        !self.articles.is_empty() || self.total > 0
+        !self.articles.is_empty()
     }
 }
 

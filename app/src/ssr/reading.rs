@@ -68,11 +68,13 @@ fn nameable(name: &str) -> bool {
 const GRID: i64 = 10;
 
 /// Whether a page from `offset`, `limit` long, is one readers share: its
-/// offset on the [`GRID`]. Any other offset is computed (once for all who
-/// ask at the same moment) and not kept, so `?offset=N` for every N cannot
-/// make the cache hold a copy of the listing per N.
+/// offset on the [`GRID`], and its length a page's (a multiple of the grid,
+/// or one more, which says whether another page follows). Any other shape
+/// is computed (once for all who ask at the same moment) and not kept, so
+/// `?offset=N&limit=M` for every N and M cannot make the cache hold a copy
+/// of the listing per shape.
 fn on_the_grid(offset: i64, limit: i64) -> bool {
-    limit > 0 && offset >= 0 && offset % GRID == 0
+    limit > 0 && offset >= 0 && offset % GRID == 0 && limit % GRID <= 1
 }
 
 /// `compute` for `name`: through the cache when `keep` (see
@@ -546,6 +548,7 @@ mod tests {
         assert!(on_the_grid(300, 100));
         assert!(!on_the_grid(41, 20), "an offset between pages");
         assert!(!on_the_grid(3, 7));
+        assert!(!on_the_grid(0, 7), "a length no page has");
         assert!(!on_the_grid(0, 0));
         assert!(!on_the_grid(-20, 20));
     }

@@ -196,7 +196,7 @@ pub async fn issue(
         db,
         user_id,
         purpose,
-        &token_hash(&token),
+        &crate::ssr::tokens::stored_hash(&token),
         email,
         now,
         now + LINK_LIFETIME,
@@ -211,7 +211,13 @@ pub async fn find(state: &AppState, purpose: Purpose, token: &str) -> Result<Opt
     if !plausible(token) {
         return Ok(None);
     }
-    Ok(links::find(&state.db, purpose, &token_hash(token), state.clock.now()).await?)
+    Ok(links::find(
+        &state.db,
+        purpose,
+        &crate::ssr::tokens::stored_hash(token),
+        state.clock.now(),
+    )
+    .await?)
 }
 
 /// What using a reset link came to.
@@ -222,6 +228,9 @@ pub enum Reset {
     Done(String),
     /// The link is unknown, used, replaced or expired.
     Invalid,
+    /// The new password breaks a rule (too short, too easy to guess); the
+    /// link still works.
+    Refused(crate::domain::Invalid),
 }
 
 /// Why a password could not be set.
@@ -240,19 +249,39 @@ impl From<sqlx::Error> for ResetError {
     }
 }
 
-/// Sets `password` on the account a reset `token` names, using the link
-/// up. Every session and API token of the account ends; the owner is told
-/// by email.
+/// Sets `password` (as typed) on the account a reset `token` names, using
+/// the link up, once it passes the rules a new password must (not too easy
+/// to guess, the link's address counting as the account's own words).
+/// Every session and API token of the account ends; the owner is told by
+/// email, and `client` counts as an address the account signs in from.
 #[tracing::instrument(skip_all)]
-pub async fn reset_password(state: &AppState, token: &str, password: &Password) -> Result<Reset, ResetError> {
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    client: Option<ClientAddress>,
+) -> Result<Reset, ResetError> {
     // Looked up before hashing, so a made-up token costs no hash.
-    if find(state, Purpose::Reset, token).await?.is_none() {
+    let Some(link) = find(state, Purpose::Reset, token).await? else {
         return Ok(Reset::Invalid);
-    }
-    let hash = state.passwords.hash(password).await?;
+    };
+    let password = match Password::parse(password).and_then(|password| {
+        crate::ssr::passwords::strong_enough("password", &password, &[&link.email]).map(|()| password)
+    }) {
+        Ok(password) => password,
+        Err(invalid) => return Ok(Reset::Refused(invalid)),
+    };
+    let hash = state.passwords.hash(&password).await?;
     let mut tx = state.db.begin().await?;
     // Taken for good inside the change: two uses at once, one wins.
-    let Some(link) = links::take(&mut *tx, Purpose::Reset, &token_hash(token), state.clock.now()).await? else {
+    let Some(link) = links::take(
+        &mut *tx,
+        Purpose::Reset,
+        &crate::ssr::tokens::stored_hash(token),
+        state.clock.now(),
+    )
+    .await?
+    else {
         return Ok(Reset::Invalid);
     };
     let Some(username) = queries::accounts::reset_password(&mut *tx, link.user_id, &hash, &link.email).await? else {
@@ -261,6 +290,9 @@ pub async fn reset_password(state: &AppState, token: &str, password: &Password) 
     queries::accounts::delete_tokens(&mut *tx, link.user_id, None).await?;
     queue_notice(&mut *tx, link.user_id, Notice::PasswordChanged).await?;
     tx.commit().await?;
+    // Who opened the link reached the account's mailbox: strangers' wrong
+    // guesses must not keep them out where they sign in next.
+    throttle::signed_in(&state.session_redis, link.user_id, client).await;
     Ok(Reset::Done(username))
 }
 
@@ -285,7 +317,14 @@ pub async fn verify(state: &AppState, token: &str) -> Result<Verification, Query
         return Ok(Verification::Invalid);
     }
     let mut tx = state.db.begin().await?;
-    let Some(link) = links::take(&mut *tx, Purpose::Verify, &token_hash(token), state.clock.now()).await? else {
+    let Some(link) = links::take(
+        &mut *tx,
+        Purpose::Verify,
+        &crate::ssr::tokens::stored_hash(token),
+        state.clock.now(),
+    )
+    .await?
+    else {
         return Ok(Verification::Invalid);
     };
     let verified = match queries::accounts::verify_email(&mut *tx, link.user_id, &link.email).await {
@@ -299,6 +338,8 @@ pub async fn verify(state: &AppState, token: &str) -> Result<Verification, Query
         Err(error) => return Err(error.into()),
     };
     if let Some((old, old_verified)) = verified.replaced {
+        // A reset link sent to the address left behind opens nothing now.
+        links::delete(&mut *tx, link.user_id, Purpose::Reset).await?;
         let notice = Notice::EmailChanged {
             old,
             old_verified,
@@ -333,11 +374,6 @@ fn plausible(token: &str) -> bool {
         && token
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-}
-
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
 }
 
 #[cfg(test)]

@@ -228,6 +228,17 @@ impl Redis {
     }
 }
 
+/// A short, fixed-length stand-in for `text` in a key's name: 32 hex
+/// digits of its SHA-256, so no key's length depends on what a reader
+/// typed.
+pub fn digest(text: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(text.as_bytes())[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 fn timed_out() -> redis::RedisError {
     redis::RedisError::from((redis::ErrorKind::Io, "timed out"))
 }

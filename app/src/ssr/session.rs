@@ -70,22 +70,25 @@ pub async fn generation(session: &Session) -> i64 {
 }
 
 /// Saves a signed-in session again (so its inactivity expiry starts over
-/// and its cookie is re-sent) when its last renewal is `every` or more ago.
-/// Anything else, a session that cannot be read included, is left alone.
-pub async fn renew_if_due(session: &Session, every: std::time::Duration) {
+/// and its cookie is re-sent) when its last renewal is `every` or more ago;
+/// returns whether it did. Anything else, a session that cannot be read
+/// included, is left alone.
+pub async fn renew_if_due(session: &Session, every: std::time::Duration) -> bool {
     if user_id(session).await.is_none() {
-        return;
+        return false;
     }
     let last = session.get::<i64>(RENEWED_AT).await.ok().flatten().unwrap_or(0);
     let now = now();
-    if now - last >= every.as_secs() as i64 {
-        if let Err(error) = session.insert(RENEWED_AT, now).await {
-            tracing::warn!(%error, "renewing a session failed");
-            return;
-        }
-        // Saved even when the clock has not moved since the last save.
-        session.set_expiry(session.expiry());
+    if now - last < every.as_secs() as i64 {
+        return false;
     }
+    if let Err(error) = session.insert(RENEWED_AT, now).await {
+        tracing::warn!(%error, "renewing a session failed");
+        return false;
+    }
+    // Saved even when the clock has not moved since the last save.
+    session.set_expiry(session.expiry());
+    true
 }
 
 /// The signed-in user's id, if any. A session that cannot be read (Redis

@@ -53,17 +53,25 @@ pub const SEARCHES_PER_ADDRESS: i64 = 30;
 /// Reset or verification links one address may ask for in a
 /// [`LINK_WINDOW`], whatever the accounts.
 pub const LINKS_PER_ADDRESS: i64 = 10;
+/// Reset or verification links one address may ask for one account in a
+/// [`LINK_WINDOW`]: a stranger asking for a stranger's links spends their
+/// own budget, not the owner's.
+pub const LINKS_PER_ACCOUNT_AND_ADDRESS: i64 = 3;
 /// Reset or verification links one account may be sent in a
-/// [`LINK_WINDOW`].
-pub const LINKS_PER_ACCOUNT: i64 = 3;
+/// [`LINK_WINDOW`] from everywhere together: what bounds the mail one inbox
+/// can be sent.
+pub const LINKS_PER_ACCOUNT: i64 = 10;
 /// How long most windows last.
 pub const WINDOW: Duration = Duration::from_secs(10 * 60);
 /// The search budget's window.
 pub const SEARCH_WINDOW: Duration = Duration::from_secs(60);
 /// The window of the budgets for links sent by email.
 pub const LINK_WINDOW: Duration = Duration::from_secs(60 * 60);
-/// How long an address an account signed in from stays known to it.
-pub const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// How long an address an account signed in from stays known to it: well
+/// past a session's whole life (30 days), and refreshed while a session is
+/// in use, so an owner who stays signed in is still known when they type
+/// their password again.
+pub const KNOWN_FOR: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
 /// What is being attempted; names the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,11 +183,7 @@ static SIGN_IN: LazyLock<redis::Script> = LazyLock::new(|| {
 /// A key name's part that says whose budget it is: a hash of `who`, so a
 /// key is short whatever was typed.
 fn hashed(who: &str) -> String {
-    use sha2::{Digest as _, Sha256};
-    Sha256::digest(who.as_bytes())[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::ssr::redis::digest(who)
 }
 
 /// Counts one `attempt` by `who` against `limit` per `window`: `None` when
@@ -326,20 +330,21 @@ pub async fn registration(redis: &Redis, email: &str) -> Result<(), Refused> {
 
 /// Counts one request for a link sent by email (`attempt` is
 /// [`Attempt::Reset`] or [`Attempt::Verify`]) about `whose` (an email, any
-/// case, or an account) from `client`: both the address's budget and the
-/// account's.
+/// case, or an account) from `client`: the address's budget, the address's
+/// budget for that account, and the account's.
 pub async fn link(redis: &Redis, attempt: Attempt, whose: &str, client: Option<ClientAddress>) -> Result<(), Refused> {
-    if let Some(client) = client {
-        guarded(
-            redis,
-            attempt,
-            &format!("address:{}", client.holder()),
-            LINKS_PER_ADDRESS,
-            LINK_WINDOW,
-        )
-        .await?;
-    }
     let whose = format!("account:{}", whose.trim().to_lowercase());
+    let holder = client.map_or_else(|| "unknown".to_owned(), ClientAddress::holder);
+    guarded(
+        redis,
+        attempt,
+        &format!("address:{holder}"),
+        LINKS_PER_ADDRESS,
+        LINK_WINDOW,
+    )
+    .await?;
+    let pair = format!("{whose}:from:{holder}");
+    guarded(redis, attempt, &pair, LINKS_PER_ACCOUNT_AND_ADDRESS, LINK_WINDOW).await?;
     guarded(redis, attempt, &whose, LINKS_PER_ACCOUNT, LINK_WINDOW).await
 }
 

@@ -5,6 +5,13 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
+/// What is stored of a bearer token (an API token, a link's token): its
+/// SHA-256, so a copy of the table opens nothing.
+pub fn stored_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
 /// Signs and checks tokens with `WARTA_SECRET`.
 #[derive(Clone)]
 pub struct Signer {

@@ -34,10 +34,11 @@ impl RedisSettings {
         let session_url = match source.get("WARTA_SESSION_REDIS_URL") {
             Some(url) => {
                 check_url("WARTA_SESSION_REDIS_URL", &url)?;
-                if production && url.trim() == cache_url.trim() {
+                if production && shares_a_server(&url, &cache_url) {
                     return Err(ConfigError::new(
                         "WARTA_SESSION_REDIS_URL",
-                        "must name another Redis than REDIS_URL in production: cache traffic would evict sessions",
+                        "must name another Redis server than REDIS_URL in production (another database of the \
+                         same server shares its memory limit and evictions): cache traffic would evict sessions",
                     ));
                 }
                 url
@@ -81,6 +82,24 @@ fn check_url(variable: &'static str, url: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
+}
+
+/// Whether the two URLs name a server in common (`host:port`, whatever the
+/// database, credentials or options).
+fn shares_a_server(one: &str, other: &str) -> bool {
+    let servers = |url: &str| -> Vec<String> {
+        app::ssr::redis::seeds(url)
+            .iter()
+            .map(|seed| {
+                let rest = seed.trim_start_matches("redis://");
+                let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                rest[..end].to_lowercase()
+            })
+            .collect()
+    };
+    let theirs = servers(other);
+    servers(one).iter().any(|server| theirs.contains(server))
 }
 
 /// The same single server as `url`, one logical database further on
@@ -140,9 +159,17 @@ mod tests {
             ("WARTA_MEDIA_URL", "s3://warta-media/covers"),
         ];
         assert_eq!(refused(&production), "WARTA_SESSION_REDIS_URL");
-        let mut same = production.to_vec();
-        same.push(("WARTA_SESSION_REDIS_URL", "redis://127.0.0.1:6379"));
-        assert_eq!(refused(&same), "WARTA_SESSION_REDIS_URL");
+        for same_server in [
+            "redis://127.0.0.1:6379",
+            "redis://127.0.0.1:6379/1",
+            "redis://:pw@127.0.0.1:6379/2",
+        ] {
+            let mut same = production.to_vec();
+            same.push(("WARTA_SESSION_REDIS_URL", same_server));
+            assert_eq!(refused(&same), "WARTA_SESSION_REDIS_URL", "{same_server}");
+        }
+        assert!(!shares_a_server("redis://sessions:6379/0", "redis://cache:6379/0"));
+        assert!(shares_a_server("redis://a:1,redis://b:2", "redis://c:3,redis://b:2"));
         assert_eq!(
             refused(&[("WARTA_SESSION_REDIS_URL", "http://x")]),
             "WARTA_SESSION_REDIS_URL"

@@ -5,8 +5,9 @@
 //!   of a request has arrived, its whole header block must follow within
 //!   this; a client sending half a header block is disconnected.
 //! - **Idle** (`WARTA_IDLE_TIMEOUT_MS`): a connection with no request in
-//!   flight and nothing arriving is closed after this (HTTP/1 closes,
-//!   HTTP/2 says GOAWAY). Also bounds a connection that never sends
+//!   flight, nothing arriving and nothing being sent is closed after this
+//!   (HTTP/1 closes, HTTP/2 says GOAWAY; a response still streaming keeps
+//!   it open). Also bounds a connection that never sends
 //!   anything. Longer than a proxy's pooled upstream connections wait
 //!   (nginx's `keepalive_timeout 60s`), so the proxy never reuses one this
 //!   side is closing.
@@ -30,7 +31,7 @@ use std::{
     pin::{Pin, pin},
     sync::{
         Arc,
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
     task::{Context, Poll},
     time::Duration,
@@ -146,6 +147,7 @@ async fn serve_connection<S>(
     let io = TokioIo::new(Watched {
         stream,
         activity: Arc::clone(&activity),
+        first: Vec::with_capacity(H2_PREFACE.len()),
     });
     let mut connection = pin!(builder.serve_connection_with_upgrades(io, service));
     let mut stopping = pin!(signal.closed());
@@ -169,11 +171,16 @@ async fn serve_connection<S>(
                     tracing::debug!(%peer, "closing an idle connection");
                     closing = true;
                     connection.as_mut().graceful_shutdown();
-                    // A connection that does not close when asked is dropped
-                    // at the next look.
+                    // One that does not close when asked, and stays idle, is
+                    // dropped at the next look.
+                    activity.touch();
                     check.as_mut().reset(Instant::now() + timeouts.header_read);
                 }
-                Verdict::Idle | Verdict::TooSlow => {
+                Verdict::Idle => {
+                    tracing::debug!(%peer, "dropping an idle connection that did not close when asked");
+                    break;
+                }
+                Verdict::TooSlow => {
                     tracing::debug!(%peer, "dropping a connection whose request header did not arrive in time");
                     break;
                 }
@@ -187,7 +194,8 @@ async fn serve_connection<S>(
 enum Verdict {
     /// All is well; look again then.
     Wait(Instant),
-    /// Nothing in flight and nothing arriving for the idle timeout.
+    /// Nothing in flight, nothing arriving and nothing sent for the idle
+    /// timeout (or, once asked to close, for the header timeout).
     Idle,
     /// A request began arriving and its header block has not in time.
     TooSlow,
@@ -199,11 +207,16 @@ enum Verdict {
 struct Activity {
     opened: Instant,
     in_flight: AtomicUsize,
-    /// When the last request's handler finished (0: none yet).
-    last_done: AtomicU64,
-    /// When bytes first arrived while no request was in flight: a request
-    /// head on its way. [`NOTHING`] when none is.
+    /// When the connection last did something: a handler finished, or
+    /// bytes went out (a response body still streaming).
+    last_active: AtomicU64,
+    /// HTTP/1 only: when bytes first arrived while no request was in
+    /// flight, a request head on its way. [`NOTHING`] when none is.
     arriving_since: AtomicU64,
+    /// HTTP/2 (the client opened with its preface): bytes arriving between
+    /// requests are pings and window updates, not a request head, so only
+    /// idleness counts.
+    h2: AtomicBool,
 }
 
 const NOTHING: u64 = u64::MAX;
@@ -213,8 +226,9 @@ impl Activity {
         Self {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
-            last_done: AtomicU64::new(0),
+            last_active: AtomicU64::new(0),
             arriving_since: AtomicU64::new(NOTHING),
+            h2: AtomicBool::new(false),
         }
     }
 
@@ -226,6 +240,11 @@ impl Activity {
         self.opened + Duration::from_millis(ms)
     }
 
+    /// The connection did something now.
+    fn touch(&self) {
+        self.last_active.store(self.now(), Ordering::Release);
+    }
+
     /// A request's head was read: its handler runs until the guard drops.
     fn begin(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -235,7 +254,7 @@ impl Activity {
 
     /// Bytes were read from the client.
     fn received(&self) {
-        if self.in_flight.load(Ordering::Acquire) == 0 {
+        if self.in_flight.load(Ordering::Acquire) == 0 && !self.h2.load(Ordering::Acquire) {
             let _ = self
                 .arriving_since
                 .compare_exchange(NOTHING, self.now(), Ordering::AcqRel, Ordering::Acquire);
@@ -256,7 +275,7 @@ impl Activity {
                 Verdict::TooSlow
             };
         }
-        let deadline = self.at(self.last_done.load(Ordering::Acquire)) + timeouts.idle;
+        let deadline = self.at(self.last_active.load(Ordering::Acquire)) + timeouts.idle;
         if deadline > now {
             Verdict::Wait(deadline)
         } else {
@@ -266,22 +285,28 @@ impl Activity {
 }
 
 /// Held while a request's handler runs (its response body may stream on
-/// afterwards: closing gracefully lets it finish).
+/// afterwards: every write then counts as activity).
 struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let activity = &self.0;
-        activity.last_done.store(activity.now(), Ordering::Release);
-        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
-/// The client's socket, telling [`Activity`] when bytes arrive.
+/// The client's socket, telling [`Activity`] when bytes arrive and leave,
+/// and whether the client speaks HTTP/2 (its first bytes are the preface).
 struct Watched {
     stream: TcpStream,
     activity: Arc<Activity>,
+    /// The first bytes read, until they say which protocol it is.
+    first: Vec<u8>,
 }
+
+/// How an HTTP/2 client's preface begins (`PRI * HTTP/2.0`); no HTTP/1
+/// method does.
+const H2_PREFACE: &[u8] = b"PRI ";
 
 impl AsyncRead for Watched {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
@@ -289,6 +314,14 @@ impl AsyncRead for Watched {
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            if this.first.len() < H2_PREFACE.len() {
+                let wanted = H2_PREFACE.len() - this.first.len();
+                let read = &buf.filled()[before..];
+                this.first.extend_from_slice(&read[..read.len().min(wanted)]);
+                if this.first == H2_PREFACE {
+                    this.activity.h2.store(true, Ordering::Release);
+                }
+            }
             this.activity.received();
         }
         polled
@@ -297,7 +330,12 @@ impl AsyncRead for Watched {
 
 impl AsyncWrite for Watched {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
+            this.activity.touch();
+        }
+        polled
     }
 
     fn poll_write_vectored(
@@ -305,7 +343,12 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
+            this.activity.touch();
+        }
+        polled
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -357,5 +400,17 @@ mod tests {
             matches!(busy.verdict(TIMEOUTS), Verdict::Wait(_)),
             "idle time starts when it ends"
         );
+        // HTTP/2: what arrives between requests (pings, window updates) is
+        // no request head; an idle connection is only idle.
+        let h2 = Activity {
+            opened: Instant::now() - Duration::from_secs(61),
+            ..Activity::new()
+        };
+        h2.h2.store(true, Ordering::Release);
+        h2.received();
+        assert_eq!(h2.verdict(TIMEOUTS), Verdict::Idle);
+        // A response still streaming out is not idle.
+        h2.touch();
+        assert!(matches!(h2.verdict(TIMEOUTS), Verdict::Wait(_)));
     }
 }

@@ -132,6 +132,7 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
 /// `POST /api/users`: 201 with the new user and a token.
 pub(super) async fn register(
     State(state): State<AppState>,
+    client: Option<Extension<ClientAddress>>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let user = object(body, "user")?;
@@ -145,6 +146,7 @@ pub(super) async fn register(
     // The API has no page to take a language from: English, until the
     // reader changes it in their settings.
     let user = accounts::register(&state.db, &state.passwords, &username, &email, &password, Locale::En).await?;
+    throttle::signed_in(&state.session_redis, user.id, client.map(|Extension(client)| client)).await;
     let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
@@ -254,6 +256,17 @@ pub(super) async fn update(
                 ));
             }
         }
+    }
+    if changes.changes_email(&caller.account) {
+        // Each new address is sent a link: within the account's budget.
+        let id = caller.account.id;
+        throttle::link(
+            &state.session_redis,
+            throttle::Attempt::Verify,
+            &format!("id:{id}"),
+            client,
+        )
+        .await?;
     }
     let account = accounts::update(
         &state.db,

@@ -309,6 +309,20 @@ impl TestApp {
         body["user"]["token"].as_str().expect("a token").to_owned()
     }
 
+    /// Signs in through the JSON API and returns the account's token.
+    pub(crate) async fn api_sign_in(&self, email: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/users/login"))
+            .json(&serde_json::json!({ "user": { "email": email, "password": password } }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "signing in as {email}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        body["user"]["token"].as_str().expect("a token").to_owned()
+    }
+
     /// Registers `username` in the app's own client.
     pub(crate) async fn sign_up(&self, username: &str) -> String {
         self.sign_up_with(&self.client, username).await

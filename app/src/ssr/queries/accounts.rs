@@ -338,8 +338,9 @@ pub async fn verify_email(db: impl PgExecutor<'_>, id: i64, email: &str) -> sqlx
 
 /// Sets account `id`'s password hash from a reset link sent to `email`:
 /// starts a new session generation (every session ends) and, since the
-/// link reached `email`, marks that address verified if it is still the
-/// account's. `None` when the account is gone.
+/// link reached `email`, marks that address verified. `None` when the
+/// account is gone or `email` is no longer its address (a link sent to an
+/// address the account has left does not open it).
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     db: impl PgExecutor<'_>,
@@ -351,9 +352,9 @@ pub async fn reset_password(
         "UPDATE users SET
              password_hash = $2,
              session_generation = session_generation + 1,
-             email_verified = email_verified OR lower(email) = lower($3),
+             email_verified = true,
              updated_at = now()
-         WHERE id = $1
+         WHERE id = $1 AND lower(email) = lower($3)
          RETURNING username",
         id,
         password_hash,

@@ -127,6 +127,9 @@ pub struct Upkeep {
     /// (`/favicon.svg`), which, with `/pkg/` and `/media/`, show nothing
     /// of anyone's.
     pub public_files: std::sync::Arc<std::collections::HashSet<String>>,
+    /// The sessions' Redis, where the addresses an account signs in from
+    /// are kept: a session in use keeps its reader's address known.
+    pub session_redis: app::ssr::redis::Redis,
 }
 
 /// Ends a session its account has moved on from, before the request is
@@ -146,7 +149,8 @@ pub async fn upkeep(
 
     // Static files show nothing of anyone's: their requests do not even
     // read the session. Others read it only when their cookie names one.
-    let user = match is_static_file(request.uri().path(), &upkeep.public_files) {
+    let client = request.extensions().get::<app::ssr::client::ClientAddress>().copied();
+    let user = match shows_nobody(request.uri().path(), &upkeep.public_files) {
         true => None,
         false => stored::user_id(&session).await,
     };
@@ -176,19 +180,36 @@ pub async fn upkeep(
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("text/html") || value.starts_with("application/json"));
-        if page_or_api {
-            stored::renew_if_due(&session, upkeep.renew_every).await;
+        if page_or_api
+            && stored::renew_if_due(&session, upkeep.renew_every).await
+            && let Some(id) = user
+        {
+            // At most hourly: the reader's address stays one the account
+            // signs in from, which strangers' wrong guesses cannot refuse.
+            app::ssr::throttle::signed_in(&upkeep.session_redis, id, client).await;
         }
     }
     response
 }
 
-/// Whether `path` is one of the static files (the bundle, covers, the files
-/// from `public/`), which show nothing of anyone's. Named exactly: a page
-/// whose name has a dot in it (`/tags/node.js`) is a page, and its session
-/// is checked like any other.
-fn is_static_file(path: &str, public_files: &std::collections::HashSet<String>) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/media/") || public_files.contains(path)
+/// Whether `path` shows nothing of anyone's, so its request need not even
+/// read the session: the static files (the bundle, covers, the files from
+/// `public/`), the view pixel, feeds, sitemaps and `robots.txt`. Named
+/// exactly, route by route: a page whose name has a dot in it
+/// (`/tags/node.js`, `/articles/feed.xml`) is a page, and its session is
+/// checked like any other.
+fn shows_nobody(path: &str, public_files: &std::collections::HashSet<String>) -> bool {
+    let segments: Vec<&str> = path.split('/').collect();
+    path.starts_with("/pkg/")
+        || path.starts_with("/media/")
+        || path.starts_with("/sitemaps/")
+        || public_files.contains(path)
+        || matches!(path, "/feed.xml" | "/sitemap.xml" | "/robots.txt")
+        || matches!(
+            segments.as_slice(),
+            ["", "articles", _, "view.gif"] | ["", "tags", _, "feed.xml"]
+        )
+        || matches!(segments.as_slice(), ["", author, "feed.xml"] if author.starts_with('@'))
 }
 
 #[cfg(test)]
@@ -196,18 +217,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_files_we_serve_skip_the_session_not_pages_with_dots_in_their_names() {
+    fn only_what_shows_nobody_skips_the_session_not_pages_with_dots_in_their_names() {
         let public: std::collections::HashSet<String> = ["/favicon.svg".to_owned()].into();
-        for file in ["/pkg/warta.abc123.wasm", "/media/covers/x.webp", "/favicon.svg"] {
-            assert!(is_static_file(file, &public), "{file}");
+        for file in [
+            "/pkg/warta.abc123.wasm",
+            "/media/covers/x.webp",
+            "/favicon.svg",
+            "/articles/why-rust/view.gif",
+            "/feed.xml",
+            "/@ada/feed.xml",
+            "/tags/rust/feed.xml",
+            "/sitemap.xml",
+            "/sitemaps/articles-3.xml",
+            "/robots.txt",
+        ] {
+            assert!(shows_nobody(file, &public), "{file}");
         }
         for page in [
             "/tags/node.js",
-            "/@ada/feed.xml",
+            "/tags/feed.xml",
+            "/articles/feed.xml",
             "/articles/v1.2-released",
             "/favicon.svg/x",
+            "/id/tags/node.js",
         ] {
-            assert!(!is_static_file(page, &public), "{page}");
+            assert!(!shows_nobody(page, &public), "{page}");
         }
     }
 }

@@ -58,11 +58,25 @@ impl<B> MakeSpan<B> for RequestSpan {
             "request",
             method = %request.method(),
             route,
-            path = request.uri().path(),
+            path = %loggable(request.uri().path()),
             request_id,
             status = Empty,
             latency_ms = Empty,
         )
+    }
+}
+
+/// `path` as the log may hold it: the token of a path that carries one (a
+/// reset, verification or unsubscribe link, which opens an account or acts
+/// for it) replaced by `{token}`, so whoever reads the logs opens nothing.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    let (_, page) = app::i18n::Locale::split_path(path);
+    let carries_token = ["/reset-password/", "/verify-email/", "/unsubscribe/"]
+        .iter()
+        .any(|prefix| page.starts_with(prefix));
+    match (carries_token, path.rsplit_once('/')) {
+        (true, Some((before, _))) => format!("{before}/{{token}}").into(),
+        _ => path.into(),
     }
 }
 
@@ -84,5 +98,18 @@ impl<B> OnResponse<B> for LogResponse {
         } else {
             tracing::info!("finished");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_in_paths_never_reach_the_log() {
+        assert_eq!(loggable("/reset-password/abcDEF123"), "/reset-password/{token}");
+        assert_eq!(loggable("/id/verify-email/abcDEF123"), "/id/verify-email/{token}");
+        assert_eq!(loggable("/unsubscribe/1-2-sig"), "/unsubscribe/{token}");
+        assert_eq!(loggable("/articles/why-rust"), "/articles/why-rust");
     }
 }

@@ -100,17 +100,7 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
         )
         .await;
     assert_eq!(location(&signed_in), "/");
-    let login: Value = app
-        .client
-        .post(app.url("/api/users/login"))
-        .json(&json!({ "user": { "email": "ada@example.org", "password": "correct horse" } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["user"]["token"].as_str().unwrap().to_owned();
+    let token = app.api_sign_in("ada@example.org", "correct horse").await;
 
     let change = |current: &'static str| {
         [
@@ -183,17 +173,7 @@ async fn credential_changes_take_the_current_password_and_end_other_sessions() {
 
     // Through the API, an old token needs the current password; the token
     // making the change survives it, and the other tokens do not.
-    let old_token: Value = app
-        .client
-        .post(app.url("/api/users/login"))
-        .json(&json!({ "user": { "email": "ada@example.org", "password": "a brand new password" } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let old_token = old_token["user"]["token"].as_str().unwrap().to_owned();
+    let old_token = app.api_sign_in("ada@example.org", "a brand new password").await;
     sqlx::query("UPDATE api_tokens SET created_at = now() - interval '1 hour'")
         .execute(&app.db)
         .await
