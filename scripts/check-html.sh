@@ -68,6 +68,28 @@ fetch id-register /id/register
 fetch id-not-found /id/no/such/page
 fetch id-editor /id/editor -b "$jar"
 fetch id-settings /id/settings -b "$jar"
+# Moderation: our reader reports the article and blocks its author, and
+# (given the database, as `make test` does) is made a moderator with
+# `warta admin`, as an operator would.
+curl -sf -o /dev/null -b "$jar" -H "Origin: $BASE" -H "Referer: $BASE/report?article=$slug" -H 'Accept: text/html' \
+  --data-urlencode "article=$slug" --data-urlencode "reason=spam" --data-urlencode "note=Checking the queue" \
+  "$BASE/fn/report"
+fetch report "/report?article=$slug" -b "$jar"
+fetch report-sent "/report?article=$slug&sent=1" -b "$jar"
+fetch id-report "/id/report?article=$slug" -b "$jar"
+fetch blocked-none /settings/blocked -b "$jar"
+curl -sf -o /dev/null -b "$jar" -H "Origin: $BASE" -H "Referer: $BASE/@$author" -H 'Accept: text/html' \
+  --data-urlencode "username=$author" --data-urlencode "block=true" "$BASE/fn/block"
+fetch blocked /settings/blocked -b "$jar"
+fetch id-blocked /id/settings/blocked -b "$jar"
+fetch moderation-refused /moderation -b "$jar"
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$ROOT/target/release/warta" admin grant "$name" moderator --reason "checking the pages" >/dev/null
+  fetch moderation /moderation -b "$jar"
+  fetch id-moderation /id/moderation -b "$jar"
+  fetch moderation-account "/moderation/account?name=$author" -b "$jar"
+  fetch id-moderation-account "/id/moderation/account?name=$author" -b "$jar"
+fi
 # Getting back into an account, and links that no longer work.
 fetch forgot /forgot-password
 fetch forgot-sent '/forgot-password?sent=1'

@@ -130,7 +130,15 @@ pub async fn register(username: String, email: String, password: String) -> Resu
     };
 
     let state = expect_context::<crate::ssr::AppState>();
-    if let Err(refused) = throttle::registration(&state.session_redis, email.as_str()).await {
+    let client = crate::ssr::client::ClientAddress::of_request();
+    if let Err(refused) = throttle::registration(
+        &state.session_redis,
+        email.as_str(),
+        client,
+        state.registrations_per_address,
+    )
+    .await
+    {
         return Err(error.refused_by(refused, locale));
     }
     let user = match accounts::register(&state.db, &state.passwords, &username, &email, &password, locale).await {
@@ -182,6 +190,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(refused(error));
         }
         Ok(SignInAttempt::Refused(refusal)) => return Err(error.refused_by(refusal, locale)),
+        Ok(SignInAttempt::Suspended) => {
+            crate::error::for_scripts(http::StatusCode::FORBIDDEN, None);
+            error.form = Some(t!(locale, "sign-in-suspended"));
+            return Err(error);
+        }
         Err(problem) => return Err(error.refuse_or_fail(problem, Doing::SignIn, locale)),
     };
     let next = next

@@ -20,6 +20,8 @@ pub struct Comment {
     pub author_image: Option<String>,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Hidden from readers: shown (greyed) to the article's author only.
+    pub hidden: bool,
 }
 
 /// A page of an article's comments.
@@ -28,30 +30,56 @@ pub struct CommentsPage {
     pub comments: Vec<Comment>,
     /// The `?after=` of the next page, when there is one.
     pub next: Option<i64>,
+    /// Whether the reader wrote the article, and so may hide, restore and
+    /// delete any comment under it.
+    pub steward: bool,
 }
 
 /// The comments on the article `slug` after the comment `after` (from the
-/// first without), oldest first.
+/// first without), oldest first: for everyone, those not hidden; for the
+/// article's author, hidden ones too (marked); for a reader who blocked
+/// some of the writers, without theirs.
 #[server(prefix = "/fn", endpoint = "comments")]
 pub async fn article_comments(slug: String, after: Option<i64>) -> Result<CommentsPage, AppError> {
+    use crate::ssr::queries::{QueryError, blocks, editing};
     let state = expect_context::<crate::ssr::AppState>();
+    let reader = crate::ssr::session::signed_in().await.map(|(id, _)| id);
+    let steward = match reader {
+        Some(reader) => editing::by_slug(&state.db, &slug)
+            .await
+            .map_err(QueryError::from)?
+            .is_some_and(|article| article.user_id == reader),
+        None => false,
+    };
     // One more than a page says whether another follows.
-    let mut found = crate::ssr::reading::comments(&state, &slug, after, COMMENTS_PAGE + 1).await?;
+    let mut found = match steward {
+        true => crate::ssr::reading::comments_with_hidden(&state, &slug, after, COMMENTS_PAGE + 1).await?,
+        false => crate::ssr::reading::comments(&state, &slug, after, COMMENTS_PAGE + 1).await?,
+    };
     let more = found.len() as i64 > COMMENTS_PAGE;
     found.truncate(COMMENTS_PAGE as usize);
     let next = found.last().filter(|_| more).map(|last| last.id);
+    let blocked = match reader {
+        Some(reader) => blocks::blocked_ids(&state.db, reader, crate::ssr::moderation::BLOCKS_MAX)
+            .await
+            .map_err(QueryError::from)?,
+        None => Vec::new(),
+    };
     Ok(CommentsPage {
         comments: found
             .into_iter()
+            .filter(|comment| !blocked.contains(&comment.user_id))
             .map(|comment| Comment {
                 id: comment.id,
                 author: comment.author,
                 author_image: comment.author_image,
                 body: comment.body,
                 created_at: comment.created_at,
+                hidden: comment.hidden,
             })
             .collect(),
         next,
+        steward,
     })
 }
 
@@ -88,6 +116,11 @@ pub async fn post_comment(slug: String, body: String) -> Result<(), FormError> {
             ));
             Err(refusal)
         }
+        Err(CommentError::Blocked) => {
+            crate::error::for_scripts(http::StatusCode::FORBIDDEN, None);
+            refusal.form = Some(t!(locale, "comments-blocked"));
+            Err(refusal)
+        }
         Err(CommentError::NoArticle | CommentError::NoComment | CommentError::Forbidden) => {
             crate::error::error_status(http::StatusCode::NOT_FOUND);
             refusal.form = Some(t!(locale, "comments-article-gone"));
@@ -111,7 +144,7 @@ pub async fn remove_comment(slug: String, id: i64) -> Result<(), AppError> {
     match publishing::delete_comment(&state, reader, &slug, id).await {
         Ok(()) => Ok(()),
         Err(CommentError::NoArticle | CommentError::NoComment) => Err(AppError::NotFound),
-        Err(CommentError::Forbidden | CommentError::TooMany(_)) => Err(AppError::Forbidden),
+        Err(CommentError::Forbidden | CommentError::Blocked | CommentError::TooMany(_)) => Err(AppError::Forbidden),
         Err(CommentError::Query(error)) => Err(error.into()),
     }
 }
@@ -122,12 +155,22 @@ pub fn Comments(slug: String) -> impl IntoView {
     let locale = use_locale();
     let post = ServerAction::<PostComment>::new();
     let remove = ServerAction::<RemoveComment>::new();
+    let hide = ServerAction::<crate::moderation::HideComment>::new();
+    let block = ServerAction::<crate::moderation::SetBlock>::new();
     let query = use_query_map();
     let after = move || query.read().get("after").and_then(|raw| raw.parse::<i64>().ok());
     let key = slug.clone();
     let page = Resource::new(
-        move || (key.clone(), after(), post.version().get(), remove.version().get()),
-        |(slug, after, _, _)| article_comments(slug, after),
+        move || {
+            let changes = (
+                post.version().get(),
+                remove.version().get(),
+                hide.version().get(),
+                block.version().get(),
+            );
+            (key.clone(), after(), changes)
+        },
+        |(slug, after, _)| article_comments(slug, after),
     );
     let user = Resource::new(|| (), |_| crate::auth::current_user());
     let base = format!("/articles/{slug}");
@@ -140,8 +183,8 @@ pub fn Comments(slug: String) -> impl IntoView {
                     Suspend::new(async move {
                         let reader = user.await.ok().flatten().map(|user| user.username);
                         match page.await {
-                            Ok(CommentsPage { comments, next }) => view! {
-                                <CommentList comments reader base=base.clone() remove />
+                            Ok(CommentsPage { comments, next, steward }) => view! {
+                                <CommentList comments reader steward base=base.clone() remove hide block />
                                 <nav aria-label=t!(locale, "comments-pages") class="mt-4 flex gap-4 text-sm">
                                     {after().map(|_| view! {
                                         <a href=locale.href(&format!("{base}#comments")) class="nav-link">{t!(locale, "comments-first")}</a>
@@ -162,14 +205,18 @@ pub fn Comments(slug: String) -> impl IntoView {
     }
 }
 
-/// The comments, each with its writer and, on the reader's own, a delete
-/// button.
+/// The comments, each with its writer and what the reader may do: delete
+/// their own; hide, restore and delete any under their own article (hidden
+/// ones shown greyed); report or block the writer of anyone else's.
 #[component]
 fn CommentList(
     comments: Vec<Comment>,
     reader: Option<String>,
+    steward: bool,
     base: String,
     remove: ServerAction<RemoveComment>,
+    hide: ServerAction<crate::moderation::HideComment>,
+    block: ServerAction<crate::moderation::SetBlock>,
 ) -> impl IntoView {
     let locale = use_locale();
     if comments.is_empty() {
@@ -183,24 +230,60 @@ fn CommentList(
                 .into_iter()
                 .map(|comment| {
                     let mine = reader.as_deref() == Some(comment.author.as_str());
-                    let slug = slug.clone();
+                    let signed_in = reader.is_some();
+                    let report = locale.href(&format!("/report?article={slug}&comment={}", comment.id));
+                    let (delete_slug, hide_slug) = (slug.clone(), slug.clone());
+                    let hidden = comment.hidden;
                     view! {
-                        <li id=format!("comment-{}", comment.id) class="py-4">
+                        <li
+                            id=format!("comment-{}", comment.id)
+                            class="py-4"
+                            class:opacity-60=hidden
+                            data-hidden=hidden.then_some("true")
+                        >
                             <p class="flex flex-wrap items-center gap-2 text-sm text-muted">
                                 <crate::components::avatar::Avatar image=comment.author_image size=24 />
                                 <a href=locale.href(&format!("/@{}", comment.author)) class="font-medium text-ink hover:underline">{comment.author.clone()}</a>
                                 <time datetime=comment.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>
                                     {locale.date(comment.created_at)}
                                 </time>
+                                {hidden.then(|| view! { <span class="badge">{t!(locale, "comments-hidden")}</span> })}
                             </p>
                             <p class="mt-2 whitespace-pre-line break-words">{comment.body}</p>
-                            {mine.then(|| view! {
-                                <ActionForm action=remove attr:class="mt-2">
-                                    <input type="hidden" name="slug" value=slug />
-                                    <input type="hidden" name="id" value=comment.id.to_string() />
-                                    <button type="submit" class="text-sm text-muted underline hover:text-ink">{t!(locale, "comments-delete")}</button>
-                                </ActionForm>
-                            })}
+                            <div class="mt-2 flex flex-wrap items-center gap-4 text-sm">
+                                {(mine || steward).then(|| view! {
+                                    <ActionForm action=remove>
+                                        <input type="hidden" name="slug" value=delete_slug />
+                                        <input type="hidden" name="id" value=comment.id.to_string() />
+                                        <button type="submit" class="text-muted underline hover:text-ink">{t!(locale, "comments-delete")}</button>
+                                    </ActionForm>
+                                })}
+                                {(steward && !mine).then(|| view! {
+                                    <ActionForm action=hide attr:data-testid="hide-comment-form">
+                                        <input type="hidden" name="slug" value=hide_slug />
+                                        <input type="hidden" name="id" value=comment.id.to_string() />
+                                        <input type="hidden" name="hide" value=(!hidden).to_string() />
+                                        <button type="submit" class="text-muted underline hover:text-ink">
+                                            {match hidden {
+                                                true => t!(locale, "comments-restore"),
+                                                false => t!(locale, "comments-hide"),
+                                            }}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                                {(!mine).then(|| view! {
+                                    <a href=report class="text-muted underline hover:text-ink" rel="nofollow">{t!(locale, "comments-report")}</a>
+                                })}
+                                {(signed_in && !mine).then(|| view! {
+                                    <ActionForm action=block attr:data-testid="block-writer-form">
+                                        <input type="hidden" name="username" value=comment.author.clone() />
+                                        <input type="hidden" name="block" value="true" />
+                                        <button type="submit" class="text-muted underline hover:text-ink">
+                                            {t!(locale, "block-button", username = comment.author.as_str())}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </div>
                         </li>
                     }
                 })

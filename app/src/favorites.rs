@@ -60,6 +60,11 @@ pub async fn favorite_state(slug: String) -> Result<Option<FavoriteStatus>, AppE
 pub async fn set_favorite(slug: String, favorite: bool) -> Result<FavoriteStatus, AppError> {
     let (reader, name) = crate::ssr::session::signed_in().await.ok_or(AppError::Forbidden)?;
     let state = expect_context::<crate::ssr::AppState>();
+    if favorite {
+        crate::ssr::throttle::writing(&state.session_redis, crate::ssr::throttle::Attempt::Favorite, reader)
+            .await
+            .map_err(|too_many| AppError::TooMany(too_many.retry_after))?;
+    }
     let changed = crate::ssr::reading::favorite(&state, reader, &name, &slug, favorite)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -18,6 +18,8 @@ pub enum FollowStatus {
     Yourself,
     /// A signed-in reader, following the author or not.
     Reader { following: bool },
+    /// A reader the author blocked: no button, and a line saying why.
+    Blocked,
 }
 
 /// The id of the author called `username`; `NotFound` when there is none.
@@ -43,6 +45,12 @@ pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
     if author == reader {
         return Ok(FollowStatus::Yourself);
     }
+    if crate::ssr::queries::blocks::blocks(&state.db, author, reader)
+        .await
+        .map_err(QueryError::from)?
+    {
+        return Ok(FollowStatus::Blocked);
+    }
     let following = follows::is_following(&state.db, reader, author)
         .await
         .map_err(QueryError::from)?;
@@ -50,7 +58,7 @@ pub async fn follow_state(username: String) -> Result<FollowStatus, AppError> {
 }
 
 /// Follows (`follow` true) or unfollows `username`; returns whether the
-/// reader now follows them. Signed out: 403.
+/// reader now follows them. Signed out, or blocked by them: 403.
 #[server(prefix = "/fn", endpoint = "follow")]
 pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError> {
     use crate::ssr::queries::{QueryError, follows};
@@ -58,10 +66,17 @@ pub async fn set_follow(username: String, follow: bool) -> Result<bool, AppError
     let state = expect_context::<crate::ssr::AppState>();
     let author = author_id(&state, &username).await?;
     if follow {
-        let followed = follows::follow(&state.db, reader, author)
+        crate::ssr::throttle::writing(&state.session_redis, crate::ssr::throttle::Attempt::Follow, reader)
             .await
-            .map_err(QueryError::from)?;
-        Ok(followed)
+            .map_err(|too_many| AppError::TooMany(too_many.retry_after))?;
+        match follows::follow(&state.db, reader, author)
+            .await
+            .map_err(QueryError::from)?
+        {
+            follows::Followed::Yes => Ok(true),
+            follows::Followed::Oneself => Ok(false),
+            follows::Followed::Blocked => Err(AppError::Forbidden),
+        }
     } else {
         follows::unfollow(&state.db, reader, author)
             .await
@@ -152,6 +167,10 @@ pub fn FollowButton(username: String) -> impl IntoView {
                                     }}
                                 </button>
                             </ActionForm>
+                        }
+                        .into_any(),
+                        Ok(FollowStatus::Blocked) => view! {
+                            <p class="text-sm text-muted" data-testid="follow-blocked">{t!(locale, "follow-blocked")}</p>
                         }
                         .into_any(),
                         Ok(FollowStatus::SignedOut) => view! {

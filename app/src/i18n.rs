@@ -187,7 +187,16 @@ macro_rules! catalogue {
     };
 }
 
-catalogue!("layout", "reading", "account", "recovery", "writing", "fields", "email");
+catalogue!(
+    "layout",
+    "reading",
+    "account",
+    "recovery",
+    "writing",
+    "fields",
+    "email",
+    "moderation",
+);
 
 thread_local! {
     /// Each language's messages, parsed once per thread (the browser has

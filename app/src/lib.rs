@@ -15,6 +15,7 @@ pub mod following;
 pub mod forms;
 pub mod i18n;
 pub mod model;
+pub mod moderation;
 pub mod page_data;
 pub mod pages;
 pub mod recovery;
@@ -38,9 +39,11 @@ use crate::{
         account::{LoginPage, RegisterPage, SettingsPage},
         article::ArticlePage,
         author::{AuthorPage, FavoritesPage},
+        blocked::BlockedPage,
         editor::{DeletePage, EditorPage},
         following::FollowingPage,
         home::HomePage,
+        moderation::{ModerationAccountPage, ModerationPage, ReportPage},
         not_found::NotFound,
         popular::PopularPage,
         recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
@@ -199,6 +202,18 @@ fn Frame() -> impl IntoView {
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("settings"), StaticSegment("blocked"))
+                        view=BlockedPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("moderation") view=ModerationPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("moderation"), StaticSegment("account"))
+                        view=ModerationAccountPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("report") view=ReportPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("reset-password"), ParamSegment("token"))

@@ -44,6 +44,8 @@ pub struct EditorState {
     pub slug: Option<String>,
     /// Whether the article is public.
     pub published: bool,
+    /// Whether moderators withheld it: its author is told so.
+    pub withheld: bool,
     /// What the fields hold.
     pub form: ArticleForm,
     /// The largest body accepted, in bytes.
@@ -90,6 +92,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
         return Ok(Some(EditorState {
             slug: None,
             published: false,
+            withheld: false,
             form: ArticleForm::default(),
             body_max: state.body_max,
             cover: None,
@@ -105,6 +108,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
         cover: cover.map(|cover| cover_thumbnail(&cover)),
         slug: Some(article.slug),
         published: article.published,
+        withheld: article.withheld,
         form: ArticleForm {
             title: article.title,
             description: article.description,
@@ -151,6 +155,10 @@ pub async fn save_article(
         Outcome::Refused(error) => Err(crate::forms::refused(error)),
         Outcome::Failed(error) => {
             status(http::StatusCode::SERVICE_UNAVAILABLE);
+            Err(error)
+        }
+        Outcome::TooMany(error, retry_after) => {
+            crate::error::for_scripts(http::StatusCode::TOO_MANY_REQUESTS, Some(retry_after));
             Err(error)
         }
         Outcome::NotFound => {
@@ -241,6 +249,9 @@ pub enum Outcome {
     Refused(FormError),
     /// Not saved because the database failed; what was typed comes back.
     Failed(FormError),
+    /// Over the account's budget for new articles: wait this many seconds;
+    /// what was typed comes back.
+    TooMany(FormError, u64),
     NotFound,
     Forbidden,
 }
@@ -311,6 +322,18 @@ pub async fn submit(
         }
     };
     let publish = intent == Intent::Publish;
+    if article.is_none()
+        && let Err(too_many) =
+            crate::ssr::throttle::writing(&state.session_redis, crate::ssr::throttle::Attempt::Article, user_id).await
+    {
+        error.form = Some(crate::t!(
+            locale,
+            "editor-too-many",
+            count = too_many.retry_after.div_ceil(60),
+            shown = locale.number(too_many.retry_after.div_ceil(60) as i64)
+        ));
+        return Outcome::TooMany(error, too_many.retry_after);
+    }
     let saved = match &article {
         None => publishing::create(state, user_id, &username, &text, publish).await,
         Some(article) => publishing::update(state, article, &text, Some(publish))

@@ -31,6 +31,42 @@ pub enum Command {
     Worker,
     /// Inspect the job queue; retry or discard dead jobs.
     Jobs(JobsArgs),
+    /// Grant and revoke the moderator and admin roles; list who has them.
+    Admin(AdminArgs),
+}
+
+/// `warta admin`: with no subcommand, lists the moderators and admins.
+#[derive(Debug, Clone, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub action: Option<AdminAction>,
+}
+
+/// What to do with roles. Every change is recorded in the moderation
+/// history, with the reason given.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminAction {
+    /// List every moderator and admin.
+    List,
+    /// Make an account a moderator or an admin.
+    Grant {
+        /// The account's username (any case).
+        username: String,
+        /// `moderator` or `admin`.
+        #[arg(value_parser = ["moderator", "admin"])]
+        role: String,
+        /// Why, for the moderation history.
+        #[arg(long, default_value = "granted with warta admin")]
+        reason: String,
+    },
+    /// Make a moderator or an admin a reader again.
+    Revoke {
+        /// The account's username (any case).
+        username: String,
+        /// Why, for the moderation history.
+        #[arg(long, default_value = "revoked with warta admin")]
+        reason: String,
+    },
 }
 
 /// `warta jobs`: with no subcommand, counts by state and the dead jobs.
@@ -148,12 +184,53 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             let pool = db::connect(&settings).await?;
             jobs(&pool, args.action).await
         }
+        Command::Admin(args) => {
+            let settings = DatabaseSettings::from_env()?.for_commands();
+            let pool = db::connect(&settings).await?;
+            admin(&pool, args.action.unwrap_or(AdminAction::List)).await
+        }
         Command::Seed(args) => {
             let settings = DatabaseSettings::from_env()?.for_commands();
             let pool = db::connect(&settings).await?;
             db::migrate(&pool).await.context("migrating before seeding")?;
             seed::run(&pool, &args).await
         }
+    }
+}
+
+/// `warta admin`.
+async fn admin(pool: &sqlx::PgPool, action: AdminAction) -> anyhow::Result<()> {
+    use app::{
+        domain::{ModerationReason, Role},
+        ssr::moderation::{self, ModerationError},
+    };
+    let (username, role, reason) = match action {
+        AdminAction::List => {
+            let staff = app::ssr::queries::moderation::staff(pool).await?;
+            if staff.is_empty() {
+                println!("no moderators or admins (grant one with: warta admin grant <username> moderator)");
+            }
+            for member in staff {
+                let suspended = if member.suspended_at.is_some() {
+                    "  (suspended)"
+                } else {
+                    ""
+                };
+                println!("{:<10} {}{suspended}", member.role, member.username);
+            }
+            return Ok(());
+        }
+        AdminAction::Grant { username, role, reason } => (username, Role::from_stored(&role), reason),
+        AdminAction::Revoke { username, reason } => (username, Role::Reader, reason),
+    };
+    let reason = ModerationReason::parse(&reason).map_err(|invalid| anyhow::anyhow!("--{invalid}"))?;
+    match moderation::set_role(pool, chrono::Utc::now(), None, &username, role, &reason).await {
+        Ok(()) => {
+            println!("{username} is now {}", role.as_str());
+            Ok(())
+        }
+        Err(ModerationError::NotFound) => anyhow::bail!("no account is called {username}"),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -111,6 +111,7 @@ impl Application {
             api_strict: settings.api_strict,
             attempts_per_account: settings.attempts_per_account,
             searches_per_address: settings.searches_per_address,
+            registrations_per_address: settings.registrations_per_address,
         });
         let metrics =
             monitoring::Exporter::bind(&settings.metrics, state.database.clone(), state.redis.clone()).await?;

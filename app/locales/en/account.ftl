@@ -22,6 +22,7 @@ sign-in-submit = Sign in
 sign-in-new-here = New here?
 sign-in-register = Create an account
 sign-in-no-match = That email and password do not match an account.
+sign-in-suspended = This account is suspended by the moderators. It cannot sign in until they restore it.
 
 ## /settings
 settings-title = Settings

@@ -13,6 +13,8 @@ field-title = title
 field-description = description
 field-body = body
 field-tags = tags
+field-reason = reason
+field-note = note
 
 # What is wrong; { $field } is one of the names above. English repeats the
 # JSON API's phrases word for word.
@@ -29,3 +31,4 @@ fault-too-many-tags = { $field } are too many (at most { $max })
 fault-taken = { $field } has already been taken
 fault-wrong = { $field } is not right
 fault-too-easy = { $field } is too easy to guess
+fault-not-a-choice = { $field } is not one of the choices

@@ -22,6 +22,7 @@ sign-in-submit = Masuk
 sign-in-new-here = Baru di sini?
 sign-in-register = Buat akun
 sign-in-no-match = Email dan kata sandi itu tidak cocok dengan akun mana pun.
+sign-in-suspended = Akun ini ditangguhkan oleh moderator. Akun ini tidak dapat masuk sampai mereka memulihkannya.
 
 ## /settings
 settings-title = Pengaturan

@@ -13,6 +13,8 @@ field-title = judul
 field-description = deskripsi
 field-body = isi
 field-tags = tag
+field-reason = alasan
+field-note = catatan
 
 # What is wrong; { $field } is one of the names above.
 fault-blank = { $field } tidak boleh kosong
@@ -28,3 +30,4 @@ fault-too-many-tags = { $field } terlalu banyak (maksimal { $max })
 fault-taken = { $field } sudah dipakai
 fault-wrong = { $field } salah
 fault-too-easy = { $field } terlalu mudah ditebak
+fault-not-a-choice = { $field } bukan salah satu pilihan

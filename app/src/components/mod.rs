@@ -2,6 +2,7 @@
 
 pub mod article_list;
 pub mod avatar;
+pub mod block;
 pub mod fields;
 pub mod layout;
 pub mod meta;

@@ -51,6 +51,9 @@ pub enum Fault {
     /// name or address (see `ssr::passwords::too_easy`).
     #[error("is too easy to guess")]
     TooEasy,
+    /// A value a list of choices does not hold (a report's reason).
+    #[error("is not one of the choices")]
+    NotAChoice,
 }
 
 impl Invalid {
@@ -78,6 +81,7 @@ impl Invalid {
             Fault::Taken => crate::t!(locale, "fault-taken", field = field),
             Fault::Wrong => crate::t!(locale, "fault-wrong", field = field),
             Fault::TooEasy => crate::t!(locale, "fault-too-easy", field = field),
+            Fault::NotAChoice => crate::t!(locale, "fault-not-a-choice", field = field),
         };
         capitalized(&text)
     }
@@ -97,6 +101,8 @@ fn field_name(locale: Locale, field: &str) -> String {
         "description" => crate::t!(locale, "field-description"),
         "body" => crate::t!(locale, "field-body"),
         "tags" => crate::t!(locale, "field-tags"),
+        "reason" => crate::t!(locale, "field-reason"),
+        "note" => crate::t!(locale, "field-note"),
         // A field no form shows (the API's `q`): as the code names it.
         other => other.replace('_', " "),
     }
@@ -116,7 +122,7 @@ mod tests {
     use super::*;
 
     /// Every fault, for the tests that go through them all.
-    const FAULTS: [Fault; 13] = [
+    const FAULTS: [Fault; 14] = [
         Fault::Blank,
         Fault::TooLong { max: 1000 },
         Fault::TooLarge { max_kb: 100 },
@@ -130,10 +136,11 @@ mod tests {
         Fault::Taken,
         Fault::Wrong,
         Fault::TooEasy,
+        Fault::NotAChoice,
     ];
 
     /// Every field a form shows a message beside.
-    const FIELDS: [&str; 11] = [
+    const FIELDS: [&str; 13] = [
         "username",
         "email",
         "password",
@@ -145,6 +152,8 @@ mod tests {
         "description",
         "body",
         "tags",
+        "reason",
+        "note",
     ];
 
     #[test]

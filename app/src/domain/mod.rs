@@ -16,6 +16,7 @@ mod account;
 mod article;
 mod comment;
 mod invalid;
+mod moderation;
 mod text;
 
 pub use account::{
@@ -27,6 +28,7 @@ pub use article::{
 };
 pub use comment::{COMMENT_MAX, CommentBody};
 pub use invalid::{Fault, Invalid};
+pub use moderation::{MODERATION_REASON_MAX, ModerationReason, REPORT_NOTE_MAX, ReportNote, ReportReason, Role};
 pub use text::{NAME_MAX, SEARCH_MAX, allowed_character, check_characters, could_name_something, is_local_path};
 
 #[cfg(test)]

@@ -298,6 +298,13 @@ pub fn SettingsPage() -> impl IntoView {
                                         }
                                     })}
                                 </section>
+                                <section aria-labelledby="blocked-heading" class="mt-10 border-t border-rule pt-6">
+                                    <h2 id="blocked-heading" class="font-serif text-xl font-bold">{t!(locale, "blocked-title")}</h2>
+                                    <p class="mt-1 text-sm text-muted">{t!(locale, "blocked-intro")}</p>
+                                    <p class="mt-2 text-sm">
+                                        <a href=locale.href("/settings/blocked") class="nav-link underline">{t!(locale, "blocked-manage")}</a>
+                                    </p>
+                                </section>
                                 <section aria-labelledby="sessions-heading" class="mt-10 border-t border-rule pt-6">
                                     <h2 id="sessions-heading" class="font-serif text-xl font-bold">{t!(locale, "settings-sessions")}</h2>
                                     <p class="mt-1 text-sm text-muted">{t!(locale, "settings-sessions-intro")}</p>

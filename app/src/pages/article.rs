@@ -54,6 +54,7 @@ fn ArticleView(article: Article) -> impl IntoView {
     );
     let tags = article.tags.clone();
     let edit_href = locale.href(&crate::writing::editor_path(&article.slug));
+    let report_href = locale.href(&format!("/report?article={}", article.slug));
     let author = article.author.clone();
     let comment_slug = article.slug.clone();
     view! {
@@ -99,7 +100,7 @@ fn ArticleView(article: Article) -> impl IntoView {
             })}
             <div class="prose mt-8" inner_html=article.body_html></div>
             <TagLinks tags class="mt-8" />
-            <EditLink author href=edit_href />
+            <EditLink author href=edit_href report=report_href />
         </article>
         <Comments slug=comment_slug />
         // Counts the view (see `ssr::views`): an image, so it works without
@@ -115,21 +116,36 @@ fn EditLink(
     author: String,
     /// The editor's address, in the page's language.
     href: String,
+    /// The report page's address for this article.
+    report: String,
 ) -> impl IntoView {
     let locale = use_locale();
     let user = Resource::new(|| (), |_| crate::auth::current_user());
     view! {
         <Suspense fallback=|| ()>
             {move || {
-                let (author, href) = (author.clone(), href.clone());
+                let (author, href, report) = (author.clone(), href.clone(), report.clone());
                 Suspend::new(async move {
                     let mine = matches!(user.await, Ok(Some(user)) if user.username == author);
-                    mine.then(|| view! {
-                        <p class="mt-8 flex gap-4 text-sm">
-                            <a href=href.clone() class="button-secondary">{t!(locale, "article-edit")}</a>
-                            <a href=format!("{href}/delete") class="button-secondary">{t!(locale, "article-delete")}</a>
-                        </p>
-                    })
+                    match mine {
+                        true => view! {
+                            <p class="mt-8 flex gap-4 text-sm">
+                                <a href=href.clone() class="button-secondary">{t!(locale, "article-edit")}</a>
+                                <a href=format!("{href}/delete") class="button-secondary">{t!(locale, "article-delete")}</a>
+                            </p>
+                        }
+                        .into_any(),
+                        // Anyone else may report it (signed out, the
+                        // report page offers to sign in first).
+                        false => view! {
+                            <p class="mt-8 text-sm">
+                                <a href=report.clone() class="text-muted underline hover:text-ink" rel="nofollow" data-testid="report-article">
+                                    {t!(locale, "article-report")}
+                                </a>
+                            </p>
+                        }
+                        .into_any(),
+                    }
                 })
             }}
         </Suspense>

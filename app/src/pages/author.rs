@@ -117,7 +117,10 @@ fn AuthorHeader(profile: Profile, current: Tab) -> impl IntoView {
                     <Avatar image=profile.image.clone() size=64 />
                     <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">{profile.username.clone()}</h1>
                 </div>
-                <FollowButton username=profile.username.clone() />
+                <div class="flex flex-wrap items-center gap-2">
+                    <FollowButton username=profile.username.clone() />
+                    <crate::components::block::BlockButton username=profile.username.clone() />
+                </div>
             </div>
             {(!profile.bio.is_empty()).then(|| view! { <p class="mt-3 text-lg text-muted">{profile.bio}</p> })}
         </header>

@@ -81,6 +81,7 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
     let EditorState {
         slug,
         published,
+        withheld,
         form,
         body_max,
         cover,
@@ -174,6 +175,9 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
             <h1 class="font-serif text-3xl font-bold tracking-tight">{heading}</h1>
             {move || saved_draft().then(|| view! { <p role="status" class="mt-4 text-sm font-medium">{t!(locale, "editor-draft-saved")}</p> })}
             {view_href.map(|href| view! { <p class="mt-2 text-sm"><a href=href class="underline">{t!(locale, "editor-view-published")}</a></p> })}
+            {withheld.then(|| view! {
+                <p role="status" class="notice mt-4" data-testid="withheld">{t!(locale, "editor-withheld")}</p>
+            })}
             {move || cover_failed().then(|| view! {
                 <p role="alert" class="notice mt-4">{t!(locale, "editor-cover-failed")}</p>
             })}

@@ -86,6 +86,9 @@ pub enum SignInAttempt {
     NoMatch,
     /// Over a sign-in budget, or the budget could not be counted.
     Refused(Refused),
+    /// The password is right, but a moderator suspended the account. Told
+    /// only to whoever knows the password.
+    Suspended,
 }
 
 /// Checks a sign-in with `email` (as typed) and `password` from `client`:
@@ -105,18 +108,19 @@ pub async fn sign_in(
         Err(_) => None,
     };
     let target = match &found {
-        Some((user, _)) => Target::Account(user.id),
+        Some(found) => Target::Account(found.user.id),
         None => Target::Nobody(email.trim().to_owned()),
     };
     if let Err(refused) = throttle::sign_in(&state.session_redis, &target, client, state.attempts_per_account).await {
         return Ok(SignInAttempt::Refused(refused));
     }
-    let stored = found.as_ref().map(|(_, hash)| hash.clone());
+    let stored = found.as_ref().map(|found| found.password_hash.clone());
     let matches = state.passwords.verify(password, stored).await?;
     match found.filter(|_| matches) {
-        Some((user, _)) => {
-            throttle::signed_in(&state.session_redis, user.id, client).await;
-            Ok(SignInAttempt::SignedIn(user))
+        Some(found) if found.suspended => Ok(SignInAttempt::Suspended),
+        Some(found) => {
+            throttle::signed_in(&state.session_redis, found.user.id, client).await;
+            Ok(SignInAttempt::SignedIn(found.user))
         }
         None => Ok(SignInAttempt::NoMatch),
     }
@@ -186,9 +190,9 @@ pub async fn issue_token(db: &PgPool, user: &SignedIn) -> Result<Option<String>,
     Ok(issued.then_some(token))
 }
 
-/// The account an unexpired `token` belongs to, and when the token was
-/// issued.
-pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<(Account, DateTime<Utc>)>, QueryError> {
+/// The account an unexpired `token` belongs to, when the token was issued,
+/// and whether the account is suspended.
+pub async fn by_token(db: &PgPool, token: &str) -> Result<Option<(Account, DateTime<Utc>, bool)>, QueryError> {
     Ok(queries::accounts::by_token(db, &crate::ssr::tokens::stored_hash(token)).await?)
 }
 

@@ -9,6 +9,7 @@ pub mod covers;
 pub mod database;
 pub mod jobs;
 pub mod markdown;
+pub mod moderation;
 pub mod notifications;
 pub mod pagination;
 pub mod passwords;

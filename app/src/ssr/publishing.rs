@@ -10,7 +10,7 @@
 use crate::{
     domain::{ArticleText, CommentBody},
     ssr::{
-        AppState, notifications,
+        AppState, moderation, notifications,
         queries::{
             self, QueryError,
             comments::{self, CommentRecord},
@@ -54,8 +54,11 @@ pub enum CommentError {
     NoArticle,
     #[error("no such comment")]
     NoComment,
-    #[error("only its writer may delete a comment")]
+    #[error("only its writer, the article's author or a moderator may delete a comment")]
     Forbidden,
+    /// The article's author blocked the writer.
+    #[error("the article's author blocked you")]
+    Blocked,
     #[error("too many comments")]
     TooMany(TooMany),
     #[error(transparent)]
@@ -77,8 +80,9 @@ pub async fn commentable(state: &AppState, slug: &str) -> Result<EditableArticle
 }
 
 /// `writer` comments on the published article `slug`, within their budget
-/// ([`throttle::COMMENTS_PER_ACCOUNT`] in ten minutes); the article's cached
-/// comments, and only those, are forgotten.
+/// ([`throttle::COMMENTS_PER_ACCOUNT`] in ten minutes), unless its author
+/// blocked them; the article's cached comments, and only those, are
+/// forgotten.
 pub async fn comment(
     state: &AppState,
     writer: i64,
@@ -86,6 +90,9 @@ pub async fn comment(
     body: &CommentBody,
 ) -> Result<CommentRecord, CommentError> {
     let article = commentable(state, slug).await?;
+    if queries::blocks::blocks(&state.db, article.user_id, writer).await? {
+        return Err(CommentError::Blocked);
+    }
     throttle::comment(&state.session_redis, writer)
         .await
         .map_err(CommentError::TooMany)?;
@@ -94,16 +101,24 @@ pub async fn comment(
     Ok(added)
 }
 
-/// `reader` deletes their comment `id` on the published article `slug`.
+/// `reader` deletes comment `id` on the published article `slug`: their
+/// own, or any under their own article, or any as a moderator (those two
+/// are recorded in the moderation history).
 pub async fn delete_comment(state: &AppState, reader: i64, slug: &str, id: i64) -> Result<(), CommentError> {
     let article = commentable(state, slug).await?;
-    let writer = comments::author_of(&state.db, article.id, id)
+    let comment = queries::moderation::comment(&state.db, id)
         .await?
+        .filter(|comment| comment.article_id == article.id)
         .ok_or(CommentError::NoComment)?;
-    if writer != reader {
-        return Err(CommentError::Forbidden);
+    let mut tx = state.db.begin().await?;
+    if comment.user_id != reader {
+        if moderation::steward_of(state, reader, &comment).await?.is_none() {
+            return Err(CommentError::Forbidden);
+        }
+        moderation::record_deletion(&mut *tx, reader, &comment, state.clock.now()).await?;
     }
-    comments::delete(&state.db, id).await?;
+    comments::delete(&mut *tx, id).await?;
+    tx.commit().await?;
     reading::forget_comments(&state.cache, &article.slug).await;
     Ok(())
 }

@@ -266,9 +266,24 @@ pub async fn comments(
         name,
         after.is_none(),
         ARTICLE,
-        move |db| async move { Ok(comments::on_slug(&db, &owned, after, limit).await?) },
+        move |db| async move { Ok(comments::on_slug(&db, &owned, after, limit, false).await?) },
     )
     .await
+}
+
+/// The same page with the hidden comments in it (marked), for those who
+/// may restore them: the article's author and moderators. Read from the
+/// primary, never cached: what they see after hiding one must be true.
+pub async fn comments_with_hidden(
+    state: &AppState,
+    slug: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<CommentRecord>, QueryError> {
+    if !nameable(slug) {
+        return Ok(Vec::new());
+    }
+    Ok(comments::on_slug(&state.db, slug, after, limit, true).await?)
 }
 
 /// Forgets the cached comments of the article `slug` (its current slug).
@@ -394,6 +409,22 @@ pub async fn forget_article_pages(cache: &Cache, slug: &str, author: &str, liste
         groups.push(LATEST);
     }
     cache.bump(&groups).await;
+}
+
+/// Forgets every cached page a moderation action changes: the pages of
+/// the articles `slugs` (hidden, restored, or their author suspended or
+/// restored), the comments under each of `commented`, the pages of each of
+/// `authors`, and, when `listed`, every listing, feed and sitemap. One
+/// bump, so the change shows on every instance at once.
+pub async fn forget_moderated(cache: &Cache, slugs: &[String], commented: &[String], authors: &[&str], listed: bool) {
+    let mut groups: Vec<String> = slugs.iter().map(|slug| article_key(slug)).collect();
+    groups.extend(commented.iter().map(|slug| comments_group(slug)));
+    groups.extend(authors.iter().map(|author| author_group(author)));
+    if listed {
+        groups.push(LATEST.to_owned());
+        groups.push(SITEMAPS.to_owned());
+    }
+    cache.bump(&groups.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
 
 /// The cache name of the popular list of `period`. The lists share a hash

@@ -81,6 +81,9 @@ pub struct Shared {
     /// Searches one address may make in a minute
     /// (`WARTA_SEARCHES_PER_ADDRESS`).
     pub searches_per_address: i64,
+    /// Accounts one address may make in an hour
+    /// (`WARTA_REGISTRATIONS_PER_ADDRESS`).
+    pub registrations_per_address: i64,
     /// The time, as the code is given it (a test's clock in tests).
     pub clock: crate::ssr::clock::Clock,
     /// Whether the JSON API holds accounts to the forms' rules

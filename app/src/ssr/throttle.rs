@@ -1,5 +1,6 @@
 //! Attempt budgets: signing in, registering, asking for reset and
-//! verification links, commenting and searching. Counted in the sessions'
+//! verification links, writing (articles, comments, favorites, follows,
+//! reports) and searching. Counted in the sessions'
 //! Redis (never evicted, out of the cache traffic's reach), so a budget
 //! holds across every instance.
 //!
@@ -24,7 +25,7 @@
 //! Budgets that protect an account (sign-in, registration, reset and
 //! verification links) refuse when Redis cannot count: signing in needs the
 //! sessions' Redis anyway, and an uncounted attempt is an unlimited one.
-//! Comments and searches go uncounted while it is down: reading must not
+//! Writing and searching go uncounted while it is down: reading must not
 //! fail because a budget cannot be kept.
 
 use std::{sync::LazyLock, time::Duration};
@@ -45,8 +46,25 @@ pub const PER_ACCOUNT_AND_ADDRESS: i64 = 10;
 pub const PER_ACCOUNT: i64 = 100;
 /// Registrations with one email in a [`WINDOW`].
 pub const REGISTRATIONS_PER_EMAIL: i64 = 10;
+/// Accounts one client address may make in an [`HOUR`]
+/// (`WARTA_REGISTRATIONS_PER_ADDRESS`): registrations that passed every
+/// check of the form, unlike [`PER_ADDRESS`], which counts attempts.
+pub const REGISTRATIONS_PER_ADDRESS: i64 = 20;
 /// Comments one account may post in a [`WINDOW`].
 pub const COMMENTS_PER_ACCOUNT: i64 = 20;
+/// Articles one account may begin in a [`HOUR`] (drafts count: each is a
+/// page, and publishing one later is free).
+pub const ARTICLES_PER_ACCOUNT: i64 = 10;
+/// Favorites, and separately follows, one account may add in a [`MINUTE`].
+pub const CLICKS_PER_ACCOUNT: i64 = 30;
+/// An hour.
+pub const HOUR: Duration = Duration::from_secs(60 * 60);
+/// A minute.
+pub const MINUTE: Duration = Duration::from_secs(60);
+/// Reports one account may file in a [`REPORT_WINDOW`].
+pub const REPORTS_PER_ACCOUNT: i64 = 20;
+/// The report budget's window: a day.
+pub const REPORT_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 /// Searches that reach the database one client address may make in a
 /// [`SEARCH_WINDOW`] (`WARTA_SEARCHES_PER_ADDRESS`).
 pub const SEARCHES_PER_ADDRESS: i64 = 30;
@@ -84,6 +102,14 @@ pub enum Attempt {
     Reset,
     /// Asking for a verification link again.
     Verify,
+    /// Reporting an article or a comment.
+    Report,
+    /// Beginning an article.
+    Article,
+    /// Favoriting an article.
+    Favorite,
+    /// Following an author.
+    Follow,
 }
 
 impl Attempt {
@@ -95,6 +121,10 @@ impl Attempt {
             Self::Search => "search",
             Self::Reset => "reset",
             Self::Verify => "verify",
+            Self::Report => "report",
+            Self::Article => "article",
+            Self::Favorite => "favorite",
+            Self::Follow => "follow",
         }
     }
 }
@@ -322,10 +352,25 @@ pub async fn signed_in(redis: &Redis, id: i64, client: Option<ClientAddress>) {
         .await;
 }
 
-/// Counts one registration with `email` (any case).
-pub async fn registration(redis: &Redis, email: &str) -> Result<(), Refused> {
+/// Counts one registration with `email` (any case) from `client`, against
+/// the email's budget and the address's `per_address` accounts an hour.
+pub async fn registration(
+    redis: &Redis,
+    email: &str,
+    client: Option<ClientAddress>,
+    per_address: i64,
+) -> Result<(), Refused> {
     let who = format!("email:{}", email.trim().to_lowercase());
-    guarded(redis, Attempt::Register, &who, REGISTRATIONS_PER_EMAIL, WINDOW).await
+    guarded(redis, Attempt::Register, &who, REGISTRATIONS_PER_EMAIL, WINDOW).await?;
+    let holder = client.map_or_else(|| "unknown".to_owned(), ClientAddress::holder);
+    guarded(
+        redis,
+        Attempt::Register,
+        &format!("accounts-from:{holder}"),
+        per_address,
+        HOUR,
+    )
+    .await
 }
 
 /// Counts one request for a link sent by email (`attempt` is
@@ -356,6 +401,33 @@ pub async fn comment(redis: &Redis, user_id: i64) -> Result<(), TooMany> {
         &format!("account:{user_id}"),
         COMMENTS_PER_ACCOUNT,
         WINDOW,
+    )
+    .await
+    .unwrap_or(Ok(()))
+}
+
+/// Counts one `attempt` at writing ([`Attempt::Article`],
+/// [`Attempt::Favorite`] or [`Attempt::Follow`]) by the account `user_id`
+/// against its budget. Uncounted while Redis is down, like comments.
+pub async fn writing(redis: &Redis, attempt: Attempt, user_id: i64) -> Result<(), TooMany> {
+    let (limit, window) = match attempt {
+        Attempt::Article => (ARTICLES_PER_ACCOUNT, HOUR),
+        _ => (CLICKS_PER_ACCOUNT, MINUTE),
+    };
+    count(redis, attempt, &format!("account:{user_id}"), limit, window)
+        .await
+        .unwrap_or(Ok(()))
+}
+
+/// Counts one report by the account `user_id`. Uncounted while Redis is
+/// down, like comments.
+pub async fn report(redis: &Redis, user_id: i64) -> Result<(), TooMany> {
+    count(
+        redis,
+        Attempt::Report,
+        &format!("account:{user_id}"),
+        REPORTS_PER_ACCOUNT,
+        REPORT_WINDOW,
     )
     .await
     .unwrap_or(Ok(()))

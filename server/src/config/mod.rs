@@ -111,6 +111,9 @@ pub struct Settings {
     /// `WARTA_SEARCHES_PER_ADDRESS`: searches that reach the database one
     /// client address may make in a minute (30).
     pub searches_per_address: i64,
+    /// `WARTA_REGISTRATIONS_PER_ADDRESS`: accounts one client address may
+    /// make in an hour (20).
+    pub registrations_per_address: i64,
     /// `WARTA_API_STRICT`: the JSON API holds accounts to the forms' rules
     /// (weak passwords refused, the current password for every email or
     /// password change, a new email taking effect once verified). Off by
@@ -296,6 +299,12 @@ impl Settings {
                 source,
                 "WARTA_SEARCHES_PER_ADDRESS",
                 app::ssr::throttle::SEARCHES_PER_ADDRESS,
+                |n| (1..=1_000_000).contains(n),
+            )?,
+            registrations_per_address: parse_or(
+                source,
+                "WARTA_REGISTRATIONS_PER_ADDRESS",
+                app::ssr::throttle::REGISTRATIONS_PER_ADDRESS,
                 |n| (1..=1_000_000).contains(n),
             )?,
             api_strict: parse_or(source, "WARTA_API_STRICT", false, |_| true)?,

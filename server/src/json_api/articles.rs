@@ -127,6 +127,11 @@ async fn set_favorite(
     slug: &str,
     save: bool,
 ) -> Result<Json<ArticleEnvelope>, ApiError> {
+    if save {
+        app::ssr::throttle::writing(&state.session_redis, app::ssr::throttle::Attempt::Favorite, reader.id)
+            .await
+            .map_err(ApiError::TooMany)?;
+    }
     reading::favorite(state, reader.id, &reader.username, slug, save)
         .await?
         .ok_or(ApiError::NotFound("article"))?;
@@ -150,6 +155,9 @@ pub(super) async fn create(
         return Err(ApiError::Invalid("description", "can't be blank"));
     }
     let account = caller.account;
+    app::ssr::throttle::writing(&state.session_redis, app::ssr::throttle::Attempt::Article, account.id)
+        .await
+        .map_err(ApiError::TooMany)?;
     let slug = publishing::create(&state, account.id, &account.username, &text, true).await?;
     let created = read_back(&state, &slug, &account).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -281,7 +289,8 @@ pub(super) async fn list_comments(
     Ok(response)
 }
 
-/// `DELETE /api/articles/{slug}/comments/{id}`: 204; only its writer may.
+/// `DELETE /api/articles/{slug}/comments/{id}`: 204; its writer, the
+/// article's author or a moderator may.
 pub(super) async fn delete_comment(
     State(state): State<AppState>,
     caller: Caller,

@@ -27,6 +27,13 @@ pub enum ApiError {
     /// 403.
     #[error("{0} forbidden")]
     Forbidden(&'static str),
+    /// The caller's account is suspended by a moderator: 403, saying so.
+    #[error("account suspended")]
+    Suspended,
+    /// The named account blocked the caller (`profile` when following,
+    /// `author` when commenting under their article): 403, saying so.
+    #[error("{0} blocked")]
+    Blocked(&'static str),
     /// The named value (`username`, `email`) belongs to someone else: 409.
     #[error("{0} has already been taken")]
     Conflict(&'static str),
@@ -107,6 +114,7 @@ impl From<app::ssr::publishing::CommentError> for ApiError {
             CommentError::NoArticle => Self::NotFound("article"),
             CommentError::NoComment => Self::NotFound("comment"),
             CommentError::Forbidden => Self::Forbidden("comment"),
+            CommentError::Blocked => Self::Blocked("author"),
             CommentError::TooMany(too_many) => Self::TooMany(too_many),
             CommentError::Query(query) => query.into(),
         }
@@ -137,6 +145,12 @@ impl IntoResponse for ApiError {
             Self::InvalidOwned(field, message) => (StatusCode::UNPROCESSABLE_ENTITY, *field, message.as_str()),
             Self::Unauthorized(field, message) => (StatusCode::UNAUTHORIZED, *field, *message),
             Self::Forbidden(field) => (StatusCode::FORBIDDEN, *field, "forbidden"),
+            Self::Suspended => (
+                StatusCode::FORBIDDEN,
+                "account",
+                "is suspended by the moderators; it cannot sign in or write until they restore it",
+            ),
+            Self::Blocked(field) => (StatusCode::FORBIDDEN, *field, "has blocked you"),
             Self::Conflict(field) => (StatusCode::CONFLICT, *field, "has already been taken"),
             Self::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "request", too_many_message.as_str()),
             Self::Uncounted => (

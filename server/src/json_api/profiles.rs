@@ -50,11 +50,20 @@ pub(super) async fn follow(
     Path(username): Path<String>,
 ) -> Result<Json<ProfileEnvelope>, ApiError> {
     let (id, profile) = find(&state, &username).await?;
-    if !follows::follow(&state.db, caller.account.id, id)
+    app::ssr::throttle::writing(
+        &state.session_redis,
+        app::ssr::throttle::Attempt::Follow,
+        caller.account.id,
+    )
+    .await
+    .map_err(ApiError::TooMany)?;
+    match follows::follow(&state.db, caller.account.id, id)
         .await
         .map_err(QueryError::from)?
     {
-        return Err(ApiError::Invalid("profile", "cannot follow yourself"));
+        follows::Followed::Yes => {}
+        follows::Followed::Oneself => return Err(ApiError::Invalid("profile", "cannot follow yourself")),
+        follows::Followed::Blocked => return Err(ApiError::Blocked("profile")),
     }
     Ok(Json(ProfileEnvelope {
         profile: ProfileBody::new(profile.username, profile.bio, profile.image).followed(true),

@@ -102,9 +102,12 @@ impl FromRequestParts<AppState> for Caller {
         if token.len() > 128 || !token.bytes().all(|byte| byte.is_ascii_alphanumeric()) {
             return Err(ApiError::Unauthorized("token", "is invalid"));
         }
-        let (account, issued_at) = accounts::by_token(&state.db, &token)
+        let (account, issued_at, suspended) = accounts::by_token(&state.db, &token)
             .await?
             .ok_or(ApiError::Unauthorized("token", "is invalid"))?;
+        if suspended {
+            return Err(ApiError::Suspended);
+        }
         Ok(Self {
             account,
             token,
@@ -142,11 +145,18 @@ pub(super) async fn register(
     if state.api_strict {
         passwords::strong_enough("password", &password, &[username.as_str(), email.as_str()])?;
     }
-    throttle::registration(&state.session_redis, email.as_str()).await?;
+    let client = client.map(|Extension(client)| client);
+    throttle::registration(
+        &state.session_redis,
+        email.as_str(),
+        client,
+        state.registrations_per_address,
+    )
+    .await?;
     // The API has no page to take a language from: English, until the
     // reader changes it in their settings.
     let user = accounts::register(&state.db, &state.passwords, &username, &email, &password, Locale::En).await?;
-    throttle::signed_in(&state.session_redis, user.id, client.map(|Extension(client)| client)).await;
+    throttle::signed_in(&state.session_redis, user.id, client).await;
     let account = accounts::by_id(&state.db, user.id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
@@ -177,6 +187,7 @@ pub(super) async fn login(
         SignInAttempt::SignedIn(user) => user,
         SignInAttempt::NoMatch => return Err(ApiError::Unauthorized("credentials", "invalid")),
         SignInAttempt::Refused(refused) => return Err(refused.into()),
+        SignInAttempt::Suspended => return Err(ApiError::Suspended),
     };
     let account = accounts::by_id(&state.db, user.id)
         .await?

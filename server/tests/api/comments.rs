@@ -64,18 +64,23 @@ async fn readers_comment_and_delete_their_own_without_javascript() {
         "{back}"
     );
 
-    // Only the writer sees, and may use, the delete button.
+    // The writer and the article's author see the delete button; nobody
+    // else sees it or may use it.
     let id: i64 = sqlx::query_scalar("SELECT id FROM comments")
         .fetch_one(&app.db)
         .await
         .unwrap();
+    let carl = browser();
+    app.sign_up_with(&carl, "carl").await;
+    let carls_view = carl.get(app.url(ARTICLE)).send().await.unwrap().text().await.unwrap();
+    assert!(!carls_view.contains("Delete comment"));
     let adas_view = ada.get(app.url(ARTICLE)).send().await.unwrap().text().await.unwrap();
-    assert!(!adas_view.contains("Delete comment"));
+    assert!(adas_view.contains("Delete comment"), "the article's author");
     let bobs_view = bob.get(app.url(ARTICLE)).send().await.unwrap().text().await.unwrap();
     assert!(bobs_view.contains("Delete comment"));
     let id_text = id.to_string();
     let fields = [("slug", "engines-of-thought"), ("id", id_text.as_str())];
-    let forbidden = app.post_form_with(&ada, "/fn/delete-comment", ARTICLE, &fields).await;
+    let forbidden = app.post_form_with(&carl, "/fn/delete-comment", ARTICLE, &fields).await;
     assert!(!forbidden.status().is_success(), "{}", forbidden.status());
     assert_eq!(
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM comments")

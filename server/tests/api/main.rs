@@ -23,6 +23,7 @@ mod languages;
 mod lifecycle;
 mod listing;
 mod metrics;
+mod moderation;
 mod notifications;
 mod observability;
 mod own_redis;

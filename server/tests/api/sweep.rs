@@ -84,6 +84,10 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("/api/articles/popular", &["period"]),
     ("/api/articles/feed", &["limit", "offset", "page"]),
     ("/api/articles/first/comments", &["limit", "after"]),
+    ("/report", &["article", "comment", "sent"]),
+    ("/moderation", &["name"]),
+    ("/moderation/account", &["name"]),
+    ("/settings/blocked", &[]),
 ];
 
 /// Every server function with the fields it reads.
@@ -118,6 +122,18 @@ const SERVER_FUNCTIONS: &[(&str, &[&str])] = &[
     ),
     ("/fn/login", &["email", "password", "next"]),
     ("/fn/register", &["username", "email", "password"]),
+    ("/fn/report-subject", &["article", "comment"]),
+    ("/fn/report", &["article", "comment", "reason", "note"]),
+    ("/fn/moderation-queue", &[]),
+    ("/fn/moderation-account", &["name"]),
+    ("/fn/moderate", &["article", "comment", "author", "action", "reason"]),
+    ("/fn/restore-writing", &["account", "article", "comment", "reason"]),
+    ("/fn/suspend", &["account", "suspend", "reason"]),
+    ("/fn/set-moderator", &["account", "grant", "reason"]),
+    ("/fn/hide-comment", &["slug", "id", "hide"]),
+    ("/fn/block", &["username", "block"]),
+    ("/fn/block-state", &["username"]),
+    ("/fn/blocked", &[]),
 ];
 
 fn assert_not_5xx(what: &str, status: StatusCode) {

@@ -77,22 +77,34 @@ pub async fn insert(
     .await
 }
 
-/// The account with `email` (any case), and its password hash.
+/// The account with `email` (any case) as a sign-in finds it.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: SignedIn,
+    pub password_hash: String,
+    /// Suspended accounts cannot sign in.
+    pub suspended: bool,
+}
+
+/// The account with `email` (any case), its password hash and whether it
+/// is suspended.
 #[tracing::instrument(skip_all)]
-pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<(SignedIn, String)>> {
+pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query!(
-        r#"SELECT id, username, session_generation, password_hash FROM users WHERE lower(email) = lower($1)"#,
+        r#"SELECT id, username, session_generation, password_hash, suspended_at IS NOT NULL AS "suspended!"
+           FROM users WHERE lower(email) = lower($1)"#,
         email
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| {
-        let user = SignedIn {
+    Ok(row.map(|row| Credentials {
+        user: SignedIn {
             id: row.id,
             username: row.username,
             generation: row.session_generation,
-        };
-        (user, row.password_hash)
+        },
+        password_hash: row.password_hash,
+        suspended: row.suspended,
     }))
 }
 
@@ -128,13 +140,18 @@ pub async fn insert_token(
     Ok(issued.rows_affected() == 1)
 }
 
-/// The account whose unexpired token has `token_hash`, and when the token
-/// was issued.
+/// The account whose unexpired token has `token_hash`, when the token was
+/// issued, and whether the account is suspended (its tokens are refused
+/// until it is restored, which deletes them).
 #[tracing::instrument(skip_all)]
-pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<(Account, DateTime<Utc>)>> {
+pub async fn by_token(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<(Account, DateTime<Utc>, bool)>> {
     let row = sqlx::query!(
         r#"SELECT u.id, u.username, u.email, u.bio, u.image, u.session_generation, u.locale,
-                  u.email_verified, u.pending_email, t.created_at AS issued_at
+                  u.email_verified, u.pending_email, t.created_at AS issued_at,
+                  u.suspended_at IS NOT NULL AS "suspended!"
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = $1 AND t.expires_at > now()"#,
         token_hash
@@ -153,7 +170,7 @@ pub async fn by_token(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Resul
             email_verified: row.email_verified,
             pending_email: row.pending_email,
         };
-        (account, row.issued_at)
+        (account, row.issued_at, row.suspended)
     }))
 }
 
@@ -170,12 +187,16 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Acco
     .await
 }
 
-/// Account `id`'s session generation.
+/// Account `id`'s session generation; `None` when it is gone or suspended
+/// (either ends its sessions).
 #[tracing::instrument(skip_all)]
 pub async fn generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!("SELECT session_generation FROM users WHERE id = $1", id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT session_generation FROM users WHERE id = $1 AND suspended_at IS NULL",
+        id
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// Applies `update` to account `id`; the account afterwards, `None` when

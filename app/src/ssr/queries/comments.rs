@@ -16,35 +16,44 @@ pub struct CommentRecord {
     pub updated_at: DateTime<Utc>,
     pub author: String,
     pub author_image: Option<String>,
+    /// Hidden (by the article's author or a moderator), or by a suspended
+    /// account: listed only for those who may restore it.
+    pub hidden: bool,
 }
 
 /// `limit` comments on the article whose current or former slug is `slug`
 /// after the comment with id `after` (from the first without), oldest
 /// first: a keyset page, which costs the same however far into a long
 /// thread it is. The slug registry gives the article's partition key, so
-/// one partition is read.
+/// one partition is read. Hidden comments, and those of suspended
+/// accounts, are left out unless `with_hidden` (for the article's author
+/// and moderators, who see them greyed).
 #[tracing::instrument(skip_all)]
 pub async fn on_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
     after: Option<i64>,
     limit: i64,
+    with_hidden: bool,
 ) -> sqlx::Result<Vec<CommentRecord>> {
     sqlx::query_as!(
         CommentRecord,
         r#"
         SELECT c.id, c.user_id, c.body, c.created_at, c.updated_at,
-               u.username AS author, u.image AS author_image
+               u.username AS author, u.image AS author_image,
+               (c.hidden_at IS NOT NULL OR u.suspended_at IS NOT NULL) AS "hidden!"
         FROM article_slugs s
         JOIN comments c ON c.article_id = s.article_id AND c.article_created_at = s.article_created_at
         JOIN users u ON u.id = c.user_id
         WHERE s.slug = $1 AND c.id > coalesce($2::bigint, 0)
+          AND ($4 OR (c.hidden_at IS NULL AND u.suspended_at IS NULL))
         ORDER BY c.id
         LIMIT $3
         "#,
         slug,
         after,
-        limit
+        limit,
+        with_hidden
     )
     .fetch_all(db)
     .await
@@ -68,7 +77,8 @@ pub async fn add(
             RETURNING id, user_id, body, created_at, updated_at
         )
         SELECT c.id AS "id!", c.user_id AS "user_id!", c.body AS "body!", c.created_at AS "created_at!",
-               c.updated_at AS "updated_at!", u.username AS author, u.image AS author_image
+               c.updated_at AS "updated_at!", u.username AS author, u.image AS author_image,
+               false AS "hidden!"
         FROM c JOIN users u ON u.id = c.user_id
         "#,
         article_id,
@@ -77,19 +87,6 @@ pub async fn add(
         body
     )
     .fetch_one(db)
-    .await
-}
-
-/// Who wrote comment `id` on article `article_id`; `None` when there is no
-/// such comment there.
-#[tracing::instrument(skip_all)]
-pub async fn author_of(db: impl PgExecutor<'_>, article_id: i64, id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "SELECT user_id FROM comments WHERE id = $1 AND article_id = $2",
-        id,
-        article_id
-    )
-    .fetch_optional(db)
     .await
 }
 

@@ -23,6 +23,9 @@ pub struct EditableArticle {
     pub body: String,
     pub tags: Vec<String>,
     pub published: bool,
+    /// Published, but withheld by moderation (hidden, or its author
+    /// suspended): public to nobody until restored.
+    pub withheld: bool,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub favorites_count: i32,
@@ -39,7 +42,8 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         EditableArticle,
         r#"
         SELECT a.id, a.created_at, a.user_id, u.username AS author, a.slug, a.title, a.description,
-               a.body, a.status = 'published' AS "published!", a.published_at, a.updated_at,
+               a.body, a.status = 'published' AS "published!", a.status = 'withheld' AS "withheld!",
+               a.published_at, a.updated_at,
                a.favorites_count, article_tag_list(a.id, a.created_at) AS "tags!"
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at

@@ -4,23 +4,38 @@ use sqlx::{PgExecutor, PgPool};
 
 use crate::model::ArticleSummary;
 
+/// Whether a follow was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    Yes,
+    /// Nobody follows themselves.
+    Oneself,
+    /// The author blocked the follower.
+    Blocked,
+}
+
 /// `follower_id` follows `author_id` (again: a repeat changes nothing, but
-/// turns emails back on, since following is asking for them). Returns
-/// `false` for oneself, whom nobody follows.
+/// turns emails back on, since following is asking for them), unless the
+/// author blocked them.
 #[tracing::instrument(skip_all)]
-pub async fn follow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
+pub async fn follow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<Followed> {
     if follower_id == author_id {
-        return Ok(false);
+        return Ok(Followed::Oneself);
     }
-    sqlx::query!(
-        "INSERT INTO follows (follower_id, author_id) VALUES ($1, $2)
+    let made = sqlx::query!(
+        "INSERT INTO follows (follower_id, author_id)
+         SELECT $1, $2
+         WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1)
          ON CONFLICT (follower_id, author_id) DO UPDATE SET notify = true",
         follower_id,
         author_id
     )
     .execute(db)
     .await?;
-    Ok(true)
+    Ok(match made.rows_affected() {
+        0 => Followed::Blocked,
+        _ => Followed::Yes,
+    })
 }
 
 /// `follower_id` no longer follows `author_id`.

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod blocks;
 pub mod comments;
 pub mod covers;
 pub mod editing;
@@ -12,9 +13,11 @@ pub mod favorites;
 pub mod follows;
 pub mod jobs;
 pub mod links;
+pub mod moderation;
 pub mod notifications;
 pub mod partitions;
 pub mod replication;
+pub mod reports;
 pub mod search;
 pub mod tags;
 pub mod users;

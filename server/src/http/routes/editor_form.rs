@@ -183,6 +183,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         Outcome::Preview(html) => (StatusCode::OK, None, Some(html)),
         Outcome::Refused(error) => (StatusCode::UNPROCESSABLE_ENTITY, Some(error), None),
         Outcome::Failed(error) => (StatusCode::SERVICE_UNAVAILABLE, Some(error), None),
+        Outcome::TooMany(error, _) => (StatusCode::TOO_MANY_REQUESTS, Some(error), None),
     };
     again(state, request, slug, user_id, form, error, preview, status).await
 }
@@ -238,6 +239,7 @@ async fn again(
         _ => None,
     };
     let published = article.as_ref().is_some_and(|article| article.published);
+    let withheld = article.as_ref().is_some_and(|article| article.withheld);
     let cover = match &article {
         Some(article) => covers::of_article(&state.db, article.id, article.created_at)
             .await
@@ -249,6 +251,7 @@ async fn again(
     let again = EditorState {
         slug,
         published,
+        withheld,
         form,
         body_max: state.body_max,
         cover,
