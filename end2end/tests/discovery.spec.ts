@@ -105,10 +105,13 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(list.getByRole('link', { name, exact: true })).toBeVisible();
       await expect(reader.getByLabel('Your comment')).toHaveValue('');
 
-      // The author sees it too, without a delete button.
+      // The article's author sees it too, and may hide or delete it (the
+      // moderation spec hides one); the commenter deletes their own here.
       await page.goto(url);
       await expect(page.getByTestId('comments').getByText(text)).toBeVisible();
-      await expect(page.getByRole('button', { name: 'Delete comment' })).toHaveCount(0);
+      await expect(page.getByTestId('comments').getByRole('button', { name: 'Hide', exact: true })).toBeVisible();
+      await expect(page.getByTestId('comments').getByRole('button', { name: 'Delete comment' })).toBeVisible();
+      await expect(reader.getByTestId('comments').getByRole('button', { name: 'Hide', exact: true })).toHaveCount(0);
 
       await reader.getByRole('button', { name: 'Delete comment' }).click();
       await expect(reader.getByText('No comments yet.')).toBeVisible();

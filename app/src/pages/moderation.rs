@@ -150,6 +150,7 @@ fn QueueEntry(item: QueueItem, moderate: ServerAction<Moderate>, refused: Option
             <History actions=item.history />
         </li>
     }
+    .into_any()
 }
 
 /// The reason every moderation form asks for.
@@ -180,6 +181,7 @@ fn ReasonField(id: String, refused: Option<FormError>) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }
 
 /// What was done, newest first.
@@ -207,6 +209,7 @@ fn History(actions: Vec<ModerationAction>) -> impl IntoView {
                 </ol>
             </details>
         }
+        .into_any()
     })
 }
 
@@ -373,6 +376,7 @@ fn AccountPanel(
         {record.history.is_empty().then(|| view! { <p class="mt-2 text-sm text-muted">{t!(locale, "moderation-no-history")}</p> })}
         <History actions=record.history />
     }
+    .into_any()
 }
 
 /// A role, as the page names it.
@@ -489,4 +493,5 @@ fn ReportForm(file: ServerAction<FileReport>, article: String, comment: Option<i
             <button type="submit" class="button mt-6 w-full" disabled=move || file.pending().get()>{t!(locale, "report-submit")}</button>
         </ActionForm>
     }
+    .into_any()
 }

@@ -262,3 +262,38 @@ async fn an_author_hides_and_deletes_strangers_comments_under_their_article() {
         "{carls}"
     );
 }
+
+#[tokio::test]
+async fn every_instance_forgets_what_a_moderator_hid_at_once() {
+    // No page cache: what is measured is the read-through cache the
+    // instances share, which a moderation action starts a new generation
+    // of.
+    let app = TestApp::builder().var("WARTA_PAGE_CACHE_MS", "0").spawn().await;
+    let other = app.sibling().await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    app.write_with(&ada, "Engines of thought", "publish").await;
+    let moderator = staff(&app, "mod", Role::Moderator).await;
+    // The other instance reads (and caches) every page showing it.
+    for path in [ARTICLE, "/", "/@ada", "/feed.xml", "/sitemaps/articles-0.xml"] {
+        let page = other.page(path).await;
+        assert!(
+            page.contains("ngines of thought") || page.contains("engines-of-thought"),
+            "{path}"
+        );
+    }
+
+    let done = moderate(&app, &moderator, "engines-of-thought", None, "ada", "hide", "Spam").await;
+    assert_done(&done, "/moderation");
+    assert_eq!(
+        browser().get(other.url(ARTICLE)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    for path in ["/", "/@ada", "/feed.xml", "/sitemaps/articles-0.xml"] {
+        let page = other.page(path).await;
+        assert!(
+            !page.contains("ngines of thought") && !page.contains("engines-of-thought"),
+            "{path} on the other instance: {page}"
+        );
+    }
+}
