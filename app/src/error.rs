@@ -26,6 +26,10 @@ pub enum AppError {
     /// A dependency (the database, say) failed; the request may be retried.
     #[error("something went wrong on our side; please try again")]
     Internal,
+    /// Every database connection of the instance is in use: come back in a
+    /// moment (503 with `Retry-After`).
+    #[error("Warta is busy; please try again in a moment")]
+    Busy,
     /// Over a budget (searches from one address): wait this many seconds.
     #[error("too many requests; please wait and try again")]
     TooMany(u64),
@@ -39,12 +43,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Seconds a caller turned away by a busy instance (a dry connection
+    /// pool) waits, for `Retry-After`: pages and the JSON API alike.
+    pub const BUSY_RETRY_AFTER: u64 = 2;
+
     /// What a reader is told, in `locale`; in English, the `Display` text.
     pub fn localized(&self, locale: Locale) -> String {
         match self {
             Self::NotFound => crate::t!(locale, "app-error-not-found"),
             Self::Forbidden => crate::t!(locale, "app-error-forbidden"),
             Self::Internal => crate::t!(locale, "app-error-internal"),
+            Self::Busy => crate::t!(locale, "app-error-busy"),
             Self::TooMany(seconds) => {
                 let minutes = seconds.div_ceil(60);
                 crate::t!(
@@ -63,6 +72,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::TooMany(seconds) => Some(*seconds),
+            Self::Busy => Some(Self::BUSY_RETRY_AFTER),
             _ => None,
         }
     }
@@ -75,7 +85,7 @@ impl AppError {
             Self::Forbidden => http::StatusCode::FORBIDDEN,
             Self::TooMany(_) => http::StatusCode::TOO_MANY_REQUESTS,
             Self::ServerFn(error) if is_unreadable_call(error) => http::StatusCode::BAD_REQUEST,
-            Self::Internal | Self::TooSlow | Self::ServerFn(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal | Self::Busy | Self::TooSlow | Self::ServerFn(_) => http::StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

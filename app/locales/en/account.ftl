@@ -78,6 +78,7 @@ form-failed = Something went wrong on our side; please try again.
 app-error-not-found = not found
 app-error-forbidden = this is not yours to change
 app-error-internal = something went wrong on our side; please try again
+app-error-busy = Warta is busy just now; please try again in a moment
 app-error-too-slow = this took too long; please ask for something narrower
 app-error-too-many =
     { $count ->

@@ -74,6 +74,7 @@ form-failed = Terjadi kesalahan di pihak kami; silakan coba lagi.
 app-error-not-found = tidak ditemukan
 app-error-forbidden = Anda tidak berhak mengubah ini
 app-error-internal = terjadi kesalahan di pihak kami; silakan coba lagi
+app-error-busy = Warta sedang sibuk; silakan coba lagi sebentar lagi
 app-error-too-slow = ini terlalu lama; silakan minta sesuatu yang lebih sempit
 app-error-too-many = Terlalu banyak permintaan. Silakan tunggu { $shown } menit lalu coba lagi.
 # The call's own error is technical English: said plainly instead.

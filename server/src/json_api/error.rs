@@ -133,6 +133,7 @@ impl IntoResponse for ApiError {
             Self::TooMany(too_many) => Some(too_many.retry_after),
             Self::Busy => Some(app::ssr::passwords::PasswordError::RETRY_AFTER),
             Self::Uncounted => Some(app::ssr::throttle::Refused::Unavailable.retry_after()),
+            Self::Unavailable(QueryError::Busy) => Some(app::error::AppError::BUSY_RETRY_AFTER),
             _ => None,
         };
         let too_many_message = match &self {
@@ -163,6 +164,14 @@ impl IntoResponse for ApiError {
                 "server",
                 "busy signing other people in; please retry in a few seconds",
             ),
+            Self::Unavailable(QueryError::Busy) => {
+                tracing::warn!("every pooled database connection is in use; answering 503");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server",
+                    "busy; please retry in a few seconds",
+                )
+            }
             Self::Unavailable(error) => {
                 tracing::error!(error = %error, "database query failed");
                 (

@@ -86,6 +86,22 @@ async fn seeded_data_looks_like_a_real_site() {
     assert!(stats.max_views as f64 > 50.0 * stats.median_views, "heavy-tailed views");
     assert!(stats.days > 1_000.0, "spread over three years, got {} days", stats.days);
 
+    // The bulk load skipped the registries' trigger and filled them itself:
+    // every seeded account is found by its email and its name.
+    let registered = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM users) AS "users!",
+                  (SELECT count(*) FROM users u JOIN user_emails e ON e.user_id = u.id AND e.email = lower(u.email)) AS "emails!",
+                  (SELECT count(*) FROM users u JOIN user_names n ON n.user_id = u.id AND n.username = lower(u.username)) AS "names!""#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(registered.users > 0);
+    assert_eq!(
+        (registered.emails, registered.names),
+        (registered.users, registered.users)
+    );
+
     // Indexes and keys dropped for the bulk load are all back (the same as
     // a freshly migrated database has), valid, and on every partition.
     let indexes = article_indexes(&db).await;

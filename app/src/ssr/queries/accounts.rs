@@ -56,6 +56,7 @@ pub struct AccountUpdate<'a> {
 /// Inserts an account reading Warta in `locale` (`en` or `id`). A taken
 /// username or email is a unique violation on `users_username_key` or
 /// `users_email_key`.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: impl PgExecutor<'_>,
@@ -88,11 +89,12 @@ pub struct Credentials {
 
 /// The account with `email` (any case), its password hash and whether it
 /// is suspended.
+/// Shards: one (user_emails.email, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query!(
         r#"SELECT id, username, session_generation, password_hash, suspended_at IS NOT NULL AS "suspended!"
-           FROM users WHERE lower(email) = lower($1)"#,
+           FROM users WHERE id = (SELECT user_id FROM user_emails WHERE email = lower($1))"#,
         email
     )
     .fetch_optional(db)
@@ -109,6 +111,7 @@ pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Opti
 }
 
 /// Account `id`'s password hash.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn stored_password(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
@@ -119,6 +122,7 @@ pub async fn stored_password(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<O
 /// Stores the token with `token_hash` for account `user_id` until
 /// `expires_at`, if the account is still in session `generation`; `false`
 /// when it is not (or is gone).
+/// Shards: one (api_tokens.token_hash, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn insert_token(
     db: impl PgExecutor<'_>,
@@ -143,6 +147,7 @@ pub async fn insert_token(
 /// The account whose unexpired token has `token_hash`, when the token was
 /// issued, and whether the account is suspended (its tokens are refused
 /// until it is restored, which deletes them).
+/// Shards: one (api_tokens.token_hash, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn by_token(
     db: impl PgExecutor<'_>,
@@ -175,6 +180,7 @@ pub async fn by_token(
 }
 
 /// The account with `id`.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
@@ -189,6 +195,7 @@ pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Acco
 
 /// Account `id`'s session generation; `None` when it is gone or suspended
 /// (either ends its sessions).
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
@@ -202,6 +209,7 @@ pub async fn generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option
 /// Applies `update` to account `id`; the account afterwards, `None` when
 /// it is gone. A taken username or email is a unique violation, as in
 /// [`insert`].
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>) -> sqlx::Result<Option<Account>> {
     let (set_image, image) = match update.image {
@@ -247,6 +255,7 @@ pub async fn update(db: impl PgExecutor<'_>, id: i64, update: AccountUpdate<'_>)
 
 /// Starts a new session generation for account `id`; the new generation,
 /// `None` when the account is gone.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn next_generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
@@ -258,6 +267,7 @@ pub async fn next_generation(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<O
 }
 
 /// Deletes account `user_id`'s API tokens but the one with `keep_hash`.
+/// Shards: all — tokens are keyed by hash, so an account's are on every shard; password changes, signing out everywhere.
 #[tracing::instrument(skip_all)]
 pub async fn delete_tokens(db: impl PgExecutor<'_>, user_id: i64, keep_hash: Option<&[u8]>) -> sqlx::Result<()> {
     sqlx::query!(
@@ -282,11 +292,13 @@ pub struct LinkRecipient {
 }
 
 /// The account with `email` (any case), as a link is sent to it.
+/// Shards: one (user_emails.email, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn link_recipient(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<LinkRecipient>> {
     sqlx::query_as!(
         LinkRecipient,
-        "SELECT id, username, email, email_verified, locale FROM users WHERE lower(email) = lower($1)",
+        "SELECT id, username, email, email_verified, locale FROM users
+         WHERE id = (SELECT user_id FROM user_emails WHERE email = lower($1))",
         email
     )
     .fetch_optional(db)
@@ -294,6 +306,7 @@ pub async fn link_recipient(db: impl PgExecutor<'_>, email: &str) -> sqlx::Resul
 }
 
 /// The account `id`, as a link or a notice is sent to it.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn link_recipient_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<LinkRecipient>> {
     sqlx::query_as!(
@@ -307,10 +320,11 @@ pub async fn link_recipient_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Res
 
 /// Whether an address other than account `id`'s own is taken (any case):
 /// an email change is refused before its verification link is sent.
+/// Shards: one (user_emails.email).
 #[tracing::instrument(skip_all)]
 pub async fn email_taken(db: impl PgExecutor<'_>, email: &str, id: i64) -> sqlx::Result<bool> {
     let taken = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2) AS "taken!""#,
+        r#"SELECT EXISTS (SELECT 1 FROM user_emails WHERE email = lower($1) AND user_id <> $2) AS "taken!""#,
         email,
         id
     )
@@ -334,6 +348,7 @@ pub struct Verified {
 /// `None` when the account has neither any more (changed since the link
 /// was sent). Taking a pending address someone else registered meanwhile
 /// is a unique violation on `users_email_key`.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(db: impl PgExecutor<'_>, id: i64, email: &str) -> sqlx::Result<Option<Verified>> {
     let row = sqlx::query!(
@@ -362,6 +377,7 @@ pub async fn verify_email(db: impl PgExecutor<'_>, id: i64, email: &str) -> sqlx
 /// link reached `email`, marks that address verified. `None` when the
 /// account is gone or `email` is no longer its address (a link sent to an
 /// address the account has left does not open it).
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     db: impl PgExecutor<'_>,
@@ -386,6 +402,7 @@ pub async fn reset_password(
 }
 
 /// Deletes up to `batch` API tokens that expired before `now`; how many.
+/// Shards: all — the daily sweep finds expired tokens by their expiry, on every shard.
 #[tracing::instrument(skip_all)]
 pub async fn delete_expired_tokens(db: impl PgExecutor<'_>, now: DateTime<Utc>, batch: i64) -> sqlx::Result<u64> {
     let deleted = sqlx::query!(

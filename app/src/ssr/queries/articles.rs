@@ -23,6 +23,7 @@ pub type SortKey = (DateTime<Utc>, i64);
 /// begun no earlier than P minus the longest delay between beginning and
 /// publishing there has been (`article_publication_delay`), so the months
 /// before that are not read at all.
+/// Shards: all — the latest listing merges every shard's newest; cached (30 s fresh, 5 min stale).
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn latest_published(
     db: impl PgExecutor<'_>,
@@ -58,6 +59,7 @@ pub async fn latest_published(
 /// entered at `from` and only `offset + limit` entries are read. Nothing
 /// begun after `from` was published before it, so later partitions are not
 /// read either.
+/// Shards: all — a deeper page of the latest listing, merged from every shard; cached like it.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn latest_published_from(
     db: impl PgExecutor<'_>,
@@ -94,6 +96,7 @@ pub async fn latest_published_from(
 
 /// How many published articles sort before `key` (are newer than it).
 /// Reads only those index entries, in the partitions that can hold them.
+/// Shards: all — a position in the latest listing counts every shard's newer articles; cached with it.
 #[tracing::instrument(skip_all)]
 pub async fn count_published_newer_than(db: impl PgExecutor<'_>, key: SortKey) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
@@ -112,6 +115,7 @@ pub async fn count_published_newer_than(db: impl PgExecutor<'_>, key: SortKey) -
 }
 
 /// How many articles are published.
+/// Shards: all — counts every shard's published articles: the latest listing's total, cached with it.
 #[tracing::instrument(skip_all)]
 pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM articles WHERE status = 'published'"#)
@@ -125,6 +129,7 @@ pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 /// One pass over the index (index-only where the visibility map allows):
 /// a few seconds at five million articles, so it runs in the background,
 /// with more time than the statement timeout that bounds requests.
+/// Shards: all — one background pass over every shard's published index, for the listing's seek anchors.
 #[tracing::instrument(skip_all, fields(stride))]
 pub async fn seek_anchors(db: &PgPool, stride: i64) -> sqlx::Result<(Vec<SortKey>, i64)> {
     let mut tx = db.begin().await?;
@@ -168,6 +173,7 @@ pub async fn seek_anchors(db: &PgPool, stride: i64) -> sqlx::Result<(Vec<SortKey
 /// partitions that can hold articles published in the window are read (see
 /// [`latest_published`]), and each of the top rows is fetched from its own
 /// partition.
+/// Shards: all — /popular ranks every shard's most viewed; cached 5 min, refreshed after view flushes.
 #[tracing::instrument(skip_all, fields(limit))]
 pub async fn most_viewed(
     db: impl PgExecutor<'_>,
@@ -228,6 +234,7 @@ pub async fn most_viewed(
 /// Adds `counts[i]` views to the article whose slug (current or former) is
 /// `slugs[i]`, in one statement; unknown slugs are ignored. Returns how many
 /// articles changed.
+/// Shards: all — the view flush updates a batch of articles by slug, wherever they are; background, every few seconds.
 #[tracing::instrument(skip_all, fields(articles = slugs.len()))]
 pub async fn add_views(db: impl PgExecutor<'_>, slugs: &[String], counts: &[i64]) -> sqlx::Result<u64> {
     let result = sqlx::query!(
@@ -279,6 +286,7 @@ pub struct ArticleRecord {
 ///
 /// The slug registry gives the article's partition key, so Postgres reads a
 /// single partition.
+/// Shards: one (article_slugs.slug, articles.id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<ArticleRecord>> {
     sqlx::query_as!(
@@ -304,6 +312,7 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
 
 /// The id of the published article that has (or once had) `slug`: one
 /// partition, as for [`published_by_slug`].
+/// Shards: one (article_slugs.slug, articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn published_id_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
@@ -326,6 +335,7 @@ pub async fn published_id_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::
 /// author's count), then each row from the one partition holding it: the
 /// join is on the partition key, so Postgres prunes per row at run time.
 /// Reading `articles` by author instead entered every partition's index.
+/// Shards: all — an author's articles are spread by id: every shard reads its range of the author's index; cached.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn published_by_author(
     db: impl PgExecutor<'_>,
@@ -360,6 +370,7 @@ pub async fn published_by_author(
 }
 
 /// How many of `author_id`'s articles are published: an index-only count.
+/// Shards: all — every shard counts its range of the author's index; cached with the author's page.
 #[tracing::instrument(skip_all)]
 pub async fn count_published_by_author(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
@@ -372,6 +383,7 @@ pub async fn count_published_by_author(db: impl PgExecutor<'_>, author_id: i64) 
 
 /// The largest article id there is (0 when there are none): how far the
 /// sitemaps reach. One short index scan per partition.
+/// Shards: all — the largest id over every shard, for the sitemap index; cached an hour.
 #[tracing::instrument(skip_all)]
 pub async fn newest_id(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"SELECT coalesce(max(id), 0) AS "id!" FROM articles"#)
@@ -382,6 +394,7 @@ pub async fn newest_id(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 /// The slug and last change of each published article with an id from
 /// `first` to `first + count - 1`, by id: one sitemap. One primary-key
 /// range per partition.
+/// Shards: all — hash distribution spreads an id range over every shard; sitemaps, cached an hour.
 #[tracing::instrument(skip_all, fields(first, count))]
 pub async fn published_in_id_range(
     db: impl PgExecutor<'_>,

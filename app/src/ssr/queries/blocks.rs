@@ -7,6 +7,7 @@ use sqlx::PgExecutor;
 
 /// `blocker_id` blocks `blocked_id`, whose follow of them ends; `false`
 /// for oneself.
+/// Shards: one (blocks.blocker_id).
 #[tracing::instrument(skip_all)]
 pub async fn block(db: &mut PgConnection, blocker_id: i64, blocked_id: i64) -> sqlx::Result<bool> {
     if blocker_id == blocked_id {
@@ -30,6 +31,7 @@ pub async fn block(db: &mut PgConnection, blocker_id: i64, blocked_id: i64) -> s
 }
 
 /// `blocker_id` no longer blocks `blocked_id`.
+/// Shards: one (blocks.blocker_id).
 #[tracing::instrument(skip_all)]
 pub async fn unblock(db: impl PgExecutor<'_>, blocker_id: i64, blocked_id: i64) -> sqlx::Result<()> {
     sqlx::query!(
@@ -43,6 +45,7 @@ pub async fn unblock(db: impl PgExecutor<'_>, blocker_id: i64, blocked_id: i64) 
 }
 
 /// Whether `blocker_id` blocks `blocked_id`.
+/// Shards: one (blocks.blocker_id).
 #[tracing::instrument(skip_all)]
 pub async fn blocks(db: impl PgExecutor<'_>, blocker_id: i64, blocked_id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
@@ -55,6 +58,7 @@ pub async fn blocks(db: impl PgExecutor<'_>, blocker_id: i64, blocked_id: i64) -
 }
 
 /// The ids of the accounts `blocker_id` blocks (at most `limit`).
+/// Shards: one (blocks.blocker_id).
 #[tracing::instrument(skip_all)]
 pub async fn blocked_ids(db: impl PgExecutor<'_>, blocker_id: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
@@ -76,6 +80,7 @@ pub struct Blocked {
 
 /// The accounts `blocker_id` blocks, most recently blocked first (at most
 /// `limit`).
+/// Shards: all — names each blocked account, each on its own shard; the blocker's settings page, at most 200.
 #[tracing::instrument(skip_all)]
 pub async fn blocked_by(db: impl PgExecutor<'_>, blocker_id: i64, limit: i64) -> sqlx::Result<Vec<Blocked>> {
     sqlx::query_as!(

@@ -28,6 +28,7 @@ pub struct CommentRecord {
 /// one partition is read. Hidden comments, and those of suspended
 /// accounts, are left out unless `with_hidden` (for the article's author
 /// and moderators, who see them greyed).
+/// Shards: all — each comment's writer (name, picture, suspension) is on their own shard; first page cached an hour.
 #[tracing::instrument(skip_all)]
 pub async fn on_slug(
     db: impl PgExecutor<'_>,
@@ -60,6 +61,7 @@ pub async fn on_slug(
 }
 
 /// Adds a comment by `user_id` and returns it.
+/// Shards: one (comments.article_id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn add(
     db: impl PgExecutor<'_>,
@@ -91,6 +93,7 @@ pub async fn add(
 }
 
 /// Deletes comment `id`.
+/// Shards: all — by comment id alone; the caller knows the article, and with its id this is one.
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM comments WHERE id = $1", id)

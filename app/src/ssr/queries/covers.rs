@@ -23,6 +23,7 @@ pub struct CurrentCover {
 }
 
 /// The key of `article_id`'s cover.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn key(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("SELECT key FROM article_covers WHERE article_id = $1", article_id)
@@ -33,6 +34,7 @@ pub async fn key(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Optio
 /// The key of `article_id`'s cover, locking its row (if any) until the
 /// transaction ends: a replacement running at the same time waits, then
 /// sees this one's key.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn lock_key(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!(
@@ -45,6 +47,7 @@ pub async fn lock_key(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<
 
 /// Records the cover at `key` as article `(article_id, created_at)`'s,
 /// replacing any, with no copies yet.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn upsert(
     db: impl PgExecutor<'_>,
@@ -74,6 +77,7 @@ pub async fn upsert(
 }
 
 /// Forgets `article_id`'s cover; the key it had, if any.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!(
@@ -85,6 +89,7 @@ pub async fn delete(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Op
 }
 
 /// Article `(article_id, created_at)`'s cover.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn of_article(
     db: impl PgExecutor<'_>,
@@ -103,6 +108,7 @@ pub async fn of_article(
 }
 
 /// `article_id`'s cover key and the article's slug.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn current(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Option<CurrentCover>> {
     let row = sqlx::query!(
@@ -121,6 +127,7 @@ pub async fn current(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<O
 
 /// Records the widths of the copies made of `article_id`'s cover, if it
 /// is still the one at `key`.
+/// Shards: one (article_covers.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn set_variants(db: impl PgExecutor<'_>, article_id: i64, key: &str, widths: &[i32]) -> sqlx::Result<()> {
     sqlx::query!(
@@ -135,6 +142,7 @@ pub async fn set_variants(db: impl PgExecutor<'_>, article_id: i64, key: &str, w
 }
 
 /// Whether any article's cover is the one at `key`.
+/// Shards: all — by media key alone; the job that deletes an unused cover's files, in the background.
 #[tracing::instrument(skip_all)]
 pub async fn in_use(db: impl PgExecutor<'_>, key: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(

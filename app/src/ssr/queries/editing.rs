@@ -33,6 +33,7 @@ pub struct EditableArticle {
 
 /// The article with `slug` (current or former), published or not. A slug
 /// no article can have (NUL, overlong) is not looked up.
+/// Shards: one (article_slugs.slug, articles.id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<EditableArticle>> {
     if !crate::domain::could_name_something(slug, crate::domain::NAME_MAX) {
@@ -58,6 +59,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
 
 /// Inserts an article under a provisional `slug` (see [`claim_slug`]) and
 /// returns its key.
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: &mut PgConnection,
@@ -91,6 +93,7 @@ pub async fn insert(
 /// Gives the article `(id, created_at)` the slug `slug` if no article has
 /// ever had it; `false` when it is taken. The registry's primary key makes
 /// this safe against a concurrent claim.
+/// Shards: one (article_slugs.slug, articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn claim_slug(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>, slug: &str) -> sqlx::Result<bool> {
     let claimed = sqlx::query!(
@@ -120,6 +123,7 @@ pub async fn claim_slug(db: &mut PgConnection, id: i64, created_at: DateTime<Utc
 /// Whether the article `(id, created_at)` is published, locking its row
 /// until the transaction ends (two publishes of one draft at once must not
 /// both see it as a draft); `None` when it is gone.
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn lock_published(db: impl PgExecutor<'_>, id: i64, created_at: DateTime<Utc>) -> sqlx::Result<Option<bool>> {
     sqlx::query_scalar!(
@@ -134,6 +138,7 @@ pub async fn lock_published(db: impl PgExecutor<'_>, id: i64, created_at: DateTi
 /// Replaces an article's text. `publish`: `Some(true)` publishes (keeping
 /// the first publication date if it had one), `Some(false)` makes it a
 /// draft again, `None` keeps the status.
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: &mut PgConnection,
@@ -169,6 +174,7 @@ pub async fn update(
 /// Makes `tags` (in order) the article's tags, each carrying the article's
 /// publication time as it stands in this transaction (later changes move it
 /// by trigger: see the `tag_listings` migration).
+/// Shards: one (article_tags.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn set_tags(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>, tags: &[String]) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM article_tags WHERE article_id = $1", id)
@@ -189,6 +195,7 @@ pub async fn set_tags(db: &mut PgConnection, id: i64, created_at: DateTime<Utc>,
 }
 
 /// Deletes an article with its slugs, tags and comments.
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, id: i64, created_at: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM articles WHERE id = $1 AND created_at = $2", id, created_at)
@@ -198,6 +205,7 @@ pub async fn delete(db: impl PgExecutor<'_>, id: i64, created_at: DateTime<Utc>)
 }
 
 /// `user_id`'s drafts, most recently edited first (at most `limit`).
+/// Shards: all — an author's drafts by user_id, spread by article id; the author's own editor list, small.
 #[tracing::instrument(skip_all)]
 pub async fn drafts(db: impl PgExecutor<'_>, user_id: i64, limit: i64) -> sqlx::Result<Vec<DraftSummary>> {
     sqlx::query_as!(

@@ -20,6 +20,7 @@ pub struct FavoriteState {
 /// `slug` (current or former); its current slug and state afterwards, or
 /// `None` when no published article has that slug. Saving twice, or unsaving what was not
 /// saved, changes nothing.
+/// Shards: one (article_slugs.slug, articles.id).
 #[tracing::instrument(skip_all, fields(save))]
 pub async fn set(db: &PgPool, user_id: i64, slug: &str, save: bool) -> sqlx::Result<Option<(String, FavoriteState)>> {
     let mut tx = db.begin().await?;
@@ -67,6 +68,7 @@ pub async fn set(db: &PgPool, user_id: i64, slug: &str, save: bool) -> sqlx::Res
 
 /// Whether `user_id` saved the published article with `slug`, and its
 /// count; `None` when no published article has that slug.
+/// Shards: one (article_slugs.slug, articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn state(db: impl PgExecutor<'_>, user_id: Option<i64>, slug: &str) -> sqlx::Result<Option<FavoriteState>> {
     let row = sqlx::query!(
@@ -88,6 +90,7 @@ pub async fn state(db: impl PgExecutor<'_>, user_id: Option<i64>, slug: &str) ->
 
 /// Which of `slugs` (current ones, as listings carry) `user_id` saved: one
 /// query for a page of articles.
+/// Shards: all — one registry hop per slug of a listing page, then each article's shard; a page at most.
 #[tracing::instrument(skip_all, fields(slugs = slugs.len()))]
 pub async fn saved_among(db: impl PgExecutor<'_>, user_id: i64, slugs: &[String]) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
@@ -107,6 +110,7 @@ pub async fn saved_among(db: impl PgExecutor<'_>, user_id: i64, slugs: &[String]
 ///
 /// One index range of `favorites_recent_idx`, then each article from the
 /// one partition that holds it.
+/// Shards: all — a reader's saves sit with their articles, on every shard; the favorites tab, cached.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn saved_by(db: &PgPool, user_id: i64, limit: i64, offset: i64) -> sqlx::Result<(Vec<ArticleSummary>, i64)> {
     let articles = sqlx::query_as!(

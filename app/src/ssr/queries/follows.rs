@@ -17,6 +17,7 @@ pub enum Followed {
 /// `follower_id` follows `author_id` (again: a repeat changes nothing, but
 /// turns emails back on, since following is asking for them), unless the
 /// author blocked them.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn follow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<Followed> {
     if follower_id == author_id {
@@ -39,6 +40,7 @@ pub async fn follow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -
 }
 
 /// `follower_id` no longer follows `author_id`.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn unfollow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<()> {
     sqlx::query!(
@@ -52,6 +54,7 @@ pub async fn unfollow(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64)
 }
 
 /// Whether `follower_id` follows `author_id`.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn is_following(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
@@ -64,6 +67,7 @@ pub async fn is_following(db: impl PgExecutor<'_>, follower_id: i64, author_id: 
 }
 
 /// Which of `usernames` (lowercased) `follower_id` follows, lowercased.
+/// Shards: all — one registry hop per author named on a page, then each author's shard; a page at most.
 #[tracing::instrument(skip_all)]
 pub async fn followed_among(
     db: impl PgExecutor<'_>,
@@ -71,9 +75,9 @@ pub async fn followed_among(
     usernames: &[String],
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
-        r#"SELECT lower(u.username) AS "username!"
-           FROM follows f JOIN users u ON u.id = f.author_id
-           WHERE f.follower_id = $1 AND lower(u.username) = ANY($2)"#,
+        r#"SELECT n.username
+           FROM user_names n JOIN follows f ON f.author_id = n.user_id AND f.follower_id = $1
+           WHERE n.username = ANY($2)"#,
         follower_id,
         usernames
     )
@@ -83,6 +87,7 @@ pub async fn followed_among(
 
 /// Stops the emails `follower_id` gets when `author_id` publishes, keeping
 /// the follow. `false` when there was nothing to stop.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn mute(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -97,6 +102,7 @@ pub async fn mute(db: impl PgExecutor<'_>, follower_id: i64, author_id: i64) -> 
 
 /// The author `follower_id` follows as `author_id` and whether the follow
 /// still brings emails; `None` when there is no such follow.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn subscription(
     db: impl PgExecutor<'_>,
@@ -117,6 +123,7 @@ pub async fn subscription(
 /// Up to `limit` followers of `author_id` who want its emails and whose
 /// address is verified, with ids above `after`, in id order (a fan-out's
 /// next batch). An unverified address is sent nothing but its links.
+/// Shards: all — reads each follower's verified flag on their own shard; a background fan-out, in batches.
 #[tracing::instrument(skip_all, fields(after, limit))]
 pub async fn notified_after(db: impl PgExecutor<'_>, author_id: i64, after: i64, limit: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
@@ -133,6 +140,7 @@ pub async fn notified_after(db: impl PgExecutor<'_>, author_id: i64, after: i64,
 }
 
 /// How many readers follow `author_id`.
+/// Shards: one (follows.author_id).
 #[tracing::instrument(skip_all)]
 pub async fn follower_count(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
@@ -149,6 +157,7 @@ pub async fn follower_count(db: impl PgExecutor<'_>, author_id: i64) -> sqlx::Re
 /// `author_publications` (a reader follows tens or hundreds of authors, not
 /// millions, so a prolific one is never read whole); only the page's rows
 /// are then read from `articles`, each from its own partition.
+/// Shards: all — a reader's follows sit with their authors, on every shard; the feed, offset + limit per author.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn feed(db: &PgPool, follower_id: i64, limit: i64, offset: i64) -> sqlx::Result<(Vec<ArticleSummary>, i64)> {
     let articles = sqlx::query_as!(

@@ -36,6 +36,7 @@ pub struct JobRow {
 }
 
 /// Inserts a job of `kind`, ready at once; returns its id.
+/// Shards: all — jobs has no bucket column yet, so nothing routes the row; with it, the shard of its subject.
 #[tracing::instrument(skip_all)]
 pub async fn insert(db: impl PgExecutor<'_>, kind: &str, payload: &serde_json::Value) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
@@ -48,6 +49,7 @@ pub async fn insert(db: impl PgExecutor<'_>, kind: &str, payload: &serde_json::V
 }
 
 /// Inserts a job of `kind`, ready after `delay_secs`; returns its id.
+/// Shards: all — jobs has no bucket column yet, so nothing routes the row; with it, the shard of its subject.
 #[tracing::instrument(skip_all)]
 pub async fn insert_after(
     db: impl PgExecutor<'_>,
@@ -68,6 +70,7 @@ pub async fn insert_after(
 /// Claims up to `limit` due jobs, oldest first, for `worker` with a lease of
 /// `lease_secs`, skipping `held` and any row another worker has locked.
 /// Each claim counts as an attempt.
+/// Shards: all — claims from every shard; Citus takes SKIP LOCKED only in single-shard queries: claim per bucket.
 #[tracing::instrument(skip_all, fields(limit))]
 pub async fn claim(
     db: impl PgExecutor<'_>,
@@ -108,6 +111,7 @@ pub async fn claim(
 
 /// Puts back every running job whose lease ran out: queued again, or dead
 /// when that was its last attempt. Returns how many.
+/// Shards: all — the lease sweep finds expired leases on every shard; one statement every few seconds.
 #[tracing::instrument(skip_all)]
 pub async fn requeue_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
     let done = sqlx::query!(
@@ -126,6 +130,7 @@ pub async fn requeue_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
 
 /// Extends the lease of job `id` under claim `token` to `lease_secs` from
 /// now; `false` when the claim is no longer the job's.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn extend_lease(db: impl PgExecutor<'_>, id: i64, token: Uuid, lease_secs: f64) -> sqlx::Result<bool> {
     let updated = sqlx::query!(
@@ -142,6 +147,7 @@ pub async fn extend_lease(db: impl PgExecutor<'_>, id: i64, token: Uuid, lease_s
 
 /// Replaces the payload of job `id` under claim `token`; `false` when the
 /// claim is no longer the job's.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn save_payload(
     db: impl PgExecutor<'_>,
@@ -162,6 +168,7 @@ pub async fn save_payload(
 }
 
 /// Deletes job `id` if `token` is still its claim.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, id: i64, token: Uuid) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM jobs WHERE id = $1 AND lock_token = $2", id, token)
@@ -171,6 +178,7 @@ pub async fn delete(db: impl PgExecutor<'_>, id: i64, token: Uuid) -> sqlx::Resu
 }
 
 /// Job `id` under claim `token` is dead, having failed with `error`.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn mark_dead(db: impl PgExecutor<'_>, id: i64, token: Uuid, error: &str) -> sqlx::Result<()> {
     sqlx::query!(
@@ -188,6 +196,7 @@ pub async fn mark_dead(db: impl PgExecutor<'_>, id: i64, token: Uuid, error: &st
 
 /// Job `id` under claim `token` failed with `error`: queued again, ready
 /// after `delay_secs`.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn retry_after(
     db: impl PgExecutor<'_>,
@@ -212,6 +221,7 @@ pub async fn retry_after(
 
 /// Job `id` under claim `token` goes back unfinished: ready at once, the
 /// attempt not counted.
+/// Shards: all — by job id and claim token; with a bucket column the claim carries its bucket and this is one.
 #[tracing::instrument(skip_all)]
 pub async fn release(db: impl PgExecutor<'_>, id: i64, token: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
@@ -227,6 +237,7 @@ pub async fn release(db: impl PgExecutor<'_>, id: i64, token: Uuid) -> sqlx::Res
 }
 
 /// How many jobs are in each state, as `(state, count)`.
+/// Shards: all — counts every shard's jobs; `warta jobs` and the metrics, seconds apart.
 #[tracing::instrument(skip_all)]
 pub async fn count_by_state(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query!(r#"SELECT state, count(*) AS "count!" FROM jobs GROUP BY state"#)
@@ -236,6 +247,7 @@ pub async fn count_by_state(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String
 }
 
 /// Up to `limit` jobs in `state`, oldest first.
+/// Shards: all — lists jobs by state from every shard; `warta jobs`, an operator's command.
 #[tracing::instrument(skip_all, fields(state, limit))]
 pub async fn in_state(db: impl PgExecutor<'_>, state: &str, limit: i64) -> sqlx::Result<Vec<JobRow>> {
     sqlx::query_as!(
@@ -251,6 +263,7 @@ pub async fn in_state(db: impl PgExecutor<'_>, state: &str, limit: i64) -> sqlx:
 
 /// Makes dead jobs ready with fresh attempts: the one with `id`, or every
 /// dead job when `None`. Returns how many.
+/// Shards: all — dead jobs by state (or id alone) on every shard; `warta jobs retry`, an operator's command.
 #[tracing::instrument(skip_all)]
 pub async fn requeue_dead(db: impl PgExecutor<'_>, id: Option<i64>) -> sqlx::Result<u64> {
     let done = sqlx::query!(
@@ -265,6 +278,7 @@ pub async fn requeue_dead(db: impl PgExecutor<'_>, id: Option<i64>) -> sqlx::Res
 
 /// Deletes dead jobs: the one with `id`, or all when `None`. Returns how
 /// many.
+/// Shards: all — dead jobs by state (or id alone) on every shard; `warta jobs discard`, an operator's command.
 #[tracing::instrument(skip_all)]
 pub async fn delete_dead(db: impl PgExecutor<'_>, id: Option<i64>) -> sqlx::Result<u64> {
     let done = sqlx::query!(
@@ -277,6 +291,7 @@ pub async fn delete_dead(db: impl PgExecutor<'_>, id: Option<i64>) -> sqlx::Resu
 }
 
 /// Wakes whoever `LISTEN`s on `channel`, at commit.
+/// Shards: reference.
 #[tracing::instrument(skip_all)]
 pub async fn notify(db: impl PgExecutor<'_>, channel: &str) -> sqlx::Result<()> {
     sqlx::query!("SELECT pg_notify($1, '')", channel).execute(db).await?;

@@ -34,6 +34,7 @@ pub struct Link {
 /// Stores account `user_id`'s link for `purpose`, sent to `email`, valid
 /// from `now` until `expires_at`, replacing any earlier one: only the
 /// newest link works.
+/// Shards: one (account_links.user_id).
 #[tracing::instrument(skip_all)]
 pub async fn replace(
     db: impl PgExecutor<'_>,
@@ -64,6 +65,7 @@ pub async fn replace(
 
 /// The live link for `purpose` with `token_hash` at `now`, left in place
 /// (for the page that asks to use it).
+/// Shards: all — a link is found by its token alone; opening a reset or verification link, rare.
 #[tracing::instrument(skip_all)]
 pub async fn find(
     db: impl PgExecutor<'_>,
@@ -84,6 +86,7 @@ pub async fn find(
 
 /// Uses up the live link for `purpose` with `token_hash` at `now`: it is
 /// deleted, so it works once.
+/// Shards: all — a link is found by its token alone; using a reset or verification link, rare.
 #[tracing::instrument(skip_all)]
 pub async fn take(
     db: impl PgExecutor<'_>,
@@ -105,6 +108,7 @@ pub async fn take(
 
 /// Deletes account `user_id`'s link for `purpose`, if any (a password
 /// change ends the reset link).
+/// Shards: one (account_links.user_id).
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, user_id: i64, purpose: Purpose) -> sqlx::Result<()> {
     sqlx::query!(
@@ -118,6 +122,7 @@ pub async fn delete(db: impl PgExecutor<'_>, user_id: i64, purpose: Purpose) -> 
 }
 
 /// Deletes every link that expired before `now`; how many.
+/// Shards: all — the daily sweep finds expired links by their expiry, on every shard.
 #[tracing::instrument(skip_all)]
 pub async fn delete_expired(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> sqlx::Result<u64> {
     let deleted = sqlx::query!("DELETE FROM account_links WHERE expires_at <= $1", now)

@@ -35,6 +35,11 @@ pub enum QueryError {
     /// search's is shorter than a page's).
     #[error("database: the statement ran out of time")]
     TimedOut,
+    /// Every pooled connection stayed in use past the acquire timeout: the
+    /// instance is saturated, and the caller should come back shortly
+    /// (503 with `Retry-After`, rather than a request that hangs).
+    #[error("database: every pooled connection is in use")]
+    Busy,
     /// A value could not be encoded for the cache.
     #[error("encoding: {0}")]
     Encoding(Arc<str>),
@@ -42,6 +47,9 @@ pub enum QueryError {
 
 impl From<sqlx::Error> for QueryError {
     fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::PoolTimedOut = error {
+            return Self::Busy;
+        }
         // 57014, query_canceled: what `statement_timeout` ends a statement
         // with.
         if let sqlx::Error::Database(database) = &error
@@ -61,6 +69,10 @@ impl From<QueryError> for crate::error::AppError {
         if let QueryError::TimedOut = error {
             tracing::warn!("a page's query ran out of time");
             return Self::TooSlow;
+        }
+        if let QueryError::Busy = error {
+            tracing::warn!("every pooled database connection is in use; answering 503");
+            return Self::Busy;
         }
         tracing::error!(%error, "loading a page's data failed");
         Self::Internal

@@ -21,6 +21,7 @@ pub struct Member {
 }
 
 /// Account `id`'s role and whether it is suspended; `None` when it is gone.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn member(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Member>> {
     sqlx::query_as!(
@@ -34,6 +35,7 @@ pub async fn member(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Mem
 
 /// The account named `username` (any case). A name no account can have
 /// is not looked up.
+/// Shards: one (user_names.username, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn member_named(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<Option<Member>> {
     if crate::domain::Username::parse(username).is_err() {
@@ -41,7 +43,8 @@ pub async fn member_named(db: impl PgExecutor<'_>, username: &str) -> sqlx::Resu
     }
     sqlx::query_as!(
         Member,
-        "SELECT id, username, role, suspended_at, created_at FROM users WHERE lower(username) = lower($1)",
+        "SELECT id, username, role, suspended_at, created_at FROM users
+         WHERE id = (SELECT user_id FROM user_names WHERE username = lower($1))",
         username
     )
     .fetch_optional(db)
@@ -51,6 +54,7 @@ pub async fn member_named(db: impl PgExecutor<'_>, username: &str) -> sqlx::Resu
 /// Account `id`, its row locked until the transaction ends: an insert of
 /// its articles (whose foreign key check shares the lock) waits for a
 /// suspension, or the suspension for it (see the `moderation` migration).
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn lock_member(db: &mut PgConnection, id: i64) -> sqlx::Result<Option<Member>> {
     sqlx::query_as!(
@@ -63,6 +67,7 @@ pub async fn lock_member(db: &mut PgConnection, id: i64) -> sqlx::Result<Option<
 }
 
 /// Every moderator and admin, by name.
+/// Shards: all — moderators and admins by role, on every shard; `warta admin` and the staff list, rare.
 #[tracing::instrument(skip_all)]
 pub async fn staff(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as!(
@@ -75,6 +80,7 @@ pub async fn staff(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Member>> {
 }
 
 /// Gives account `id` the `role`.
+/// Shards: one (users.id).
 #[tracing::instrument(skip_all)]
 pub async fn set_role(db: impl PgExecutor<'_>, id: i64, role: &str) -> sqlx::Result<()> {
     sqlx::query!("UPDATE users SET role = $2 WHERE id = $1", id, role)
@@ -86,6 +92,7 @@ pub async fn set_role(db: impl PgExecutor<'_>, id: i64, role: &str) -> sqlx::Res
 /// Suspends account `id` at `at`: a new session generation (its sessions
 /// end on their next request) and its published articles withheld. Their
 /// slugs, for the caches.
+/// Shards: all — withholds the account's articles by user_id, spread by article id; a suspension, rare.
 #[tracing::instrument(skip_all)]
 pub async fn suspend(db: &mut PgConnection, id: i64, at: DateTime<Utc>) -> sqlx::Result<Vec<String>> {
     sqlx::query!(
@@ -107,6 +114,7 @@ pub async fn suspend(db: &mut PgConnection, id: i64, at: DateTime<Utc>) -> sqlx:
 /// are published again, under their first dates, and the API tokens it had
 /// (refused while it was suspended) are deleted, so it signs in afresh.
 /// Their slugs, for the caches.
+/// Shards: all — the account's tokens and articles by user_id, on every shard; lifting a suspension, rare.
 #[tracing::instrument(skip_all)]
 pub async fn unsuspend(db: &mut PgConnection, id: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query!("UPDATE users SET suspended_at = NULL WHERE id = $1", id)
@@ -126,6 +134,7 @@ pub async fn unsuspend(db: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Strin
 
 /// The current slugs of the articles account `id` has commented on, at
 /// most `limit` of them: whose cached comments a suspension changes.
+/// Shards: all — the account's comments by user_id, spread by article; a suspension, rare.
 #[tracing::instrument(skip_all)]
 pub async fn commented_on(db: impl PgExecutor<'_>, id: i64, limit: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
@@ -156,6 +165,7 @@ pub struct ArticleItem {
 /// The article `slug` (current or former), whatever its status, its row
 /// locked until the transaction ends. A slug no article can have is not
 /// looked up.
+/// Shards: one (article_slugs.slug, articles.id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn lock_article(db: &mut PgConnection, slug: &str) -> sqlx::Result<Option<ArticleItem>> {
     if !crate::domain::could_name_something(slug, crate::domain::NAME_MAX) {
@@ -180,6 +190,7 @@ pub async fn lock_article(db: &mut PgConnection, slug: &str) -> sqlx::Result<Opt
 /// Hides (`hidden`) or restores an article: a hidden published article is
 /// withheld; a restored one is published again, unless its author is
 /// suspended (the `articles_withheld` trigger).
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn set_article_hidden(
     db: impl PgExecutor<'_>,
@@ -214,6 +225,8 @@ pub struct CommentItem {
     pub user_id: i64,
     pub author: String,
     pub hidden_at: Option<DateTime<Utc>>,
+    /// Who hid it (a moderator, or the article's author).
+    pub hidden_by: Option<i64>,
     pub article_id: i64,
     pub article_created_at: DateTime<Utc>,
     pub article_slug: String,
@@ -222,12 +235,13 @@ pub struct CommentItem {
 }
 
 /// Comment `id`, with its article; `None` when there is none.
+/// Shards: all — by comment id alone; the page names the article, and with its id this is one.
 #[tracing::instrument(skip_all)]
 pub async fn comment(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<CommentItem>> {
     sqlx::query_as!(
         CommentItem,
         r#"
-        SELECT c.id, c.body, c.user_id, u.username AS author, c.hidden_at,
+        SELECT c.id, c.body, c.user_id, u.username AS author, c.hidden_at, c.hidden_by,
                a.id AS article_id, a.created_at AS article_created_at, a.slug AS article_slug,
                a.user_id AS article_author_id
         FROM comments c
@@ -242,6 +256,7 @@ pub async fn comment(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Co
 }
 
 /// Hides comment `id` (by `by`, at `hidden`) or, with `None`, restores it.
+/// Shards: all — by comment id alone; the caller has the comment's article id, and with it this is one.
 #[tracing::instrument(skip_all)]
 pub async fn set_comment_hidden(
     db: impl PgExecutor<'_>,
@@ -278,6 +293,7 @@ pub struct Record<'a> {
 }
 
 /// Records an action.
+/// Shards: one (moderation_actions.subject_id).
 #[tracing::instrument(skip_all)]
 pub async fn record(db: impl PgExecutor<'_>, record: Record<'_>) -> sqlx::Result<()> {
     sqlx::query!(
@@ -299,6 +315,7 @@ pub async fn record(db: impl PgExecutor<'_>, record: Record<'_>) -> sqlx::Result
 
 /// Marks the open reports of an article (its own, with `comment_id`
 /// `None`) or of one comment resolved by `by` at `at`; how many.
+/// Shards: one (reports.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn resolve_reports(
     db: impl PgExecutor<'_>,
@@ -321,6 +338,7 @@ pub async fn resolve_reports(
 }
 
 /// Marks every open report about account `subject_id`'s writing resolved.
+/// Shards: all — open reports about an account, by subject_id on every shard; a suspension, rare.
 #[tracing::instrument(skip_all)]
 pub async fn resolve_reports_about(
     db: impl PgExecutor<'_>,
@@ -357,6 +375,7 @@ pub struct Action {
 
 /// The newest `limit` actions about account `subject_id` (on it or on its
 /// writing).
+/// Shards: all — names each action's actor, on their own shard; a moderator's view of one account.
 #[tracing::instrument(skip_all)]
 pub async fn history_of_account(db: impl PgExecutor<'_>, subject_id: i64, limit: i64) -> sqlx::Result<Vec<Action>> {
     sqlx::query_as!(
@@ -380,6 +399,7 @@ pub async fn history_of_account(db: impl PgExecutor<'_>, subject_id: i64, limit:
 
 /// The newest actions on each of the items `articles` (their own, not
 /// their comments') and `comments`, at most `limit` in all.
+/// Shards: all — actions on the queue's items, by item id, with their actors; the moderation queue.
 #[tracing::instrument(skip_all)]
 pub async fn history_of_items(
     db: impl PgExecutor<'_>,
@@ -419,6 +439,7 @@ pub struct HiddenItem {
 }
 
 /// What of account `subject_id`'s writing is hidden (at most `limit`).
+/// Shards: all — the account's hidden articles and comments by user_id, on every shard; a moderator's view.
 #[tracing::instrument(skip_all)]
 pub async fn hidden_writing(db: impl PgExecutor<'_>, subject_id: i64, limit: i64) -> sqlx::Result<Vec<HiddenItem>> {
     sqlx::query_as!(

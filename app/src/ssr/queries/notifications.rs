@@ -35,6 +35,7 @@ pub struct Recipient {
 
 /// The author of the article `(article_id, created_at)`; `None` unless it
 /// is published.
+/// Shards: one (articles.id).
 #[tracing::instrument(skip_all)]
 pub async fn published_author(
     db: impl PgExecutor<'_>,
@@ -52,6 +53,7 @@ pub async fn published_author(
 
 /// The article `(article_id, created_at)` as its email shows it; `None`
 /// unless it is published.
+/// Shards: one (articles.id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn story(db: impl PgExecutor<'_>, article_id: i64, created_at: DateTime<Utc>) -> sqlx::Result<Option<Story>> {
     sqlx::query_as!(
@@ -68,6 +70,7 @@ pub async fn story(db: impl PgExecutor<'_>, article_id: i64, created_at: DateTim
 
 /// Records that `recipients` are owed an email about `article_id` (those
 /// already recorded stay as they are).
+/// Shards: one (notifications.article_id).
 #[tracing::instrument(skip_all, fields(recipients = recipients.len()))]
 pub async fn record(db: impl PgExecutor<'_>, article_id: i64, recipients: &[i64]) -> sqlx::Result<()> {
     sqlx::query!(
@@ -84,6 +87,7 @@ pub async fn record(db: impl PgExecutor<'_>, article_id: i64, recipients: &[i64]
 
 /// The readers with ids in `(after, through]` still owed an email about
 /// `article_id` who still follow `author_id` and want its emails, by id.
+/// Shards: all — each recipient's address is on their own shard; a background batch of a fan-out.
 #[tracing::instrument(skip_all)]
 pub async fn owed(
     db: impl PgExecutor<'_>,
@@ -123,6 +127,7 @@ pub async fn owed(
 /// or claimed by a job whose lease has run out, and only while at least
 /// `lease_left_secs` of this job's own lease is left. `false` when it was
 /// not claimed.
+/// Shards: all — checks claims in jobs by id and token, not by bucket; one email, in the background.
 #[tracing::instrument(skip_all)]
 pub async fn claim(
     db: impl PgExecutor<'_>,
@@ -155,6 +160,7 @@ pub async fn claim(
 
 /// Whether the email to `recipient_id` about `article_id` is settled (sent
 /// or refused); `None` when none is recorded.
+/// Shards: one (notifications.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn settled(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64) -> sqlx::Result<Option<bool>> {
     sqlx::query_scalar!(
@@ -168,6 +174,7 @@ pub async fn settled(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64
 }
 
 /// The email to `recipient_id` about `article_id` was sent.
+/// Shards: one (notifications.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn mark_sent(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64) -> sqlx::Result<()> {
     sqlx::query!(
@@ -182,6 +189,7 @@ pub async fn mark_sent(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i
 }
 
 /// Frees the email to `recipient_id` about `article_id` for another try.
+/// Shards: one (notifications.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn unclaim(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64) -> sqlx::Result<()> {
     sqlx::query!(
@@ -196,6 +204,7 @@ pub async fn unclaim(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64
 
 /// The mail server refused the email to `recipient_id` about `article_id`
 /// for good, for `reason`.
+/// Shards: one (notifications.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn refuse(db: impl PgExecutor<'_>, article_id: i64, recipient_id: i64, reason: &str) -> sqlx::Result<()> {
     sqlx::query!(

@@ -15,6 +15,7 @@ pub struct Replay {
 }
 
 /// The primary's WAL insert position now.
+/// Shards: reference.
 #[tracing::instrument(skip_all)]
 pub async fn write_position(db: impl PgExecutor<'_>) -> sqlx::Result<String> {
     // The insert position, not `pg_current_wal_lsn()` (what has been
@@ -26,6 +27,7 @@ pub async fn write_position(db: impl PgExecutor<'_>) -> sqlx::Result<String> {
 }
 
 /// How far the server behind `db` has replayed, and its replay lag.
+/// Shards: reference.
 #[tracing::instrument(skip_all)]
 pub async fn replay(db: impl PgExecutor<'_>) -> sqlx::Result<Replay> {
     let row = sqlx::query!(

@@ -20,6 +20,7 @@ pub struct NewReport<'a> {
 
 /// Files `report`; `false` when this reader has reported this item before
 /// (once per reader per item).
+/// Shards: one (reports.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn add(db: impl PgExecutor<'_>, report: NewReport<'_>) -> sqlx::Result<bool> {
     let added = sqlx::query!(
@@ -41,6 +42,7 @@ pub async fn add(db: impl PgExecutor<'_>, report: NewReport<'_>) -> sqlx::Result
 
 /// Whether `reporter_id` has reported the article `article_id` (its own
 /// report, with `comment_id` `None`) or its comment `comment_id`.
+/// Shards: one (reports.article_id).
 #[tracing::instrument(skip_all)]
 pub async fn exists(
     db: impl PgExecutor<'_>,
@@ -88,6 +90,7 @@ pub struct QueueRow {
 
 /// The items with open reports, the most recently reported first, at most
 /// `limit` (each with at most its newest 20 reports).
+/// Shards: all — the moderation queue: open reports from every shard, newest first; staff only.
 #[tracing::instrument(skip_all)]
 pub async fn queue(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<QueueRow>> {
     sqlx::query_as!(
@@ -137,6 +140,7 @@ pub async fn queue(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<Queu
 }
 
 /// How many items have open reports (the queue's length).
+/// Shards: all — the queue's length: open reports on every shard; staff only.
 #[tracing::instrument(skip_all)]
 pub async fn open_items(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(

@@ -49,6 +49,7 @@ pub struct Hit {
 /// The statement may run for `time_limit` at most (Postgres cancels it
 /// after that, an error with code 57014), in a transaction of its own so
 /// the limit ends with it.
+/// Shards: all — full-text search asks every shard's index; throttled per address, time-limited, cached.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn published(
     db: &PgPool,

@@ -10,6 +10,7 @@ use crate::model::{ArticleSummary, TagCount};
 /// The page is one range of `article_tags_published_idx` (`offset + limit`
 /// entries, however many articles carry the tag), then each article from
 /// the one partition holding it; the count is one row of `tag_counts`.
+/// Shards: all — a tag's articles are spread by id: every shard reads its range of the tag index; cached.
 #[tracing::instrument(skip_all, fields(limit, offset))]
 pub async fn published_with(
     db: &PgPool,
@@ -52,6 +53,7 @@ pub async fn published_with(
 
 /// The `limit` tags on the most published articles, most used first (ties:
 /// the one used last first). Reads the top of `tag_counts_popular_idx`.
+/// Shards: all — the top of tag_counts, spread by tag, from every shard; cached with the latest listing.
 #[tracing::instrument(skip_all, fields(limit))]
 pub async fn popular(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<TagCount>> {
     sqlx::query_as!(
