@@ -179,6 +179,11 @@ pub async fn set_comment_hidden(
     if steward == Steward::Moderator && reason.is_none() {
         return Err(ModerationError::NotAllowed);
     }
+    // What a moderator hid stays hidden until a moderator restores it: the
+    // article's author governs only what they hid themselves.
+    if steward == Steward::ArticleAuthor && comment.hidden_by.is_some_and(|by| by != actor) {
+        return Err(ModerationError::NotAllowed);
+    }
     let mut tx = state.db.begin().await?;
     moderation::set_comment_hidden(&mut *tx, id, actor, hide.then_some(now)).await?;
     moderation::record(

@@ -219,6 +219,23 @@ async fn an_author_hides_and_deletes_strangers_comments_under_their_article() {
     assert_done(&done, "/moderation");
     assert!(!public_comments(&app).await.contains("Cheap watches"));
 
+    // What a moderator hid is not the author's to show again.
+    let spam_id = spam.to_string();
+    let overruled = app
+        .post_form_with(
+            &ada,
+            "/fn/hide-comment",
+            ARTICLE,
+            &[
+                ("slug", "engines-of-thought"),
+                ("id", spam_id.as_str()),
+                ("hide", "false"),
+            ],
+        )
+        .await;
+    assert!(!overruled.status().is_server_error(), "{}", overruled.status());
+    assert!(!public_comments(&app).await.contains("Cheap watches"));
+
     // The author shows the first again, and deletes a stranger's comment
     // through the API.
     let shown = [
