@@ -50,13 +50,13 @@ bench-signin: ## Peak server memory while 60 people sign in at once (release bui
 validate-deploy: ## Check deploy/ (nginx -t, Kubernetes schemas, Dockerfile) against the code
 	@scripts/validate-deploy.sh
 
-cluster: build ## Local cluster at :8080: nginx, 2 web, a worker, Postgres primary + replica, Redis Cluster
+cluster: build ## Local cluster at :8080: nginx, 2 web, a worker, Postgres under Patroni (primary + sync standby, HAProxy), Redis Cluster
 	@scripts/cluster.sh start
 
 cluster-stop: ## Stop the local cluster under .data/cluster/
 	@scripts/cluster.sh stop
 
-cluster-test: build ## Run the six scale-out checks against the local cluster (starts it if needed)
+cluster-test: build ## Run the seven scale-out checks against the local cluster (starts it if needed)
 	@scripts/cluster-test.sh
 
 sqlx-prepare: ## Regenerate .sqlx/ (compile-checked query metadata) from a live database

@@ -2,9 +2,17 @@
 # A whole Warta cluster on one machine, under .data/cluster/ (git-ignored),
 # started without root (`make cluster`; `make cluster-stop`):
 #
-#   Postgres primary   127.0.0.1:55432  (CLUSTER_PG_PORT), wal_level=replica
-#   Postgres replica   127.0.0.1:55433  (CLUSTER_PG_REPLICA_PORT), streaming,
-#                      made with `pg_basebackup -R` and a replication slot
+#   etcd               127.0.0.1:52479 (CLUSTER_ETCD_PORT; its peer port the
+#                      next): where Patroni keeps who leads
+#   Postgres pg1, pg2  127.0.0.1:55434, 55435 (CLUSTER_PG_NODE_PORT, pg1's),
+#                      each run by Patroni (REST API on 58434, 58435:
+#                      CLUSTER_PATRONI_PORT). One is the primary, the other
+#                      its synchronous standby; when the primary dies, the
+#                      standby is promoted (~10 s: etcd's key lapses) and
+#                      the old primary, started again, follows it (pg_rewind)
+#   HAProxy            127.0.0.1:55432 (CLUSTER_PG_PORT) to whichever node is
+#                      the primary, 127.0.0.1:55433 (CLUSTER_PG_REPLICA_PORT)
+#                      to the replica, by asking each node's Patroni
 #   Redis Cluster      127.0.0.1:47001-47003 masters, 47004-47006 replicas
 #                      (CLUSTER_REDIS_PORT, the first; CLUSTER_REDIS_REPLICAS=0
 #                      for masters only). Redis's cluster bus listens on each
@@ -17,37 +25,51 @@
 #                      `warta serve`, WARTA_INLINE_WORKER=false
 #   worker             `warta worker`
 #
+# Why Patroni and etcd (Debian's patroni, etcd-server, etcd-client and
+# haproxy packages, installed when missing): Patroni's REST API tells a
+# load balancer which node is the primary and which a replica, so HAProxy
+# gives the app one address per role and sqlx, which takes a single host,
+# follows a failover by reconnecting. pg_auto_failover (also packaged)
+# routes through libpq's multi-host URLs (target_session_attrs), which sqlx
+# does not support, and needs a monitor Postgres of its own.
+#
 # The warta processes run WARTA_BIN (default target/release/warta: `make
-# build`) and get DATABASE_URL (the primary), DATABASE_REPLICA_URLS (the
-# replica; comma-separated), REDIS_URL (every cluster node as comma-separated
+# build`) and get DATABASE_URL (HAProxy's primary port), DATABASE_REPLICA_URLS
+# (its replica port), REDIS_URL (every cluster node as comma-separated
 # redis:// seed URLs), WARTA_SESSION_REDIS_URL (the sessions' Redis),
 # WARTA_PUBLIC_URL=http://127.0.0.1:8080, a WARTA_SECRET
 # made once (.data/cluster/secret), mail as .eml files in
 # .data/cluster/outbox, media in .data/cluster/media (shared). Lines in
 # .data/cluster/warta.env (WARTA_CONFIG_FILE) add settings for all of them;
 # WARTA_*, RUST_* and LEPTOS_* in the caller's environment are passed on.
-# Logs: .data/cluster/logs/NAME.log.
+# Logs: .data/cluster/logs/NAME.log (pgN.log is Patroni's, pgN-postgres.log
+# the server's own).
 #
 #   scripts/cluster.sh start [--infra-only]   start what is not running (idempotent);
 #                                 --infra-only: no warta processes (no binary needed)
 #   scripts/cluster.sh stop                   stop everything, gracefully
 #   scripts/cluster.sh status                 one line per process (exit 3 if any is down)
 #   scripts/cluster.sh env                    the URLs, as NAME=value lines
-#   scripts/cluster.sh check                  replication, Redis Cluster, nginx: verified now
-#   scripts/cluster.sh start|stop|restart NAME   one process: primary replica redisN
-#                                                nginx webN worker
-#   scripts/cluster.sh kill NAME              crash it: SIGKILL (Postgres: immediate stop)
+#   scripts/cluster.sh check                  Patroni's view, replication, HAProxy's
+#                                             routing, Redis Cluster, nginx: verified now
+#   scripts/cluster.sh members                Patroni's view: `name role state timeline lag`
+#   scripts/cluster.sh start|stop|restart NAME   one process: pg1 pg2 etcd haproxy redisN
+#                                                nginx webN worker; primary, replica: the
+#                                                node in that role now (start: the stopped nodes)
+#   scripts/cluster.sh kill NAME              crash it: SIGKILL (a Postgres node: its
+#                                             Patroni and its postmaster)
 #   scripts/cluster.sh stop-replica | start-replica | stop-redis N | start-redis N
 #   scripts/cluster.sh failback-redis N       make node N a master again after a failover
 #   scripts/cluster.sh wrk-path               print a wrk binary's path (fetched if needed)
-#   scripts/cluster.sh psql primary|replica [ARGS]   psql on the warta database
+#   scripts/cluster.sh psql primary|replica|pg1|pg2 [ARGS]   psql on the warta database
 #   scripts/cluster.sh log NAME               print the log file's path
 #   scripts/cluster.sh clean                  stop, then delete .data/cluster
 #
 # Ports are chosen at the first start (environment, else the defaults above)
 # and remembered in .data/cluster/ports; a port that is taken stops the start
-# with its name. As root, Postgres runs as the `postgres` user and nginx as
-# `nobody`, as scripts/services.sh and scripts/validate-deploy.sh do.
+# with its name. As root, Postgres and Patroni run as the `postgres` user,
+# HAProxy and nginx as `nobody`, as scripts/services.sh and
+# scripts/validate-deploy.sh do.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,7 +81,6 @@ RUN="$CLUSTER/run"
 STATE="$CLUSTER/ports"
 PG_USER=warta
 PG_DB=warta
-SLOT=warta_replica
 NOBODY=65534
 
 LOG_PREFIX=cluster
@@ -71,7 +92,8 @@ LOG_PREFIX=cluster
 # ------------------------------------------------------------------ settings
 # NAME=value lines in .data/cluster/ports, from the first start. The
 # environment may change a port only while what uses it is not set up
-# (Postgres and Redis keep theirs in their data) or not running.
+# (Postgres, Patroni, etcd and Redis keep theirs in their data) or not
+# running.
 declare -A RECORDED=()
 if [ -s "$STATE" ]; then
   while IFS='=' read -r key value; do
@@ -89,8 +111,11 @@ setting() {
   printf '%s' "${wanted:-${recorded:-$default}}"
 }
 
-PG_PORT="$(setting PG_PORT CLUSTER_PG_PORT 55432 "$CLUSTER/postgres/primary/PG_VERSION")"
-REPLICA_PORT="$(setting REPLICA_PORT CLUSTER_PG_REPLICA_PORT 55433 "$CLUSTER/postgres/replica/PG_VERSION")"
+PG_PORT="$(setting PG_PORT CLUSTER_PG_PORT 55432 "$RUN/haproxy.running")"
+REPLICA_PORT="$(setting REPLICA_PORT CLUSTER_PG_REPLICA_PORT 55433 "$RUN/haproxy.running")"
+PG_NODE_PORT="$(setting PG_NODE_PORT CLUSTER_PG_NODE_PORT 55434 "$CLUSTER/postgres/pg1/PG_VERSION")"
+PATRONI_PORT="$(setting PATRONI_PORT CLUSTER_PATRONI_PORT 58434 "$CLUSTER/postgres/pg1/PG_VERSION")"
+ETCD_PORT="$(setting ETCD_PORT CLUSTER_ETCD_PORT 52479 "$CLUSTER/etcd/member")"
 REDIS_PORT="$(setting REDIS_PORT CLUSTER_REDIS_PORT 47001 "$CLUSTER/redis/1/nodes.conf")"
 REDIS_REPLICAS="$(setting REDIS_REPLICAS CLUSTER_REDIS_REPLICAS 1 "$CLUSTER/redis/1/nodes.conf")"
 SESSION_REDIS_PORT="$(setting SESSION_REDIS_PORT CLUSTER_SESSION_REDIS_PORT 47100 "$CLUSTER/redis/sessions/redis.conf")"
@@ -105,8 +130,9 @@ else
 fi
 case "$WARTA_BIN" in /*) ;; *) WARTA_BIN="$ROOT/$WARTA_BIN" ;; esac
 [[ "$REDIS_REPLICAS" =~ ^[01]$ ]] || die "CLUSTER_REDIS_REPLICAS must be 0 or 1, got \`$REDIS_REPLICAS\`"
-for port in "$PG_PORT" "$REPLICA_PORT" "$REDIS_PORT" "$SESSION_REDIS_PORT" "$HTTP_PORT" ${WEB_PORTS//,/ }; do
-  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] && [ "$port" -lt 65536 ] || die "\`$port\` is not a port"
+for port in "$PG_PORT" "$REPLICA_PORT" "$PG_NODE_PORT" "$PATRONI_PORT" "$ETCD_PORT" "$REDIS_PORT" \
+  "$SESSION_REDIS_PORT" "$HTTP_PORT" ${WEB_PORTS//,/ }; do
+  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] && [ "$port" -lt 65535 ] || die "\`$port\` is not a port"
 done
 IFS=, read -r -a WEB_PORT_LIST <<<"$WEB_PORTS"
 # Redis Cluster: three masters, each with CLUSTER_REDIS_REPLICAS replicas.
@@ -116,7 +142,8 @@ REDIS_NODES=$((3 * (1 + REDIS_REPLICAS)))
 
 save_settings() {
   mkdir -p "$CLUSTER"
-  printf '%s\n' "PG_PORT=$PG_PORT" "REPLICA_PORT=$REPLICA_PORT" "REDIS_PORT=$REDIS_PORT" \
+  printf '%s\n' "PG_PORT=$PG_PORT" "REPLICA_PORT=$REPLICA_PORT" "PG_NODE_PORT=$PG_NODE_PORT" \
+    "PATRONI_PORT=$PATRONI_PORT" "ETCD_PORT=$ETCD_PORT" "REDIS_PORT=$REDIS_PORT" \
     "REDIS_REPLICAS=$REDIS_REPLICAS" "SESSION_REDIS_PORT=$SESSION_REDIS_PORT" "HTTP_PORT=$HTTP_PORT" \
     "WEB_PORTS=$WEB_PORTS" "WARTA_BIN=$WARTA_BIN" >"$STATE"
 }
@@ -151,16 +178,19 @@ pid_of() {
   local file="$1" word="$2" pid
   [ -r "$file" ] || return 1
   pid="$(head -n1 "$file" 2>/dev/null)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   [[ "$(ps -o args= -p "$pid" 2>/dev/null || true)" == *"$word"* ]] || return 1
   echo "$pid"
 }
 
+# Whether pid $1 runs: a zombie has exited (a killed postmaster's parent is
+# init, which may take a while to reap it).
+alive() { kill -0 "$1" 2>/dev/null && [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]; }
 # Waits up to $2 seconds for pid $1 to exit.
 wait_exit() {
   local pid="$1" i
-  for i in $(seq $(($2 * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  ! kill -0 "$pid" 2>/dev/null
+  for i in $(seq $(($2 * 10))); do alive "$pid" || return 0; sleep 0.1; done
+  ! alive "$pid"
 }
 
 elsewhere_root() { echo "/var/tmp/warta-cluster-$(echo -n "$CLUSTER" | md5sum | cut -c1-12)"; }
@@ -184,8 +214,12 @@ reachable_dir() {
 }
 
 # ------------------------------------------------------ the processes, by kind
+# shellcheck source=scripts/lib/cluster-etcd.sh
+. "$ROOT/scripts/lib/cluster-etcd.sh"
 # shellcheck source=scripts/lib/cluster-postgres.sh
 . "$ROOT/scripts/lib/cluster-postgres.sh"
+# shellcheck source=scripts/lib/cluster-haproxy.sh
+. "$ROOT/scripts/lib/cluster-haproxy.sh"
 # shellcheck source=scripts/lib/cluster-redis.sh
 . "$ROOT/scripts/lib/cluster-redis.sh"
 # shellcheck source=scripts/lib/cluster-nginx.sh
@@ -195,9 +229,14 @@ reachable_dir() {
 
 # -------------------------------------------------------------- the commands
 need_tools() {
-  local missing=()
+  local missing=() pkg
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  [ -n "$(patroni_bin)" ] || missing+=(patroni)
+  [ -n "$(etcd_bin)" ] || missing+=(etcd-server)
+  command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+  [ -n "$(haproxy_bin)" ] || missing+=(haproxy)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   [ ${#missing[@]} -eq 0 ] && return
@@ -205,13 +244,30 @@ need_tools() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
     || { as_root apt-get update -q >/dev/null 2>&1 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } \
     || die "please install: ${missing[*]} (for example: sudo apt-get install ${missing[*]})"
+  # The packages enable services of their own (etcd on :2379, HAProxy,
+  # Patroni); the cluster runs its own copies, so the new ones are switched
+  # off (where systemd runs at all).
+  command -v systemctl >/dev/null 2>&1 || return 0
+  for pkg in "${missing[@]}"; do
+    case "$pkg" in etcd-server) pkg=etcd ;; haproxy|patroni) ;; *) continue ;; esac
+    as_root systemctl disable --quiet "$pkg" >/dev/null 2>&1 || true
+    as_root systemctl stop "$pkg" >/dev/null 2>&1 || true
+  done
 }
 
 # Every port whose process is not running must be free, before anything starts.
 check_ports() {
   local infra_only="$1" busy=() n port name
-  pg_pid primary >/dev/null || ! port_busy "$PG_PORT" || busy+=("$PG_PORT (Postgres primary, CLUSTER_PG_PORT)")
-  pg_pid replica >/dev/null || ! port_busy "$REPLICA_PORT" || busy+=("$REPLICA_PORT (Postgres replica, CLUSTER_PG_REPLICA_PORT)")
+  etcd_pid >/dev/null || ! port_busy "$ETCD_PORT" || busy+=("$ETCD_PORT (etcd, CLUSTER_ETCD_PORT)")
+  etcd_pid >/dev/null || ! port_busy $((ETCD_PORT + 1)) || busy+=("$((ETCD_PORT + 1)) (etcd's peers, CLUSTER_ETCD_PORT + 1)")
+  for name in "${PG_NODES[@]}"; do
+    patroni_pid "$name" >/dev/null && continue
+    postmaster_pid "$name" >/dev/null || ! port_busy "$(node_port "$name")" \
+      || busy+=("$(node_port "$name") (Postgres $name, CLUSTER_PG_NODE_PORT)")
+    ! port_busy "$(rest_port "$name")" || busy+=("$(rest_port "$name") ($name's Patroni, CLUSTER_PATRONI_PORT)")
+  done
+  haproxy_pid >/dev/null || ! port_busy "$PG_PORT" || busy+=("$PG_PORT (HAProxy to the primary, CLUSTER_PG_PORT)")
+  haproxy_pid >/dev/null || ! port_busy "$REPLICA_PORT" || busy+=("$REPLICA_PORT (HAProxy to the replica, CLUSTER_PG_REPLICA_PORT)")
   for n in $(seq "$REDIS_NODES"); do
     redis_pid "$n" >/dev/null && continue
     port="$(redis_port "$n")"
@@ -228,7 +284,7 @@ check_ports() {
   fi
   [ ${#busy[@]} -eq 0 ] && return
   printf 'cluster: error: port taken by another program: %s\n' "${busy[@]}" >&2
-  die "free the port(s) or choose others with the variables named (a new choice for Postgres or Redis needs \`scripts/cluster.sh clean\`)"
+  die "free the port(s) or choose others with the variables named (a new choice for Postgres, Patroni, etcd or Redis needs \`scripts/cluster.sh clean\`)"
 }
 
 start_all() {
@@ -239,14 +295,17 @@ start_all() {
       *) die "start: unknown option $arg (--infra-only)" ;;
     esac
   done
+  legacy_pg_refuse
   [ "$infra_only" = 1 ] || need_warta
   need_tools
   check_ports "$infra_only"
   mkdir -p "$LOGS" "$RUN"
   save_settings
-  start_primary
-  start_replica
-  wait_streaming
+  start_etcd
+  bring_up "${PG_NODES[@]}"
+  ensure_database
+  start_haproxy
+  wait_routing 20
   check_replication
   start_redis_cluster
   start_session_redis
@@ -269,15 +328,19 @@ start_all() {
 }
 
 stop_all() {
-  local name
+  local name primary
   for name in $(web_names) worker; do stop_warta "$name"; done
   rm -f "$RUN/web.running"
   stop_nginx
-  # The primary first: a clean shutdown sends its last WAL to the replica.
+  stop_haproxy
   if [ -e "$CLUSTER/postgres" ] && [ -n "$(pg_bindir)" ]; then
-    pg_stop primary
-    pg_stop replica
+    # The replica first: stopping the primary first would promote it.
+    primary="$(primary_node || true)"
+    for name in "${PG_NODES[@]}"; do [ "$name" = "$primary" ] || stop_node "$name"; done
+    [ -z "$primary" ] || stop_node "$primary"
+    legacy_pg_stop
   fi
+  stop_etcd
   stop_redis_all
   stop_session_redis
   log "stopped"
@@ -288,22 +351,27 @@ status_line() { printf '%-8s %-8s %-9s %-16s %s\n' "$@"; }
 status() {
   local down=0 name pid n extra role code
   status_line NAME STATE PID ADDRESS DETAILS
-  for name in primary replica; do
-    if pid="$(pg_pid "$name")"; then
-      if [ "$name" = primary ]; then
-        extra="$(psql_on primary -d postgres -tAq -F ' ' -c "SELECT 'replica ' || state || ', replay lag ' ||
-          coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0) || ' bytes' FROM pg_stat_replication
-          WHERE application_name = 'replica'" 2>/dev/null || true)"
-        extra="${extra:-no replica connected}"
-      else
-        extra="$(psql_on replica -d postgres -tAq -c "SELECT CASE WHEN pg_is_in_recovery() THEN 'hot standby, ' ||
-          coalesce((SELECT status FROM pg_stat_wal_receiver), 'no wal receiver') ELSE 'NOT in recovery' END" 2>/dev/null || true)"
-      fi
-      status_line "$name" running "$pid" "127.0.0.1:$(pg_port "$name")" "$extra"
+  if pid="$(etcd_pid)"; then
+    extra="$(etcd_healthy && echo healthy || echo "not healthy")"
+    status_line etcd running "$pid" "127.0.0.1:$ETCD_PORT" "$extra"
+  else
+    status_line etcd stopped - "127.0.0.1:$ETCD_PORT" ""; down=1
+  fi
+  for name in "${PG_NODES[@]}"; do
+    if pid="$(patroni_pid "$name")"; then
+      status_line "$name" running "$pid" "127.0.0.1:$(node_port "$name")" "$(node_details "$name")"
     else
-      status_line "$name" stopped - "127.0.0.1:$(pg_port "$name")" ""; down=1
+      extra=""
+      n="$(postmaster_pid "$name")" && extra="its Postgres runs without Patroni (pid $n)"
+      status_line "$name" stopped - "127.0.0.1:$(node_port "$name")" "$extra"; down=1
     fi
   done
+  if pid="$(haproxy_pid)"; then
+    extra=":$PG_PORT reaches $(routed_to "$PG_PORT" || echo nothing), :$REPLICA_PORT reaches $(routed_to "$REPLICA_PORT" || echo nothing)"
+    status_line haproxy running "$pid" "127.0.0.1:$PG_PORT" "$extra"
+  else
+    status_line haproxy stopped - "127.0.0.1:$PG_PORT" ""; down=1
+  fi
   for n in $(seq "$REDIS_NODES"); do
     if pid="$(redis_pid "$n")"; then
       role="$(redis_role "$n" || echo '?')"
@@ -335,11 +403,20 @@ status() {
 }
 
 check() {
-  local n key value code port=""
-  pg_pid primary >/dev/null && pg_pid replica >/dev/null || die "Postgres is not running (primary and replica)"
-  wait_streaming
+  local n key value code port="" node primary replica to_primary to_replica
+  etcd_pid >/dev/null || die "etcd is not running"
+  etcd_healthy || die "etcd does not say it is healthy (log: $LOGS/etcd.log)"
+  for node in "${PG_NODES[@]}"; do patroni_pid "$node" >/dev/null || die "$node is not running (\`scripts/cluster.sh start $node\`)"; done
+  wait_synced 60
+  primary="$(primary_node)" replica="$(replica_node)"
+  log "Patroni: $(members | awk '{printf "%s%s %s (%s, timeline %s%s)", sep, $1, $2, $3, $4, ($5 == "-" ? "" : ", " $5 " bytes behind"); sep = "; "}')"
   check_replication
   psql_on replica -d "$PG_DB" -tAq -c "SELECT 1" >/dev/null || die "psql on the replica failed"
+  haproxy_pid >/dev/null || die "HAProxy is not running (\`scripts/cluster.sh start haproxy\`)"
+  to_primary="$(routed_to "$PG_PORT" || true)" to_replica="$(routed_to "$REPLICA_PORT" || true)"
+  [ "$to_primary" = "$primary" ] || die "HAProxy's :$PG_PORT reaches ${to_primary:-nothing}, not the primary ($primary)"
+  [ "$to_replica" = "$replica" ] || die "HAProxy's :$REPLICA_PORT reaches ${to_replica:-nothing}, not the replica ($replica)"
+  log "HAProxy: 127.0.0.1:$PG_PORT reaches $primary (the primary), 127.0.0.1:$REPLICA_PORT reaches $replica (the replica)"
   wait_redis_ok 5 || die "a Redis node does not say cluster_state:ok"
   for n in $(seq "$REDIS_NODES"); do redis_pid "$n" >/dev/null && { port="$(redis_port "$n")"; break; }; done
   [ -n "$port" ] || die "no Redis node is running"
@@ -355,31 +432,33 @@ check() {
   fi
 }
 
-# NAME: primary replica redisN nginx webN worker
+# NAME: primary replica pg1 pg2 etcd haproxy redisN nginx webN worker
 valid_name() {
   case "$1" in
-    primary|replica|nginx|worker) return 0 ;;
+    primary|replica|pg1|pg2|etcd|haproxy|nginx|worker) return 0 ;;
     redis[0-9]*) [ "${1#redis}" -ge 1 ] 2>/dev/null && [ "${1#redis}" -le "$REDIS_NODES" ] ;;
     web[0-9]*) [ "${1#web}" -ge 1 ] 2>/dev/null && [ "${1#web}" -le "${#WEB_PORT_LIST[@]}" ] ;;
     *) return 1 ;;
   esac
 }
-names() { echo "primary replica $(seq -f 'redis%g' -s ' ' "$REDIS_NODES") nginx $(web_names | tr '\n' ' ')worker"; }
+names() { echo "primary replica pg1 pg2 etcd haproxy $(seq -f 'redis%g' -s ' ' "$REDIS_NODES") nginx $(web_names | tr '\n' ' ')worker"; }
 need_name() { valid_name "${1:-}" || die "unknown process \`${1:-}\`: one of $(names)"; }
+# The node in ROLE now (primary, replica), or a message and failure.
+role_node() { pg_node "$1" || { log "no Postgres node is the $1 now ($(members 2>/dev/null | tr '\n' ';' || true))"; return 1; }; }
 
 start_one() {
+  local stopped=() node
   need_name "$1"
   mkdir -p "$LOGS" "$RUN"
   case "$1" in
-    primary) start_primary ;;
-    replica)
-      start_replica
-      if pg_pid primary >/dev/null; then
-        wait_streaming
-        log "the replica is streaming and caught up"
-      else
-        log "the primary is down: the replica serves reads, and streams once the primary is back"
-      fi ;;
+    primary|replica)
+      # A stopped node has no role: start every stopped one.
+      for node in "${PG_NODES[@]}"; do patroni_pid "$node" >/dev/null || stopped+=("$node"); done
+      [ ${#stopped[@]} -gt 0 ] || log "pg1 and pg2 run already"
+      bring_up "${stopped[@]}" ;;
+    pg1|pg2) bring_up "$1" ;;
+    etcd) start_etcd ;;
+    haproxy) start_haproxy; wait_routing 20 ;;
     redis*)
       start_redis "${1#redis}"
       wait_redis_ok 30 || die "the Redis Cluster is not ok 30 s after starting $1"
@@ -393,9 +472,13 @@ start_one() {
 }
 
 stop_one() {
+  local node
   need_name "$1"
   case "$1" in
-    primary|replica) pg_stop "$1" ;;
+    primary|replica) node="$(role_node "$1")" || return 0; stop_node "$node" ;;
+    pg1|pg2) stop_node "$1" ;;
+    etcd) stop_etcd ;;
+    haproxy) stop_haproxy ;;
     redis*) stop_redis "${1#redis}" ;;
     nginx) stop_nginx ;;
     web*|worker) stop_warta "$1" ;;
@@ -403,10 +486,13 @@ stop_one() {
 }
 
 kill_one() {
-  local pid
+  local pid node
   need_name "$1"
   case "$1" in
-    primary|replica) pg_stop "$1" immediate ;;
+    primary|replica) node="$(role_node "$1")" || return 0; kill_node "$node" ;;
+    pg1|pg2) kill_node "$1" ;;
+    etcd) stop_etcd KILL ;;
+    haproxy) stop_haproxy KILL ;;
     redis*) pid="$(redis_pid "${1#redis}")" && { log "SIGKILL $1"; kill -KILL "$pid"; wait_exit "$pid" 5 || true; } ;;
     nginx) pid="$(nginx_pid)" && { log "SIGKILL nginx"; pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid"; wait_exit "$pid" 5 || true; }
       rm -f "$RUN/nginx.running" ;;
@@ -416,15 +502,17 @@ kill_one() {
 }
 
 log_path() {
+  local node
   need_name "$1"
   case "$1" in
+    primary|replica) node="$(role_node "$1")" || exit 1; echo "$LOGS/$node.log" ;;
     nginx) echo "$LOGS/nginx-error.log" ;;
     *) echo "$LOGS/$1.log" ;;
   esac
 }
 
 usage() {
-  sed -n '/^#   scripts/p' "${BASH_SOURCE[0]}" | sed 's/^#   /  /' >&2
+  sed -n '/^#   scripts/,/^#$/p' "${BASH_SOURCE[0]}" | sed -e '/^#$/d' -e 's/^#   /  /' >&2
   exit 2
 }
 
@@ -438,13 +526,14 @@ case "$command" in
   status) status ;;
   env) print_env ;;
   check) check ;;
+  members) members || die "no Patroni answers (\`scripts/cluster.sh start\`)" ;;
   stop-replica) stop_one replica ;;
   start-replica) start_one replica ;;
   stop-redis) [ $# -eq 1 ] || usage; stop_one "redis$1" ;;
   start-redis) [ $# -eq 1 ] || usage; start_one "redis$1" ;;
   failback-redis) [ $# -eq 1 ] || usage; need_name "redis$1"; failback_redis "$1" ;;
   wrk-path) wrk_path || die "no wrk: install it (sudo apt-get install wrk)" ;;
-  psql) [ $# -ge 1 ] && { [ "$1" = primary ] || [ "$1" = replica ]; } || usage
+  psql) [ $# -ge 1 ] && [[ "$1" =~ ^(primary|replica|pg1|pg2)$ ]] || usage
     which="$1"; shift; psql_on "$which" -d "$PG_DB" "$@" ;;
   log) [ $# -eq 1 ] || usage; log_path "$1" ;;
   clean) stop_all; rm -rf "$CLUSTER" "$(elsewhere_root)"; log "deleted $CLUSTER" ;;

@@ -9,7 +9,7 @@ import sys
 # What the checks compare against, read before the first check.
 from . import dockerfile, facts  # noqa: F401
 # The sections, in the order they print.
-from . import k8s_files, k8s_pods, k8s_traffic  # noqa: F401
+from . import k8s_files, k8s_pods, k8s_traffic, k8s_postgres  # noqa: F401
 from . import monitoring  # noqa: F401
 from . import dockerfile_checks  # noqa: F401
 from . import nginx_config, nginx_runs  # noqa: F401

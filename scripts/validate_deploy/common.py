@@ -7,6 +7,8 @@ from pathlib import Path
 
 ROOT = Path(sys.argv[1])
 NGINX = sys.argv[2] or None
+# The source folder of the crate with CloudNativePG's CRD types, or None.
+CNPG_TYPES = Path(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 NGX = DEPLOY / "nginx"

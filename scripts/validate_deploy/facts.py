@@ -1,6 +1,7 @@
 """What the code says, read once: the variables the app reads, its routes,
-default port and worker grace, request id header, subcommands, metric
-families, asset folder and largest request body."""
+default port, pool size and worker grace, request id header, subcommands,
+metric families, asset folder, largest request body and the worker's own
+Postgres connections."""
 
 import glob
 import os
@@ -47,6 +48,7 @@ KNOWN_ENV = APP_ENV | AWS_ENV
 ROUTES = set(re.findall(r'\.route\("([^"]+)"', STARTUP_RS))
 DEFAULT_PORT = int(re.search(r'"PORT",\s*(\d+)_u16', CONFIG_RS)[1])
 DEFAULT_WORKER_GRACE = int(re.search(r'"WARTA_WORKER_GRACE_SECS",\s*(\d+)', CONFIG_RS)[1])
+DEFAULT_DB_POOL = int(re.search(r'"WARTA_DB_MAX_CONNECTIONS",\s*(\d+)', CONFIG_RS)[1])
 REQUEST_ID_HEADER = re.search(r'REQUEST_ID: HeaderName = HeaderName::from_static\("([^"]+)"\)', TRACE_RS)[1]
 command_enum = re.search(r"pub enum Command \{(.*?)\n\}", CLI_RS, re.S)[1]
 SUBCOMMANDS = {name.lower() for name in re.findall(r"^\s+([A-Z][A-Za-z]*)\s*[,(]", command_enum, re.M)}
@@ -62,3 +64,14 @@ def app_body_limit():
     article = eval(re.search(r"pub const BODY_MAX_DEFAULT: usize = ([0-9 *]+);", APP_RS)[1])
     cover = eval(re.search(r"pub const MAX_BYTES: usize = ([0-9 *]+);", APP_RS)[1])
     return article * 3 + 64 * 1024 + cover
+
+
+def worker_queue_connections():
+    """The Postgres connections a worker holds beside its pool: the queue's
+    own pool for claims and heartbeats, and one LISTEN connection
+    (server/src/worker/mod.rs)."""
+    worker = read("server/src/worker/mod.rs")
+    control = re.search(r"let control = PgPoolOptions::new\(\)\s*\.max_connections\((\d+)\)", worker)
+    if not control or "PgListener::connect_with" not in worker:
+        raise RuntimeError("server/src/worker/mod.rs opens its queue connections differently now: update this check")
+    return int(control[1]) + 1

@@ -4,6 +4,14 @@ the Kubernetes and monitoring checks read them with."""
 DOCS = {}  # file name -> documents
 RESOURCES = []  # (file name, resource), the Kustomization aside
 
+# Kinds whose schema is an operator's CustomResourceDefinition, not
+# Kubernetes': k8s_postgres validates them against the operator's types.
+CRD_API_VERSIONS = {"postgresql.cnpg.io/v1": "CloudNativePG"}
+
+
+def from_crd(resource):
+    return resource["apiVersion"] in CRD_API_VERSIONS
+
 
 def find(kind, name=None):
     found = [res for _, res in RESOURCES if res["kind"] == kind and (name is None or res["metadata"]["name"] == name)]
@@ -40,12 +48,37 @@ def config_data():
 
 
 def secret_example():
-    docs = DOCS.get("secret.example.yaml") or []
+    """The variables of secret.example.yaml's Secrets that pods read as
+    their environment (envFrom); the database owner's is not one."""
+    names = {
+        source["secretRef"]["name"]
+        for res in find("Deployment") + find("Job")
+        for container in pod_spec(res)["containers"]
+        for source in container.get("envFrom", [])
+        if "secretRef" in source
+    }
     data = {}
-    for doc in docs:
-        data.update(doc.get("stringData", {}))
-        data.update({key: "(base64)" for key in doc.get("data", {})})
+    for doc in DOCS.get("secret.example.yaml") or []:
+        if doc["metadata"]["name"] in names:
+            data.update(doc.get("stringData", {}))
+            data.update({key: "(base64)" for key in doc.get("data", {})})
     return data
+
+
+def secret_doc(name):
+    for doc in DOCS.get("secret.example.yaml") or []:
+        if doc["metadata"]["name"] == name:
+            return doc
+    return None
+
+
+def postgres_services():
+    """The Services that select CloudNativePG's instances (postgres.yaml)."""
+    return [res for res in find("Service") if "cnpg.io/cluster" in res["spec"].get("selector", {})]
+
+
+def app_services():
+    return [res for res in find("Service") if res not in postgres_services()]
 
 
 def container_env(workload_res, container):

@@ -3,17 +3,18 @@ autoscaling and disruption budgets."""
 
 from .common import check, size_bytes
 from .facts import APP_ENV, DEFAULT_PORT, app_body_limit
-from .k8s import container_env, find, pod_spec, workload
+from .k8s import app_services, container_env, find, pod_spec, workload
 
 
-@check("Service selects the web pods only, on a port the web container has; the Ingress points at it")
+@check("the app's Service selects the web pods only, on a port the web container has; the Ingress points at it")
 def _():
     problems = []
     web, worker = workload("serve"), workload("worker")
     web_labels = web["spec"]["template"]["metadata"]["labels"]
     worker_labels = worker["spec"]["template"]["metadata"]["labels"]
     ports = {p.get("name"): p["containerPort"] for p in pod_spec(web)["containers"][0].get("ports", [])}
-    services = {res["metadata"]["name"]: res for res in find("Service")}
+    # Postgres' Services (postgres.yaml) are k8s_postgres' to check.
+    services = {res["metadata"]["name"]: res for res in app_services()}
     for name, service in services.items():
         selector = service["spec"]["selector"]
         if not selector.items() <= web_labels.items():
