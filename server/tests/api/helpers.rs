@@ -124,8 +124,8 @@ pub(crate) fn dead_port() -> u16 {
     listener.local_addr().expect("bound").port()
 }
 
-/// Creates an empty, migrated database and returns its URL.
-pub(crate) async fn fresh_database() -> (String, PgPool) {
+/// Creates an empty database of its own on the test server; returns its URL.
+async fn empty_database() -> String {
     let admin_url = test_database_url();
     let name = format!("warta_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(&admin_url)
@@ -135,10 +135,15 @@ pub(crate) async fn fresh_database() -> (String, PgPool) {
         .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
         .await
         .expect("create test database");
-    let url = match admin_url.rsplit_once('/') {
+    match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("TEST_DATABASE_URL has no database name"),
-    };
+    }
+}
+
+/// Creates an empty, migrated database and returns its URL.
+pub(crate) async fn fresh_database() -> (String, PgPool) {
+    let url = empty_database().await;
     let settings = DatabaseSettings {
         url: url.as_str().into(),
         max_connections: 8,
@@ -151,6 +156,29 @@ pub(crate) async fn fresh_database() -> (String, PgPool) {
     let pool = warta::db::connect(&settings).await.expect("connect to test database");
     warta::db::migrate(&pool).await.expect("migrate test database");
     (url, pool)
+}
+
+/// Creates an empty database with the schema as it was before the migration
+/// `version` (only the migrations older than it applied), for tests of what
+/// a migration does to rows written before it.
+pub(crate) async fn database_before(version: i64) -> PgPool {
+    let url = empty_database().await;
+    let db = PgPool::connect(&url).await.expect("connect to test database");
+    let all = sqlx::migrate!("../migrations");
+    let before = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|migration| migration.version < version)
+                .cloned()
+                .collect(),
+        ),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    };
+    before.run(&db).await.expect("migrate test database partway");
+    db
 }
 
 impl TestApp {

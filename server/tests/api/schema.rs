@@ -188,34 +188,8 @@ async fn author_publications_holds_exactly_the_published_articles() {
 /// succeeds on an existing database and leaves nothing that breaks a rule.
 #[tokio::test]
 async fn rows_written_before_the_text_limits_are_mended_when_they_arrive() {
-    use std::borrow::Cow;
-
-    let admin_url = crate::helpers::test_database_url();
-    let name = format!("warta_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
-        .await
-        .unwrap();
-    sqlx::Executor::execute(&mut admin, format!(r#"CREATE DATABASE "{name}""#).as_str())
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    let db = sqlx::PgPool::connect(&url).await.unwrap();
-
     // The schema as it was the day before.
-    let all = sqlx::migrate!("../migrations");
-    let before = sqlx::migrate::Migrator {
-        migrations: Cow::Owned(
-            all.migrations
-                .iter()
-                .filter(|migration| migration.version < 20261205000000)
-                .cloned()
-                .collect(),
-        ),
-        ignore_missing: false,
-        locking: true,
-        no_tx: false,
-    };
-    before.run(&db).await.unwrap();
+    let db = crate::helpers::database_before(20261205000000).await;
     sqlx::query(
         "INSERT INTO users (username, email, password_hash, bio, image)
          VALUES ('ada', 'ada@example.org', 'x', $1, 'javascript:alert(1)')",

@@ -4,8 +4,6 @@
 //! then one partition; moving an existing database to this layout keeps
 //! every row, id, key and session generation.
 
-use std::borrow::Cow;
-
 use app::ssr::queries::{accounts, moderation, users};
 use sqlx::{Connection as _, PgConnection, PgPool};
 
@@ -204,30 +202,8 @@ async fn references(db: &PgPool) -> Vec<(String, i64)> {
 
 #[tokio::test]
 async fn an_existing_database_moves_to_partitioned_users_keeping_every_row_and_session() {
-    let admin_url = crate::helpers::test_database_url();
-    let name = format!("warta_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = <PgConnection as sqlx::Connection>::connect(&admin_url).await.unwrap();
-    sqlx::Executor::execute(&mut admin, format!(r#"CREATE DATABASE "{name}""#).as_str())
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    let db = PgPool::connect(&url).await.unwrap();
-
     // The schema as it was before the partitioning, with accounts in it.
-    let all = sqlx::migrate!("../migrations");
-    let before = sqlx::migrate::Migrator {
-        migrations: Cow::Owned(
-            all.migrations
-                .iter()
-                .filter(|migration| migration.version < 20261209000000)
-                .cloned()
-                .collect(),
-        ),
-        ignore_missing: false,
-        locking: true,
-        no_tx: false,
-    };
-    before.run(&db).await.unwrap();
+    let db = crate::helpers::database_before(20261209000000).await;
     sqlx::query(
         "INSERT INTO users (username, email, password_hash, session_generation, role)
          SELECT 'Writer' || n, 'Writer' || n || '@Example.org', 'hash' || n, n % 3,
