@@ -18,6 +18,9 @@ async fn dry_pool_app() -> TestApp {
         // The held statements outlive the test's checks rather than giving
         // their connections back on their own.
         .var("WARTA_DB_STATEMENT_TIMEOUT_MS", "60000")
+        // The cached page must outlast the test's waits on a slow machine
+        // (the default keeps it one second).
+        .var("WARTA_PAGE_CACHE_MS", "60000")
         .spawn()
         .await
 }
