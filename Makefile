@@ -38,7 +38,7 @@ seed: ## Load 1M users and 5M articles into the database (DATABASE_URL or the pr
 bench: ## Load-test the reading routes on the 1M/5M dataset against a bare-axum baseline (wrk)
 	@scripts/bench.sh
 
-explain-large: ## Show partition pruning of the reading queries on the 1M/5M dataset (loads it first)
+explain-large: ## Show partition pruning of the reading queries on the 1M/5M dataset (loads it first), and the user lookups' plans
 	@scripts/explain-large.sh
 
 bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (release build, local SMTP)

@@ -12,6 +12,14 @@
 #   5. search with the caches out of the way: every request a query never
 #      asked before (the words of the mix plus a word no article has, so
 #      the matches stay the same), through the page and the API
+#   6. the paths that find users, with the caches out of the way: every
+#      request a different one of 50,000 users (the same users in every
+#      run: the first by md5 of their id), signing in by email, their
+#      profile page and API profile by username, and their articles
+#      (listings that join authors)
+#
+# Sign-in and search budgets are lifted for the bench's server: it measures
+# what an instance can do, not what one address is allowed.
 #
 # WARTA_PAGE_CACHE_MS=0 measures without the per-instance page cache, so
 # every request renders (data still comes from Redis).
@@ -49,6 +57,8 @@ log "starting warta on 127.0.0.1:$port"
 DATABASE_URL="$large_url" REDIS_URL="$redis_url" PORT="$port" RUST_LOG=warn \
   WARTA_REDIS_PREFIX="warta-bench-$$" LEPTOS_SITE_ROOT=target/site \
   WARTA_PAGE_CACHE_MS="${WARTA_PAGE_CACHE_MS:-1000}" \
+  WARTA_ATTEMPTS_PER_ADDRESS=1000000 WARTA_ATTEMPTS_PER_ACCOUNT=1000000 WARTA_SEARCHES_PER_ADDRESS=1000000 \
+  WARTA_PASSWORD_WAIT_MS=30000 \
   target/release/warta serve >target/bench-server.log 2>&1 &
 server=$!
 baseline=""
@@ -141,6 +151,46 @@ printf '\n| uncached search (the mix of %d queries) | req/s | p50 ms | p99 ms | 
 for path in "/search?q=" "/api/articles?q="; do
   read -r rps p50 p99 errors <<<"$(SEARCH_PATH="$path" measure "http://127.0.0.1:$port" -s "$search_mix")"
   printf '| %s | %s | %s | %s | %s | %.2f |\n' "$path…" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')"
+done
+# Users: each request one not asked before (the threads take turns through
+# the list), so neither Redis nor the page cache has the answer.
+users_mix="target/bench-users.lua"
+{
+  printf 'local users = {\n'
+  psql -qAt -F ' ' -d "$large_url" -c "SELECT username, email FROM users ORDER BY md5(id::text) LIMIT 50000" \
+    | awk '{ printf "{\"%s\", \"%s\"},\n", $1, $2 }'
+  printf '}\n'
+  cat <<'LUA'
+local mode = os.getenv("USERS_MODE")
+local threads = 0
+function setup(thread) thread:set("turn", threads); threads = threads + 1 end
+local n = 0
+function request()
+  local user = users[(n * 8 + turn) % #users + 1]
+  n = n + 1
+  if mode == "signin" then
+    return wrk.format("POST", "/api/users/login", { ["Content-Type"] = "application/json" },
+      '{"user":{"email":"' .. user[2] .. '","password":"warta-demo-password"}}')
+  elseif mode == "page" then
+    return wrk.format("GET", "/@" .. user[1])
+  elseif mode == "profile" then
+    return wrk.format("GET", "/api/profiles/" .. user[1])
+  else
+    return wrk.format("GET", "/api/articles?author=" .. user[1])
+  end
+end
+LUA
+} >"$users_mix"
+printf '\n| users, uncached (50,000 of them) | req/s | p50 ms | p99 ms | errors | of baseline |\n|---|---:|---:|---:|---:|---:|\n'
+for mode in signin page profile articles; do
+  case "$mode" in
+    signin) label="POST /api/users/login (by email)" ;;
+    page) label="/@{username} (profile page)" ;;
+    profile) label="/api/profiles/{username}" ;;
+    articles) label="/api/articles?author={username}" ;;
+  esac
+  read -r rps p50 p99 errors <<<"$(USERS_MODE="$mode" measure "http://127.0.0.1:$port" -s "$users_mix")"
+  printf '| %s | %s | %s | %s | %s | %.2f |\n' "$label" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { print a / b }')"
 done
 peak_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$server/status")"
 printf '\nserver peak memory (VmHWM): %d MB\n' "$(( peak_kb / 1024 ))"

@@ -5,6 +5,8 @@ use std::{fmt::Write as _, sync::OnceLock};
 use rand::{Rng, SeedableRng as _, seq::IndexedRandom as _};
 use rand_chacha::ChaCha8Rng;
 
+use super::search::{Vector, Weight};
+
 pub(super) const PUBLISHED: &str = "published";
 pub(super) const DRAFT: &str = "draft";
 
@@ -245,11 +247,13 @@ pub(super) struct Article {
 
 /// An article: a title from a pattern, a one-sentence description and a
 /// Markdown body of roughly 1.5 to 4.5 KB.
-pub(super) fn article(rng: &mut ChaCha8Rng, id: i64) -> Article {
+pub(super) fn article(rng: &mut ChaCha8Rng, id: i64, search: &mut Vector<'_>) -> Article {
     let title = title(rng);
     let slug = format!("{}-{}", slugify(&title), base36(id as u64));
     let description = sentence(rng);
-    let body = body(rng, &title);
+    search.words(&title, Weight::A);
+    search.words(&description, Weight::B);
+    let body = body(rng, &title, search);
     Article {
         slug,
         title,
@@ -292,8 +296,10 @@ pub(super) fn sentence(rng: &mut impl Rng) -> String {
 }
 
 /// Paragraphs to build bodies from, made once from a fixed seed. Picking
-/// whole paragraphs keeps generation fast enough for millions of articles.
-fn paragraphs() -> &'static [String] {
+/// whole paragraphs keeps generation fast enough for millions of articles
+/// (and lets Postgres parse each for the search vectors once: see
+/// `search`).
+pub(super) fn paragraphs() -> &'static [String] {
     static POOL: OnceLock<Vec<String>> = OnceLock::new();
     POOL.get_or_init(|| {
         let mut rng = ChaCha8Rng::seed_from_u64(0x0057_4152_5441);
@@ -328,38 +334,55 @@ fn paragraphs() -> &'static [String] {
     })
 }
 
-fn body(rng: &mut ChaCha8Rng, title: &str) -> String {
+/// A Markdown body of pool paragraphs, headings, lists, quotes and code,
+/// its words added to `search` as they are written.
+fn body(rng: &mut ChaCha8Rng, title: &str, search: &mut Vector<'_>) -> String {
     let pool = paragraphs();
     let target = rng.random_range(1_500..4_500);
     let mut body = String::with_capacity(target + 600);
-    let _ = writeln!(body, "{}\n", pool.choose(rng).expect("paragraphs"));
+    let paragraph = |rng: &mut ChaCha8Rng, search: &mut Vector<'_>| {
+        let index = rng.random_range(0..pool.len());
+        search.paragraph(index, Weight::C);
+        &pool[index]
+    };
+    let first = paragraph(rng, search);
+    let _ = writeln!(body, "{first}\n");
     let mut section = 0;
+    // Everything but the pool's paragraphs is plain words: what is
+    // written goes to `search` as it is.
+    let plain = |body: &mut String, search: &mut Vector<'_>, text: std::fmt::Arguments<'_>| {
+        let from = body.len();
+        let _ = body.write_fmt(text);
+        search.words(&body[from..], Weight::C);
+    };
     while body.len() < target {
         if rng.random_bool(0.3) {
             section += 1;
             let heading = TOPICS.choose(rng).expect("topics");
-            let _ = writeln!(body, "## {section}. On {heading}\n");
+            plain(&mut body, search, format_args!("## {section}. On {heading}\n\n"));
         }
         match rng.random_range(0..10) {
             0 => {
                 for _ in 0..rng.random_range(2..5) {
-                    let _ = writeln!(body, "- {}", sentence(rng));
+                    plain(&mut body, search, format_args!("- {}\n", sentence(rng)));
                 }
                 body.push('\n');
             }
             1 => {
-                let _ = writeln!(body, "> {}\n", pool.choose(rng).expect("paragraphs"));
+                let quoted = paragraph(rng, search);
+                let _ = writeln!(body, "> {quoted}\n");
             }
             2 => {
-                let _ = writeln!(
-                    body,
-                    "```sh\n# {}\necho \"{}\"\n```\n",
-                    title.to_lowercase(),
-                    WORDS.choose(rng).expect("words")
+                let word = WORDS.choose(rng).expect("words");
+                plain(
+                    &mut body,
+                    search,
+                    format_args!("```sh\n# {}\necho \"{word}\"\n```\n\n", title.to_lowercase()),
                 );
             }
             _ => {
-                let _ = writeln!(body, "{}\n", pool.choose(rng).expect("paragraphs"));
+                let next = paragraph(rng, search);
+                let _ = writeln!(body, "{next}\n");
             }
         }
     }
@@ -404,6 +427,7 @@ fn base36(mut n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seed::search::{Lexicon, Parsed};
 
     #[test]
     fn slugs_are_lowercase_words_joined_by_hyphens() {
@@ -421,8 +445,10 @@ mod tests {
     #[test]
     fn bodies_are_a_few_kilobytes_of_markdown() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let paragraphs = vec![Parsed::default(); paragraphs().len()];
+        let mut search = Vector::new(Lexicon::default(), &paragraphs);
         for id in 0..50 {
-            let article = article(&mut rng, id);
+            let article = article(&mut rng, id, &mut search);
             assert!(
                 (1_400..6_000).contains(&article.body.len()),
                 "{} bytes",

@@ -38,12 +38,30 @@ async fn article_indexes(db: &sqlx::PgPool) -> Vec<ArticleIndex> {
 async fn digest(db: &sqlx::PgPool) -> String {
     sqlx::query_scalar!(
         r#"SELECT md5(string_agg(concat_ws('|', id, user_id, slug, title, md5(body), status, views,
-                                          created_at, published_at), ',' ORDER BY id)) AS "digest!"
+                                          created_at, published_at, search), ',' ORDER BY id)) AS "digest!"
            FROM articles"#
     )
     .fetch_one(db)
     .await
     .unwrap()
+}
+
+/// Every foreign key's name, by table.
+async fn foreign_key_names(db: &sqlx::PgPool) -> Vec<String> {
+    sqlx::query_scalar!(
+        r#"SELECT conrelid::regclass::text || '.' || conname AS "name!" FROM pg_constraint
+           WHERE contype = 'f' AND conparentid = 0 ORDER BY 1"#
+    )
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+async fn favorites_count(db: &sqlx::PgPool, article: i64) -> i32 {
+    sqlx::query_scalar!("SELECT favorites_count FROM articles WHERE id = $1", article)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -166,6 +184,83 @@ async fn seeded_data_looks_like_a_real_site() {
     .await
     .unwrap();
     assert!(index_valid);
+
+    // Readers saved and answered what they read: favorites and comments
+    // only on published articles and after they were published, each
+    // article's count agreeing with its rows, and every trigger the load
+    // set aside working again.
+    let engagement = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM favorites) AS "favorites!",
+                  (SELECT count(*) FROM comments) AS "comments!",
+                  (SELECT count(*) FROM articles a
+                   WHERE favorites_count <> (SELECT count(*) FROM favorites f WHERE f.article_id = a.id)) AS "miscounted!",
+                  (SELECT count(*) FROM favorites f JOIN articles a ON a.id = f.article_id
+                   WHERE a.status <> 'published' OR f.created_at < a.published_at) AS "early_favorites!",
+                  (SELECT count(*) FROM comments c JOIN articles a ON a.id = c.article_id
+                   WHERE a.status <> 'published' OR c.created_at < a.published_at) AS "early_comments!",
+                  (SELECT count(*) FROM articles a
+                   WHERE (a.status = 'published') <> EXISTS (
+                       SELECT 1 FROM author_publications p
+                       WHERE p.article_id = a.id AND p.created_at = a.created_at
+                         AND p.user_id = a.user_id AND p.published_at = a.published_at)) AS "mislisted!",
+                  (SELECT count(*) FROM pg_trigger WHERE tgenabled = 'D') AS "disabled_triggers!",
+                  (SELECT longest FROM article_publication_delay)
+                      >= (SELECT max(published_at - created_at) FROM articles) AS "delay_bounded!""#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(engagement.favorites > 200, "{} favorites", engagement.favorites);
+    assert!(engagement.comments > 50, "{} comments", engagement.comments);
+    assert_eq!(
+        (
+            engagement.miscounted,
+            engagement.early_favorites,
+            engagement.early_comments
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        engagement.mislisted, 0,
+        "every published article, and only those, on its author's page"
+    );
+    assert_eq!(engagement.disabled_triggers, 0);
+    // Every search vector the seed composed is the one Postgres computes
+    // from the text (see `server/src/seed/search.rs`).
+    let misparsed = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM articles
+           WHERE search IS DISTINCT FROM article_search_vector(title, description, body)"#
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(misparsed, 0, "seeded search vectors differ from Postgres's");
+    assert!(engagement.delay_bounded);
+    assert_eq!(
+        foreign_key_names(&db).await,
+        foreign_key_names(&fresh).await,
+        "every foreign key is back"
+    );
+    let article = sqlx::query!("SELECT id, created_at FROM articles WHERE status = 'published' LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let before = favorites_count(&db, article.id).await;
+    sqlx::query!(
+        "INSERT INTO favorites (user_id, article_id, article_created_at)
+         SELECT u.id, $1, $2 FROM users u
+         WHERE NOT EXISTS (SELECT 1 FROM favorites f WHERE f.user_id = u.id AND f.article_id = $1) LIMIT 1",
+        article.id,
+        article.created_at
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        favorites_count(&db, article.id).await,
+        before + 1,
+        "the count trigger is back"
+    );
 
     // Seeded users can sign in with the demo password.
     let hash = sqlx::query_scalar!("SELECT password_hash FROM users LIMIT 1")
