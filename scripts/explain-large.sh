@@ -19,8 +19,8 @@ LARGE_DATABASE_URL="$large_url" cargo test --locked -p warta --test api -- --ign
 # The lookups that find one account, as the query layer writes them
 # (`queries::users::profile`, `queries::accounts::by_email`, by id
 # everywhere): by id one partition of `users`; by email or username the
-# registry's primary key, then one partition (pruned at run time: the
-# plan's "Subplans Removed: 15").
+# registry's primary key, then one partition (chosen as the statement runs:
+# the plan holds all 16 partitions' scans and 15 are "never executed").
 read -r id username email < <(psql -qAt -F ' ' -d "$large_url" \
   -c "SELECT id, username, email FROM users ORDER BY md5(id::text) LIMIT 1")
 for query in \
