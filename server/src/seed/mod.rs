@@ -110,9 +110,20 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
     });
     let jobs = args.jobs.max(1);
 
-    load(pool, "users", &plan, plan.users, jobs, Plan::user_chunk).await?;
-    register_users(pool, first_user).await?;
-    load(pool, "articles", &plan, plan.articles, jobs, Plan::article_chunk).await?;
+    let loaded = async {
+        load(pool, "users", &plan, plan.users, jobs, Plan::user_chunk).await?;
+        register_users(pool, first_user).await?;
+        load(pool, "articles", &plan, plan.articles, jobs, Plan::article_chunk).await
+    }
+    .await;
+    if let Err(error) = loaded {
+        // Each batch is its own transaction, so what did load is whole:
+        // the indexes, keys and triggers go back on it rather than leaving
+        // a database that no longer keeps its search vectors or counts.
+        println!("seed: loading failed; putting indexes, keys and triggers back");
+        deferred.restore(pool, jobs, LONGEST_DELAY).await?;
+        return Err(error);
+    }
 
     println!("seed: rebuilding indexes and constraints…");
     let rebuild = Instant::now();

@@ -283,3 +283,35 @@ async fn seeding_with_if_empty_leaves_a_populated_database_alone() {
         .unwrap();
     assert_eq!(users, 300);
 }
+
+#[tokio::test]
+async fn a_failed_bulk_load_puts_indexes_keys_and_triggers_back() {
+    // The first seeded account's name, taken in advance in the registry of
+    // an otherwise empty database: registering the seeded names fails.
+    let (_, first) = fresh_database().await;
+    warta::seed::run(&first, &args(5)).await.unwrap();
+    let taken = sqlx::query_scalar!("SELECT username FROM users WHERE id = 1")
+        .fetch_one(&first)
+        .await
+        .unwrap();
+    let (_, db) = fresh_database().await;
+    sqlx::query!(
+        "INSERT INTO user_names (username, user_id) VALUES (lower($1), 999999)",
+        taken
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    let error = warta::seed::run(&db, &args(5)).await.unwrap_err();
+    assert!(format!("{error:#}").contains("usernames"), "{error:#}");
+    let disabled = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM pg_trigger WHERE tgenabled = 'D'"#)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(disabled, 0, "no trigger is left disabled");
+    let (_, fresh) = fresh_database().await;
+    let names = |indexes: Vec<ArticleIndex>| indexes.into_iter().map(|i| (i.name, i.valid)).collect::<Vec<_>>();
+    assert_eq!(names(article_indexes(&db).await), names(article_indexes(&fresh).await));
+    assert_eq!(foreign_key_names(&db).await, foreign_key_names(&fresh).await);
+}
