@@ -121,8 +121,12 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
         // the indexes, keys and triggers go back on it rather than leaving
         // a database that no longer keeps its search vectors or counts.
         println!("seed: loading failed; putting indexes, keys and triggers back");
-        deferred.restore(pool, jobs, LONGEST_DELAY).await?;
-        return Err(error);
+        return Err(match deferred.restore(pool, jobs, LONGEST_DELAY).await {
+            Ok(()) => error,
+            // The load's error is the one to see; the other says what is
+            // left to mend by hand.
+            Err(restoring) => error.context(format!("and putting them back failed too: {restoring:#}")),
+        });
     }
 
     println!("seed: rebuilding indexes and constraints…");
