@@ -19,14 +19,14 @@ LARGE_DATABASE_URL="$large_url" cargo test --locked -p warta --test api -- --ign
 # The lookups that find one account, as the query layer writes them
 # (`queries::users::profile`, `queries::accounts::by_email`, by id
 # everywhere): by id one partition of `users`; by email or username the
-# registry's primary key, then one partition (chosen as the statement runs:
-# the plan holds all 16 partitions' scans and 15 are "never executed").
+# registry's primary key (inside `user_id_by_email` / `user_id_by_username`),
+# then one partition, chosen as the plan starts ("Subplans Removed: 15").
 read -r id username email < <(psql -qAt -F ' ' -d "$large_url" \
   -c "SELECT id, username, email FROM users ORDER BY md5(id::text) LIMIT 1")
 for query in \
   "SELECT id, username, bio, image FROM users WHERE id = $id" \
-  "SELECT id, username, session_generation, password_hash, suspended_at IS NOT NULL FROM users WHERE id = (SELECT user_id FROM user_emails WHERE email = lower('$email'))" \
-  "SELECT id, username, bio, image FROM users WHERE id = (SELECT user_id FROM user_names WHERE username = lower('$username')) AND suspended_at IS NULL"; do
+  "SELECT id, username, session_generation, password_hash, suspended_at IS NOT NULL FROM users WHERE id = user_id_by_email('$email')" \
+  "SELECT id, username, bio, image FROM users WHERE id = user_id_by_username('$username') AND suspended_at IS NULL"; do
   printf '\n%s\n' "$query"
   psql -qAt -d "$large_url" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $query" | sed 's/^/    /'
 done

@@ -28,6 +28,7 @@ mod notifications;
 mod observability;
 mod own_redis;
 mod partitions;
+mod plans;
 mod pool;
 mod popular;
 mod recovery;

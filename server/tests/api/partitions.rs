@@ -1,80 +1,40 @@
-//! Partition pruning of the reading queries, from Postgres' own plans.
-//!
-//! `auto_explain` (loaded on one connection, plans sent back as notices)
-//! records the plan the real query functions ran, with each node's loop
-//! count; a partition of `articles` whose scan never ran was pruned. The
-//! test's few hundred articles would be read by sequential scans and hash
-//! joins, which a full-size table never gets, so those are switched off on
-//! that connection.
+//! Partition pruning of the reading queries, from Postgres' own plans
+//! ([`crate::plans`]): a partition of `articles` whose scan never ran was
+//! pruned. The test's few hundred articles would be read by sequential scans
+//! and hash joins, which a full-size table never gets, so those are switched
+//! off on that connection.
 
-use std::{
-    collections::BTreeSet,
-    sync::{Arc, Mutex},
-};
+use std::{collections::BTreeSet, sync::Arc};
 
 use app::ssr::{
     pagination::LatestIndex,
     queries::{articles, follows},
 };
 use chrono::{DateTime, Datelike as _, Duration, Utc};
-use sqlx::{Executor as _, PgPool, postgres::PgPoolOptions};
-use tracing_subscriber::layer::SubscriberExt as _;
+use sqlx::PgPool;
 
-use crate::helpers::{fixtures, fresh_database};
+use crate::{
+    helpers::{fixtures, fresh_database},
+    plans::{explaining, nodes, ran},
+};
 
 /// Months of articles, one partition each.
 const MONTHS: i64 = 24;
 
-/// The notices of the current thread, kept (the test's runtime runs
-/// everything on this thread).
-#[derive(Clone, Default)]
-struct Notices(Arc<Mutex<Vec<String>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Notices {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Message<'a>(&'a mut String);
-        impl tracing::field::Visit for Message<'_> {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    *self.0 = format!("{value:?}");
-                }
-            }
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                if field.name() == "message" {
-                    *self.0 = value.to_owned();
-                }
-            }
-        }
-        if event.metadata().target() == "sqlx::postgres::notice" {
-            let mut message = String::new();
-            event.record(&mut Message(&mut message));
-            self.0.lock().unwrap().push(message);
-        }
-    }
-}
-
-/// Each statement in `notices` (its text) and the `articles` partitions its
+/// Each statement in `plans` (its text) and the `articles` partitions its
 /// plan scanned (loops > 0).
-fn partitions(notices: &[String]) -> Vec<(String, BTreeSet<String>)> {
-    fn walk(node: &serde_json::Value, ran: &mut BTreeSet<String>) {
-        if let Some(name) = node["Relation Name"].as_str()
-            && name.starts_with("articles_")
-            && node["Actual Loops"].as_u64().unwrap_or(0) > 0
-        {
-            ran.insert(name.to_owned());
-        }
-        for child in node["Plans"].as_array().into_iter().flatten() {
-            walk(child, ran);
-        }
-    }
-    notices
+fn partitions(plans: &[serde_json::Value]) -> Vec<(String, BTreeSet<String>)> {
+    plans
         .iter()
-        .filter_map(|notice| {
-            let start = notice.find('{')?;
-            let plan: serde_json::Value = serde_json::from_str(&notice[start..]).expect("a JSON plan");
-            let mut ran = BTreeSet::new();
-            walk(&plan["Plan"], &mut ran);
-            Some((plan["Query Text"].as_str().unwrap_or_default().to_owned(), ran))
+        .map(|plan| {
+            let ran = nodes(&plan["Plan"])
+                .into_iter()
+                .filter(|node| node["Actual Loops"].as_u64().unwrap_or(0) > 0)
+                .filter_map(|node| node["Relation Name"].as_str())
+                .filter(|name| name.starts_with("articles_"))
+                .map(str::to_owned)
+                .collect();
+            (plan["Query Text"].as_str().unwrap_or_default().to_owned(), ran)
         })
         .collect()
 }
@@ -89,15 +49,12 @@ struct Scanned {
 
 /// Runs `query` and returns its output and the partitions it scanned.
 async fn scanned<F: std::future::Future>(query: F) -> (F::Output, Scanned) {
-    let notices = Notices::default();
-    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(notices.clone()));
-    let output = query.await;
-    let statements = partitions(&notices.0.lock().unwrap());
+    let (output, plans) = ran(query).await;
     let mut scanned = Scanned {
         all: BTreeSet::new(),
         listing: BTreeSet::new(),
     };
-    for (text, ran) in statements {
+    for (text, ran) in partitions(&plans) {
         if text.contains("article_tag_list") {
             scanned.listing.extend(ran.iter().cloned());
         }
@@ -106,33 +63,17 @@ async fn scanned<F: std::future::Future>(query: F) -> (F::Output, Scanned) {
     (output, scanned)
 }
 
+/// A connection reporting its plans, with those of a full-size table (index
+/// scans, nested loops), not the ones a few hundred rows get.
 async fn explained(url: &str) -> PgPool {
-    PgPoolOptions::new()
-        .max_connections(1)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                conn.execute(
-                    "LOAD 'auto_explain';
-                     SET auto_explain.log_min_duration = 0;
-                     SET auto_explain.log_analyze = on;
-                     SET auto_explain.log_timing = off;
-                     SET auto_explain.log_format = 'json';
-                     SET auto_explain.log_level = 'notice';
-                     SET jit = off;
-                     -- The plans of a full-size table (index scans, nested
-                     -- loops), not the ones a few hundred rows get.
-                     SET enable_seqscan = off;
-                     SET enable_hashjoin = off;
-                     SET enable_mergejoin = off;
-                     SET enable_material = off",
-                )
-                .await?;
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await
-        .expect("connect with auto_explain")
+    explaining(
+        url,
+        "SET enable_seqscan = off;
+         SET enable_hashjoin = off;
+         SET enable_mergejoin = off;
+         SET enable_material = off",
+    )
+    .await
 }
 
 /// The month a partition holds (`articles_y2026m03`), or `None` for the

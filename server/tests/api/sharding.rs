@@ -95,8 +95,10 @@ fn every_query_names_its_shards_and_the_design_names_every_table() {
         }
     }
     let group = groups(&rows);
+    let functions = sql_functions(Path::new(MIGRATIONS));
     let mut classes = BTreeMap::new();
-    for query in query_functions(Path::new(QUERIES)) {
+    for mut query in query_functions(Path::new(QUERIES)) {
+        query.sql = with_called_functions(&query.sql, &functions);
         let path = query.path();
         let shards = match parse_shards(&query.doc) {
             Ok(shards) => shards,
@@ -443,6 +445,58 @@ fn touched_tables(sql: &str, known: &BTreeMap<String, Row>) -> BTreeSet<String> 
         i = j;
     }
     touched
+}
+
+/// The body of every function the migrations create (`CREATE [OR REPLACE]
+/// FUNCTION name(…) … AS $$ body $$`), by name; a later definition replaces
+/// an earlier one.
+fn sql_functions(folder: &Path) -> BTreeMap<String, String> {
+    let mut functions = BTreeMap::new();
+    for file in sorted_files(folder, "sql") {
+        let text = read(&file);
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("FUNCTION ") {
+            let head = &rest[..at];
+            rest = &rest[at + "FUNCTION ".len()..];
+            if !(head.ends_with("CREATE ") || head.ends_with("CREATE OR REPLACE ")) {
+                continue;
+            }
+            let name: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+            let Some((_, after)) = rest.split_once("$$") else { break };
+            let Some((body, after)) = after.split_once("$$") else {
+                break;
+            };
+            functions.insert(name, body.to_owned());
+            rest = after;
+        }
+    }
+    functions
+}
+
+/// `sql` followed by the bodies of the SQL functions it calls, and of those
+/// they call: a function that reads a table is part of the statement that
+/// calls it (`user_id_by_username(…)` reads `user_names`).
+fn with_called_functions(sql: &str, functions: &BTreeMap<String, String>) -> String {
+    let mut text = sql.to_owned();
+    let mut added = BTreeSet::new();
+    loop {
+        let called: Vec<&str> = words(&text)
+            .into_iter()
+            .filter(|word| functions.contains_key(*word) && !added.contains(*word))
+            .collect();
+        if called.is_empty() {
+            return text;
+        }
+        let bodies: Vec<(String, &String)> = called
+            .into_iter()
+            .map(|name| (name.to_owned(), &functions[name]))
+            .collect();
+        for (name, body) in bodies {
+            text.push('\n');
+            text.push_str(body);
+            added.insert(name);
+        }
+    }
 }
 
 /// The names (runs of letters, digits and `_`) in `text`.

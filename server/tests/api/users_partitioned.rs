@@ -7,7 +7,10 @@
 use app::ssr::queries::{accounts, moderation, users};
 use sqlx::{Connection as _, PgConnection, PgPool};
 
-use crate::helpers::{fixtures, fresh_database};
+use crate::{
+    helpers::{fixtures, fresh_database},
+    plans::{explaining, nodes, ran},
+};
 
 /// The partitions of `users` and the registries this connection read. A
 /// backend keeps its counts pending for up to a second before publishing
@@ -107,6 +110,76 @@ async fn account_lookups_read_one_partition_of_users() {
         (0, ["user_emails".to_owned()].as_slice())
     );
     tx.rollback().await.unwrap();
+}
+
+/// The `users` partitions in the plans of one lookup, each with how many
+/// times its scan ran, and the partitions the plans removed before running.
+fn partitions_planned(plans: &[serde_json::Value]) -> (Vec<(String, u64)>, u64) {
+    let mut scans = Vec::new();
+    let mut removed = 0;
+    for plan in plans {
+        for node in nodes(&plan["Plan"]) {
+            removed += node["Subplans Removed"].as_u64().unwrap_or(0);
+            if let Some(name) = node["Relation Name"].as_str()
+                && name.starts_with("users_p")
+            {
+                scans.push((name.to_owned(), node["Actual Loops"].as_u64().unwrap_or(0)));
+            }
+        }
+    }
+    (scans, removed)
+}
+
+/// A lookup by email or name finds its partition as the statement starts:
+/// the id is a stable function's result, not a subquery's, so the plan keeps
+/// one partition's scan and removes 15 before running (a subquery's plan
+/// opens all 16 and runs one), and an address nobody has opens none. Both
+/// plans a connection can use: custom ones, made for each call's values,
+/// and the generic one it settles on after five calls.
+#[tokio::test]
+async fn lookups_by_email_or_name_open_one_partition() {
+    let (url, db) = fresh_database().await;
+    for n in 0..48 {
+        fixtures::user(&db, &format!("reader{n}")).await;
+    }
+    let id = fixtures::user(&db, "Findable").await;
+    for settings in [
+        "SET plan_cache_mode = force_custom_plan",
+        "SET plan_cache_mode = force_generic_plan",
+    ] {
+        let explained = explaining(&url, settings).await;
+        let one = |plans: &[serde_json::Value], what: &str| {
+            let (scans, removed) = partitions_planned(plans);
+            assert_eq!(scans.len(), 1, "{settings}: {what} planned {scans:?}");
+            assert_eq!(scans[0].1, 1, "{settings}: {what} ran {scans:?}");
+            assert_eq!(removed, 15, "{settings}: {what}");
+        };
+
+        let (found, plans) = ran(accounts::by_email(&explained, "FINDABLE@Example.com")).await;
+        assert_eq!(found.unwrap().expect("found by email").user.id, id);
+        one(&plans, "by_email");
+
+        let (found, plans) = ran(accounts::link_recipient(&explained, "findable@example.com")).await;
+        assert_eq!(found.unwrap().expect("found by email").id, id);
+        one(&plans, "link_recipient");
+
+        let (found, plans) = ran(users::profile(&explained, "FINDABLE")).await;
+        assert_eq!(found.unwrap().expect("found by name").0, id);
+        one(&plans, "profile");
+
+        let (found, plans) = ran(moderation::member_named(&explained, "findable")).await;
+        assert_eq!(found.unwrap().expect("found by name").id, id);
+        one(&plans, "member_named");
+
+        let (found, plans) = ran(accounts::by_email(&explained, "nobody@example.com")).await;
+        assert!(found.unwrap().is_none());
+        let (scans, removed) = partitions_planned(&plans);
+        assert_eq!(
+            (scans.len(), removed),
+            (0, 16),
+            "{settings}: nobody's address {scans:?}"
+        );
+    }
 }
 
 #[tokio::test]

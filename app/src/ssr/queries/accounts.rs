@@ -94,7 +94,7 @@ pub struct Credentials {
 pub async fn by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query!(
         r#"SELECT id, username, session_generation, password_hash, suspended_at IS NOT NULL AS "suspended!"
-           FROM users WHERE id = (SELECT user_id FROM user_emails WHERE email = lower($1))"#,
+           FROM users WHERE id = user_id_by_email($1)"#,
         email
     )
     .fetch_optional(db)
@@ -298,7 +298,7 @@ pub async fn link_recipient(db: impl PgExecutor<'_>, email: &str) -> sqlx::Resul
     sqlx::query_as!(
         LinkRecipient,
         "SELECT id, username, email, email_verified, locale FROM users
-         WHERE id = (SELECT user_id FROM user_emails WHERE email = lower($1))",
+         WHERE id = user_id_by_email($1)",
         email
     )
     .fetch_optional(db)

@@ -44,7 +44,7 @@ pub async fn member_named(db: impl PgExecutor<'_>, username: &str) -> sqlx::Resu
     sqlx::query_as!(
         Member,
         "SELECT id, username, role, suspended_at, created_at FROM users
-         WHERE id = (SELECT user_id FROM user_names WHERE username = lower($1))",
+         WHERE id = user_id_by_username($1)",
         username
     )
     .fetch_optional(db)

@@ -15,7 +15,7 @@ pub async fn profile(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<Op
     }
     let row = sqlx::query!(
         "SELECT id, username, bio, image FROM users
-         WHERE id = (SELECT user_id FROM user_names WHERE username = lower($1)) AND suspended_at IS NULL",
+         WHERE id = user_id_by_username($1) AND suspended_at IS NULL",
         username
     )
     .fetch_optional(db)
