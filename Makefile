@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run dev test check stop services tools build seed bench bench-jobs bench-signin explain-large sqlx-prepare fmt clean-data validate-deploy cluster cluster-stop cluster-test
+.PHONY: help run dev test check stop services tools build seed bench bench-lookups bench-jobs bench-signin explain-large sqlx-prepare fmt clean-data validate-deploy cluster cluster-stop cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -40,6 +40,9 @@ bench: ## Load-test the reading routes on the 1M/5M dataset against a bare-axum 
 
 explain-large: ## Show partition pruning of the reading queries on the 1M/5M dataset (loads it first), and the user lookups' plans
 	@scripts/explain-large.sh
+
+bench-lookups: ## pgbench the lookups that find one account (unpartitioned, subquery, registry function) on the 1M/5M dataset
+	@scripts/bench-lookups.sh
 
 bench-jobs: ## Time a 10,000-follower fan-out and the job queue's throughput (release build, local SMTP)
 	@scripts/bench-jobs.sh
