@@ -480,20 +480,17 @@ fn with_called_functions(sql: &str, functions: &BTreeMap<String, String>) -> Str
     let mut text = sql.to_owned();
     let mut added = BTreeSet::new();
     loop {
-        let called: Vec<&str> = words(&text)
+        let called: Vec<String> = words(&text)
             .into_iter()
             .filter(|word| functions.contains_key(*word) && !added.contains(*word))
+            .map(str::to_owned)
             .collect();
         if called.is_empty() {
             return text;
         }
-        let bodies: Vec<(String, &String)> = called
-            .into_iter()
-            .map(|name| (name.to_owned(), &functions[name]))
-            .collect();
-        for (name, body) in bodies {
+        for name in called {
             text.push('\n');
-            text.push_str(body);
+            text.push_str(&functions[&name]);
             added.insert(name);
         }
     }
