@@ -31,7 +31,7 @@ LOG_PREFIX=bench-lookups
 pgbench="$(command -v pgbench || find /usr/lib/postgresql -path '*/bin/pgbench' 2>/dev/null | sort | tail -1)"
 [ -x "$pgbench" ] || die "pgbench not found (Debian's postgresql-15 package has it)"
 
-large_url="$(scripts/seed-large.sh | grep ^LARGE_DATABASE_URL= | cut -d= -f2-)"
+large_url="$(scripts/seed-large.sh | tee /dev/stderr | grep ^LARGE_DATABASE_URL= | cut -d= -f2-)"
 work="$(mktemp -d)"
 cleanup() {
   psql -q -d "$large_url" -c "DROP TABLE IF EXISTS bench_lookup_names, bench_lookup_users" >/dev/null 2>&1 || true
