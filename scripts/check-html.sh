@@ -33,10 +33,14 @@ curl -sf -o /dev/null -c "$jar" -H "Origin: $BASE" -H "Referer: $BASE/register" 
   --data-urlencode "username=$name" --data-urlencode "email=$name@example.org" \
   --data-urlencode "password=correct horse battery" "$BASE/fn/register"
 
-fetch() { # fetch <file name> <path> [curl options...]
-  local file="$1" path="$2"
+# fetch <file name> <path> [curl options...]: the page, which must answer
+# $expect (200 unless the call sets it), so a refusal or a sign-in page is
+# never checked in place of the page named.
+fetch() {
+  local file="$1" path="$2" status
   shift 2
-  curl -s -o "$work/$file.html" "$@" "$BASE$path"
+  status="$(curl -s -o "$work/$file.html" -w '%{http_code}' "$@" "$BASE$path")"
+  [ "$status" = "${expect:-200}" ] || die "$path ($file) answered $status, not ${expect:-200}"
 }
 fetch home /
 fetch home-page-2 '/?page=2'
@@ -46,13 +50,13 @@ fetch article "/articles/$slug"
 fetch author "/@$author"
 fetch favorites "/@$author/favorites"
 fetch tag "/tags/$tag"
-fetch empty-tag /tags/nothing-carries-this
+expect=200 fetch empty-tag /tags/nothing-carries-this
 fetch search "/search?q=$tag"
 fetch search-empty /search
 fetch login /login
 fetch register /register
-fetch not-found /no/such/page
-fetch no-article /articles/no-such-article
+expect=404 fetch not-found /no/such/page
+expect=404 fetch no-article /articles/no-such-article
 fetch signed-in-home / -b "$jar"
 fetch signed-in-article "/articles/$slug" -b "$jar"
 fetch editor /editor -b "$jar"
@@ -65,7 +69,7 @@ fetch id-article "/id/articles/$slug"
 fetch id-author "/id/@$author"
 fetch id-search "/id/search?q=$tag"
 fetch id-register /id/register
-fetch id-not-found /id/no/such/page
+expect=404 fetch id-not-found /id/no/such/page
 fetch id-editor /id/editor -b "$jar"
 fetch id-settings /id/settings -b "$jar"
 # Moderation: our reader reports the article and blocks its author, and
@@ -82,7 +86,7 @@ curl -sf -o /dev/null -b "$jar" -H "Origin: $BASE" -H "Referer: $BASE/@$author" 
   --data-urlencode "username=$author" --data-urlencode "block=true" "$BASE/fn/block"
 fetch blocked /settings/blocked -b "$jar"
 fetch id-blocked /id/settings/blocked -b "$jar"
-fetch moderation-refused /moderation -b "$jar"
+expect=403 fetch moderation-refused /moderation -b "$jar"
 if [ -n "${DATABASE_URL:-}" ]; then
   "$ROOT/target/release/warta" admin grant "$name" moderator --reason "checking the pages" >/dev/null
   fetch moderation /moderation -b "$jar"
@@ -94,8 +98,8 @@ fi
 fetch forgot /forgot-password
 fetch forgot-sent '/forgot-password?sent=1'
 fetch id-forgot /id/forgot-password
-fetch reset-dead "/reset-password/$(printf 'A%.0s' $(seq 43))"
-fetch verify-dead "/id/verify-email/$(printf 'A%.0s' $(seq 43))"
+expect=404 fetch reset-dead "/reset-password/$(printf 'A%.0s' $(seq 43))"
+expect=404 fetch verify-dead "/id/verify-email/$(printf 'A%.0s' $(seq 43))"
 if [ -n "${OUTBOX:-}" ]; then
   curl -sf -o /dev/null -H "Origin: $BASE" -H "Referer: $BASE/forgot-password" -H 'Accept: text/html' \
     --data-urlencode "email=$name@example.org" "$BASE/fn/forgot-password"

@@ -52,6 +52,11 @@ for name, category in report["categories"].items():
             if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
                 print(f"check-lighthouse:   {name}: {ref['id']}: {audit['title']}", file=sys.stderr)
 others = all(score == 100 for name, score in scores.items() if name != "performance")
+# A redirect (to sign in, say) would score another page than the one named.
+landed = report.get("mainDocumentUrl") or report["finalDisplayedUrl"]
+if not landed.endswith(path):
+    print(f"check-lighthouse:   {path} ended at {landed}", file=sys.stderr)
+    others = False
 print("pass" if others and scores["performance"] >= minimum else ("retry" if others else "fail"))
 PY
 )"

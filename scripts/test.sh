@@ -61,7 +61,7 @@ DATABASE_URL="$e2e_db" target/release/warta seed --users 100 --articles 500 --se
 E2E_DATABASE_URL="$e2e_db" E2E_REDIS_URL="$TEST_REDIS_URL" E2E_SESSION_REDIS_URL="${TEST_SESSION_REDIS_URL:-}" \
   npx playwright test --config end2end/playwright.config.ts 2>&1 | tee target/playwright.log
 
-step "Nu HTML checker (every page type, both languages) and Lighthouse (home, article, /id)"
+step "Nu HTML checker (every page type, both languages) and Lighthouse (the page types listed in check-lighthouse.sh)"
 html_port="$(free_port)"
 rm -rf target/html-outbox
 DATABASE_URL="$e2e_db" REDIS_URL="$TEST_REDIS_URL" PORT="$html_port" WARTA_REDIS_PREFIX="warta-html-$$" \

@@ -15,7 +15,6 @@ const words = {
     hideComment: 'Hide the comment',
     reason: 'Reason',
     apply: 'Apply',
-    empty: 'Nothing is waiting',
     find: 'Find an account',
     findButton: 'Find',
     suspend: 'Suspend the account',
@@ -36,7 +35,6 @@ const words = {
     hideComment: 'Sembunyikan komentar',
     reason: 'Alasan',
     apply: 'Terapkan',
-    empty: 'Tidak ada yang menunggu',
     find: 'Cari akun',
     findButton: 'Cari',
     suspend: 'Tangguhkan akun',
@@ -136,6 +134,10 @@ for (const javaScriptEnabled of [true, false]) {
         expect((await anonymous.goto(`${w.prefix}/@${spammer}`))?.status()).toBe(404);
         await anonymous.goto(w.prefix || '/');
         await expect(anonymous.getByRole('link', { name: spamTitle })).toHaveCount(0);
+        // Searching for the spammer's own name finds none of it either.
+        await anonymous.goto(`${w.prefix}/search?q=${spammer}`);
+        await expect(anonymous.getByRole('heading', { level: 1 })).toBeVisible();
+        await expect(anonymous.getByRole('link', { name: spamTitle })).toHaveCount(0);
 
         // The moderator restores the account, then the comment.
         const restoreForm = moderator.getByTestId('suspend-form');
@@ -153,6 +155,9 @@ for (const javaScriptEnabled of [true, false]) {
         await anonymous.goto(`${w.prefix}${articlePath}`);
         await expect(anonymous.getByText(spam)).toBeVisible();
         await anonymous.goto(w.prefix || '/');
+        await expect(anonymous.getByRole('link', { name: spamTitle })).toBeVisible();
+        // (Another query: the first one's answer may still be cached.)
+        await anonymous.goto(`${w.prefix}/search?q=watches+${spammer}`);
         await expect(anonymous.getByRole('link', { name: spamTitle })).toBeVisible();
 
         await Promise.all([spammerContext.close(), readerContext.close(), moderatorContext.close(), anonymous.close()]);

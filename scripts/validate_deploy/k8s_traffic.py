@@ -78,12 +78,29 @@ def _():
     return problems
 
 
+ALLOW_LIST = "nginx.ingress.kubernetes.io/whitelist-source-range"
+PRIVATE = {"127.0.0.1/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+
+
+@check("Ingress: /readyz is reachable through the controller from private addresses only")
+def _():
+    for ingress in find("Ingress"):
+        allowed = {part.strip() for part in ingress["metadata"].get("annotations", {}).get(ALLOW_LIST, "").split(",") if part.strip()}
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                if path["path"] == "/readyz" and path.get("pathType") == "Exact" and allowed and allowed <= PRIVATE:
+                    return []
+    return ["no Ingress gives /readyz (pathType Exact) an allow-list of private addresses: the public prefix route would expose it"]
+
+
 @check("Ingress: retries idempotent requests only, and lets the app answer oversized bodies itself")
 def _():
     problems = []
     limit = app_body_limit()
     for ingress in find("Ingress"):
         annotations = ingress["metadata"].get("annotations", {})
+        if ALLOW_LIST in annotations:
+            continue  # the internal paths: no bodies, no retries
         retry = annotations.get("nginx.ingress.kubernetes.io/proxy-next-upstream", "")
         if "non_idempotent" in retry:
             problems.append("proxy-next-upstream includes non_idempotent: a POST could run twice")

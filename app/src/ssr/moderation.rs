@@ -9,8 +9,8 @@
 //! - **Hiding** an article withholds it (out of every listing, feed,
 //!   sitemap and search; 404 for everyone but its author); hiding a comment
 //!   takes it out of its article's comments for everyone but the article's
-//!   author and moderators, who see it greyed. Both are undone by
-//!   restoring.
+//!   author, who sees it greyed (moderators read it in the queue). Both are
+//!   undone by restoring.
 //! - **Suspending** an account ends its sessions (a new session
 //!   generation; the session check also refuses a suspended account) and
 //!   refuses its API tokens (403 until it is restored, which deletes them),

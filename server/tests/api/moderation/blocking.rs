@@ -148,3 +148,62 @@ async fn a_blocked_account_can_neither_follow_nor_comment_until_unblocked() {
         .unwrap();
     assert_eq!(blocks, 0);
 }
+
+#[tokio::test]
+async fn a_reader_blocks_from_a_comment_and_the_blocked_account_cannot_follow_from_the_profile() {
+    let app = TestApp::spawn().await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    app.write_with(&ada, "Engines of thought", "publish").await;
+    let troll = app.api_token("troll").await;
+    api_comment(&app, &troll, "engines-of-thought", "Boring").await;
+
+    // Under each comment of someone else, a button blocks its writer, and
+    // the form comes back to the article.
+    let (_, page) = page_for(&app, &ada, ARTICLE).await;
+    let form = text_of(&page, "[data-testid=block-writer-form]").expect("a block button under troll's comment");
+    assert!(form.contains("Block troll"), "{form}");
+    let blocked = app
+        .post_form_with(&ada, "/fn/block", ARTICLE, &[("username", "troll"), ("block", "true")])
+        .await;
+    assert_eq!(blocked.status(), StatusCode::FOUND);
+    assert!(
+        crate::helpers::location(&blocked).ends_with(ARTICLE),
+        "back to the article: {}",
+        crate::helpers::location(&blocked)
+    );
+    let (_, page) = page_for(&app, &ada, ARTICLE).await;
+    assert!(!text_of(&page, "#comments").unwrap().contains("Boring"), "{page}");
+    assert!(
+        text_of(&page, "[data-testid=block-writer-form]").is_none(),
+        "nothing left to block"
+    );
+
+    // The profile's follow form, without JavaScript, refuses and says why.
+    let troll_browser = browser();
+    let signed_in = app
+        .post_form_with(
+            &troll_browser,
+            "/fn/login",
+            "/login",
+            &[("email", "troll@example.org"), ("password", "password123")],
+        )
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::FOUND);
+    let refused = app
+        .post_form_with(
+            &troll_browser,
+            "/fn/follow",
+            "/@ada",
+            &[("username", "ada"), ("follow", "true")],
+        )
+        .await;
+    assert!(
+        crate::helpers::location(&refused).contains("__err="),
+        "refused: {}",
+        crate::helpers::location(&refused)
+    );
+    let back = app.follow_with(&troll_browser, &refused).await;
+    assert!(back.contains("This author has blocked you."), "{back}");
+    assert!(!follows(&app, "troll", "ada").await, "no follow was made");
+}

@@ -45,6 +45,40 @@ async fn the_most_common_passwords_are_refused_by_the_forms_and_by_a_strict_api(
         .await;
     assert!(app.follow(&own_name).await.contains("Password is too easy to guess"));
 
+    // Settings refuse a common new password, say which field, keep what
+    // was typed elsewhere and leave the old password working.
+    let reader = browser();
+    app.sign_up_with(&reader, "grace").await;
+    let refused = app
+        .post_form_with(
+            &reader,
+            "/fn/save-settings",
+            "/settings",
+            &[
+                ("username", "grace"),
+                ("email", "grace@example.org"),
+                ("bio", "Found the first bug."),
+                ("image", ""),
+                ("password", "qwerty123"),
+                ("current_password", "correct horse"),
+            ],
+        )
+        .await;
+    assert!(location(&refused).contains("__err="), "{:?}", location(&refused));
+    let page = app.follow_with(&reader, &refused).await;
+    assert!(page.contains("Password is too easy to guess"), "{page}");
+    assert!(page.contains("Found the first bug."), "the bio typed is not lost");
+    let again = browser();
+    let signed_in = app
+        .post_form_with(
+            &again,
+            "/fn/login",
+            "/login",
+            &[("email", "grace@example.org"), ("password", "correct horse")],
+        )
+        .await;
+    assert_eq!(location(&signed_in), "/", "the old password still works");
+
     // The RealWorld API follows its specification by default...
     assert!(!app.api_token("spec").await.is_empty(), "password123 is accepted");
     // ...and the forms' rules when told to.
