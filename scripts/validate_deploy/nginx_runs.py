@@ -183,7 +183,14 @@ def _():
             fetch(port, "GET", path, {"X-Request-ID": "check-token"})
             if not good.requests("GET", path):
                 problems.append(f"GET {path}: the token link never reached the app")
-        log = (prefix / "logs/access.log").read_text()
+        # nginx writes a request's log line after answering it: the last
+        # lines may land a moment after the client has its response.
+        deadline = time.monotonic() + 5
+        while True:
+            log = (prefix / "logs/access.log").read_text()
+            if log.count("id=check-token") >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
         if "id=check-0" not in log or f"upstream={bad.address}, {good.address}" not in log:
             problems.append("the access log lacks the request id or the instances tried")
         if token in log:
