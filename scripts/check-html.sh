@@ -50,7 +50,7 @@ fetch article "/articles/$slug"
 fetch author "/@$author"
 fetch favorites "/@$author/favorites"
 fetch tag "/tags/$tag"
-expect=200 fetch empty-tag /tags/nothing-carries-this
+expect=404 fetch unknown-tag /tags/nothing-carries-this
 fetch search "/search?q=$tag"
 fetch search-empty /search
 fetch login /login

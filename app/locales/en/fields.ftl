@@ -27,6 +27,7 @@ fault-not-a-name = { $field } may contain only letters, digits, _ and -
 fault-not-an-email = { $field } is not an email address
 fault-not-a-web-url = { $field } must be an http(s) URL
 fault-tag-too-long = { $field } must each be at most { $max } characters
+fault-not-a-tag = { $field } may hold only letters, digits, _, spaces and hyphens
 fault-too-many-tags = { $field } are too many (at most { $max })
 fault-taken = { $field } has already been taken
 fault-wrong = { $field } is not right

@@ -72,7 +72,6 @@ search-more-results = More results →
 ## A tag's page
 
 tag-description = Stories tagged { $tag } on Warta.
-tag-empty = Nothing tagged { $tag } has been published yet.
 
 ## An article
 

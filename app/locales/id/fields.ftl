@@ -26,6 +26,7 @@ fault-not-a-name = { $field } hanya boleh berisi huruf, angka, _ dan -
 fault-not-an-email = { $field } bukan alamat email yang valid
 fault-not-a-web-url = { $field } harus berupa URL http(s)
 fault-tag-too-long = { $field } masing-masing maksimal { $max } karakter
+fault-not-a-tag = { $field } hanya boleh berisi huruf, angka, _, spasi, dan tanda hubung
 fault-too-many-tags = { $field } terlalu banyak (maksimal { $max })
 fault-taken = { $field } sudah dipakai
 fault-wrong = { $field } salah

@@ -64,7 +64,6 @@ search-more-results = Hasil lainnya →
 ## A tag's page
 
 tag-description = Tulisan bertag { $tag } di Warta.
-tag-empty = Belum ada tulisan bertag { $tag } yang diterbitkan.
 
 ## An article
 

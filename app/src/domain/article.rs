@@ -90,25 +90,57 @@ pub fn join_tags(tags: &[String]) -> String {
     tags.join(", ")
 }
 
-/// Trims tags, drops empty ones and repeats (regardless of case, keeping
-/// the first spelling and the author's order) and checks what is left.
+/// A tag's one spelling: lower case (Unicode's folding), letters and
+/// digits of any script and `_`, words joined by single hyphens, 1 to
+/// [`TAG_MAX`] characters. Spaces, `-`, `.` and `/` between words become
+/// one hyphen ("Web Development" and "web--development" are
+/// `web-development`, "Node.js" is `node-js`); any other character is
+/// refused, and so is a tag that is nothing but separators.
+///
+/// The database holds every stored tag to the ASCII part of this (the
+/// `article_tags_tag_canonical` check); the pages answer any other spelling
+/// of a tag with a redirect to this one.
+pub fn canonical_tag(raw: &str) -> Result<String, Fault> {
+    let mut tag = String::with_capacity(raw.len());
+    let mut pending_hyphen = false;
+    for c in raw.trim().chars() {
+        if c.is_whitespace() || matches!(c, '-' | '.' | '/') {
+            pending_hyphen = !tag.is_empty();
+        } else if c.is_alphanumeric() || c == '_' {
+            if pending_hyphen {
+                tag.push('-');
+                pending_hyphen = false;
+            }
+            tag.extend(c.to_lowercase());
+        } else {
+            return Err(Fault::NotATag);
+        }
+        // Bounded work for any input: a tag that is already too long.
+        if tag.len() > 4 * TAG_MAX {
+            return Err(Fault::TagTooLong { max: TAG_MAX });
+        }
+    }
+    match tag.chars().count() {
+        0 => Err(Fault::NotATag),
+        n if n > TAG_MAX => Err(Fault::TagTooLong { max: TAG_MAX }),
+        _ => Ok(tag),
+    }
+}
+
+/// Puts each tag in its [canonical](canonical_tag) spelling, drops empty
+/// ones and repeats (keeping the author's order) and checks what is left.
 fn tidy_tags(tags: &[String]) -> Result<Vec<String>, Invalid> {
     let mut tidy: Vec<String> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
     for tag in tags.iter().map(|tag| tag.trim()).filter(|tag| !tag.is_empty()) {
-        if tag.chars().count() > TAG_MAX {
-            return Err(Invalid::new("tags", Fault::TagTooLong { max: TAG_MAX }));
-        }
         check_characters("tags", tag, false)?;
-        let folded = tag.to_lowercase();
-        if !seen.contains(&folded) {
+        let tag = canonical_tag(tag).map_err(|fault| Invalid::new("tags", fault))?;
+        if !tidy.contains(&tag) {
             // Stop at once: the work per request stays bounded however
             // many tags arrive.
             if tidy.len() == TAGS_MAX {
                 return Err(Invalid::new("tags", Fault::TooManyTags { max: TAGS_MAX }));
             }
-            seen.push(folded);
-            tidy.push(tag.to_owned());
+            tidy.push(tag);
         }
     }
     Ok(tidy)
@@ -151,8 +183,8 @@ mod tests {
     #[test]
     fn tags_are_trimmed_deduplicated_in_order_and_limited() {
         let text = ArticleText::parse("T", "", "b", &split_tags(" rust, Web ,,rust, web, RUST "), 10).unwrap();
-        assert_eq!(text.tags, ["rust", "Web"]);
-        assert_eq!(join_tags(&text.tags), "rust, Web");
+        assert_eq!(text.tags, ["rust", "web"]);
+        assert_eq!(join_tags(&text.tags), "rust, web");
         let many: Vec<String> = (0..11).map(|n| format!("t{n}")).collect();
         assert_eq!(
             ArticleText::parse("T", "", "b", &many, 10).unwrap_err()[0]
@@ -166,6 +198,53 @@ mod tests {
         );
         let repeats = vec!["same".to_owned(); 100_000];
         assert_eq!(ArticleText::parse("T", "", "b", &repeats, 10).unwrap().tags, ["same"]);
+    }
+
+    #[test]
+    fn a_tag_has_one_spelling() {
+        for (typed, canonical) in [
+            ("Bersepeda", "bersepeda"),
+            ("  Web Development ", "web-development"),
+            ("web--development", "web-development"),
+            ("h_1765148400abc123", "h_1765148400abc123"),
+            ("--web -- development--", "web-development"),
+            ("Node.js", "node-js"),
+            ("CI/CD", "ci-cd"),
+            ("ÉCOLE", "école"),
+            ("Ωμέγα", "ωμέγα"),
+            ("日本語", "日本語"),
+            ("2026", "2026"),
+        ] {
+            assert_eq!(canonical_tag(typed), Ok(canonical.to_owned()), "{typed}");
+            assert_eq!(
+                canonical_tag(canonical),
+                Ok(canonical.to_owned()),
+                "{canonical} is its own spelling"
+            );
+        }
+        for refused in ["c++", "c#", "rock&roll", "<b>", "a,b", "🚲", "", " - . / "] {
+            assert!(canonical_tag(refused).is_err(), "{refused:?}");
+        }
+        assert_eq!(canonical_tag(&"x".repeat(40)), Ok("x".repeat(40)));
+        assert_eq!(canonical_tag(&"x".repeat(41)), Err(Fault::TagTooLong { max: 40 }));
+        assert_eq!(
+            canonical_tag(&"x".repeat(1_000_000)),
+            Err(Fault::TagTooLong { max: 40 }),
+            "a huge tag is refused as soon as it is too long"
+        );
+        let faults = ArticleText::parse("T", "", "b", &split_tags("rust, c++"), 10).unwrap_err();
+        assert_eq!(
+            faults[0].to_string(),
+            "tags may hold only letters, digits, _, spaces and hyphens"
+        );
+        let same = ArticleText::parse(
+            "T",
+            "",
+            "b",
+            &split_tags("Web Development, web-development, WEB.DEVELOPMENT"),
+            10,
+        );
+        assert_eq!(same.unwrap().tags, ["web-development"]);
     }
 
     #[test]

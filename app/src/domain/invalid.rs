@@ -39,6 +39,10 @@ pub enum Fault {
     NotAWebUrl,
     #[error("must each be at most {max} characters")]
     TagTooLong { max: usize },
+    /// A tag with a character besides letters, digits, `_`, spaces and hyphens
+    /// (see `domain::article::canonical_tag`), or none at all.
+    #[error("may hold only letters, digits, _, spaces and hyphens")]
+    NotATag,
     #[error("are too many (at most {max})")]
     TooManyTags { max: usize },
     /// A username or email someone else has.
@@ -77,6 +81,7 @@ impl Invalid {
             Fault::NotAnEmail => crate::t!(locale, "fault-not-an-email", field = field),
             Fault::NotAWebUrl => crate::t!(locale, "fault-not-a-web-url", field = field),
             Fault::TagTooLong { max } => crate::t!(locale, "fault-tag-too-long", field = field, max = max),
+            Fault::NotATag => crate::t!(locale, "fault-not-a-tag", field = field),
             Fault::TooManyTags { max } => crate::t!(locale, "fault-too-many-tags", field = field, max = max),
             Fault::Taken => crate::t!(locale, "fault-taken", field = field),
             Fault::Wrong => crate::t!(locale, "fault-wrong", field = field),
@@ -122,7 +127,7 @@ mod tests {
     use super::*;
 
     /// Every fault, for the tests that go through them all.
-    const FAULTS: [Fault; 14] = [
+    const FAULTS: [Fault; 15] = [
         Fault::Blank,
         Fault::TooLong { max: 1000 },
         Fault::TooLarge { max_kb: 100 },
@@ -132,6 +137,7 @@ mod tests {
         Fault::NotAnEmail,
         Fault::NotAWebUrl,
         Fault::TagTooLong { max: 40 },
+        Fault::NotATag,
         Fault::TooManyTags { max: 10 },
         Fault::Taken,
         Fault::Wrong,

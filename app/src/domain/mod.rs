@@ -24,7 +24,8 @@ pub use account::{
     Username,
 };
 pub use article::{
-    ArticleText, BODY_MAX_DEFAULT, DESCRIPTION_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, body_too_long, join_tags, split_tags,
+    ArticleText, BODY_MAX_DEFAULT, DESCRIPTION_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, body_too_long, canonical_tag,
+    join_tags, split_tags,
 };
 pub use comment::{COMMENT_MAX, CommentBody};
 pub use invalid::{Fault, Invalid};

@@ -8,12 +8,13 @@ use crate::{
     i18n::use_locale,
     model::{Listing, parse_page, tag_path},
     page_data::tagged_articles,
-    pages::error::ErrorNotice,
+    pages::{error::ErrorNotice, not_found::NotFound},
     t,
 };
 
-/// The tag page. A tag nothing carries is a page that says so (200, not a
-/// 404: the tag may be used tomorrow, and links to it are not broken).
+/// The tag page. A tag no published article carries is not found (404);
+/// other spellings of a tag never reach it (`server`'s canonical-path
+/// redirect sends them to this one's).
 #[component]
 pub fn TagPage() -> impl IntoView {
     let locale = use_locale();
@@ -30,6 +31,7 @@ pub fn TagPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (tag, _) = key();
                 match listing.await {
+                    Ok(listing) if listing.pages == 0 => view! { <NotFound /> }.into_any(),
                     Ok(listing) => view! { <TagView tag listing /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -50,17 +52,14 @@ fn TagView(tag: String, listing: Listing) -> impl IntoView {
         t!(locale, "reading-title-page", title = format!("#{tag}"), page = page)
     };
     let description = t!(locale, "tag-description", tag = tag.as_str());
-    let empty = articles.is_empty();
     view! {
         <PageMeta title description path feed=Some(format!("{base}/feed.xml")) />
         <h1 class="font-serif text-3xl font-bold tracking-tight sm:text-4xl">
             <span class="text-muted">"#"</span>{tag.clone()}
             {(page > 1).then(|| view! { <span class="ml-2 text-lg font-normal text-muted">{t!(locale, "reading-page", page = page)}</span> })}
         </h1>
-        {if empty && page > 1 {
+        {if articles.is_empty() {
             view! { <p class="mt-6 text-muted">{t!(locale, "reading-past-the-end")}</p> }.into_any()
-        } else if empty {
-            view! { <p class="mt-6 text-muted">{t!(locale, "tag-empty", tag = tag.as_str())}</p> }.into_any()
         } else {
             view! { <ArticleList articles /> }.into_any()
         }}

@@ -122,7 +122,9 @@ fn author_group(username: &str) -> String {
 /// `limit` of the latest published articles tagged `tag` from `offset`,
 /// and how many there are.
 pub async fn tagged(state: &AppState, tag: &str, offset: i64, limit: i64) -> Result<Page, QueryError> {
-    if !nameable(tag) || offset > MAX_OFFSET {
+    // Only a canonical spelling is stored; any other finds nothing, without
+    // a query or a cache key.
+    if !nameable(tag) || offset > MAX_OFFSET || crate::domain::canonical_tag(tag).as_deref() != Ok(tag) {
         return Ok(Page::default());
     }
     let owned = tag.to_owned();
@@ -145,30 +147,97 @@ pub const SITEMAP: Policy = Policy {
 /// within their freshness.
 const SITEMAPS: &str = "sitemaps";
 
-/// The largest article id there is: how many sitemaps the index lists.
-pub async fn newest_article_id(state: &AppState) -> Result<i64, QueryError> {
+/// How many ids (of articles, of authors) or tags one sitemap covers: at
+/// most that many URLs (the protocol allows 50,000).
+pub const SITEMAP_SIZE: i64 = 10_000;
+
+/// The series of sitemaps, each numbered from 0: `/sitemaps/{name}-{n}.xml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sitemap {
+    /// Published articles, by id range.
+    Articles,
+    /// Authors with a published article, by account id range.
+    Authors,
+    /// Tags published articles carry, in order.
+    Tags,
+}
+
+impl Sitemap {
+    pub const ALL: [Self; 3] = [Self::Articles, Self::Authors, Self::Tags];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Articles => "articles",
+            Self::Authors => "authors",
+            Self::Tags => "tags",
+        }
+    }
+
+    /// The series and number a sitemap's file name (`tags-3.xml`) names.
+    pub fn parse(file: &str) -> Option<(Self, i64)> {
+        let (name, number) = file.strip_suffix(".xml")?.rsplit_once('-')?;
+        let kind = Self::ALL.into_iter().find(|kind| kind.name() == name)?;
+        let number = Some(number)
+            .filter(|digits| {
+                !digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|byte| byte.is_ascii_digit())
+            })?
+            .parse()
+            .ok()?;
+        Some((kind, number))
+    }
+}
+
+/// How many sitemaps of `kind` the index lists (the articles' and authors'
+/// always at least one, so the index is never empty).
+pub async fn sitemap_count(state: &AppState, kind: Sitemap) -> Result<i64, QueryError> {
+    let key = format!("sitemap:count:{}", kind.name());
     state
         .cache
-        .fetch_in(SITEMAPS, "sitemap:newest", SITEMAP, move |db| async move {
-            Ok(articles::newest_id(&db).await?)
+        .fetch_in(SITEMAPS, &key, SITEMAP, move |db| async move {
+            Ok(match kind {
+                Sitemap::Articles => articles::newest_id(&db).await? / SITEMAP_SIZE + 1,
+                Sitemap::Authors => users::newest_id(&db).await? / SITEMAP_SIZE + 1,
+                Sitemap::Tags => (tags::listed_count(&db).await? + SITEMAP_SIZE - 1) / SITEMAP_SIZE,
+            })
         })
         .await
 }
 
-/// One sitemap's entries: the slug and last change of each published
-/// article with an id from `first` to `first + count - 1`.
-pub async fn sitemap_entries(
+/// Sitemap `number` of `kind`: the path (in English; the sitemap names the
+/// other language's twin) and last change of each page on it. A number
+/// past the end is empty, without a query (the caller answers 404 first).
+pub async fn sitemap_pages(
     state: &AppState,
-    first: i64,
-    count: i64,
+    kind: Sitemap,
+    number: i64,
 ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, QueryError> {
+    let first = number * SITEMAP_SIZE;
     state
         .cache
         .fetch_in(
             SITEMAPS,
-            &format!("sitemap:{first}:{count}"),
+            &format!("sitemap:{}:{number}", kind.name()),
             SITEMAP,
-            move |db| async move { Ok(articles::published_in_id_range(&db, first, count).await?) },
+            move |db| async move {
+                let pages = match kind {
+                    Sitemap::Articles => articles::published_in_id_range(&db, first, SITEMAP_SIZE)
+                        .await?
+                        .into_iter()
+                        .map(|(slug, changed)| (format!("/articles/{slug}"), changed))
+                        .collect(),
+                    Sitemap::Authors => users::authors_in_id_range(&db, first, SITEMAP_SIZE)
+                        .await?
+                        .into_iter()
+                        .map(|(username, changed)| (format!("/@{username}"), changed))
+                        .collect(),
+                    Sitemap::Tags => tags::listed(&db, first, SITEMAP_SIZE)
+                        .await?
+                        .into_iter()
+                        .map(|(tag, changed)| (crate::model::tag_path(&tag), changed))
+                        .collect(),
+                };
+                Ok(pages)
+            },
         )
         .await
 }

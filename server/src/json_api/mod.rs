@@ -103,7 +103,11 @@ async fn list_articles(
     let author = name_filter(params.author.as_deref(), "author")?;
     let favorited = name_filter(params.favorited.as_deref(), "favorited")?;
     let page = match (tag, author, favorited) {
-        (Some(tag), _, _) => reading::tagged(&state, tag, shallow(offset)?, limit).await?,
+        // Any spelling of a tag finds it (`?tag=Rust` is `rust`'s articles).
+        (Some(tag), _, _) => match app::domain::canonical_tag(tag) {
+            Ok(tag) => reading::tagged(&state, &tag, shallow(offset)?, limit).await?,
+            Err(_) => app::ssr::pagination::Page::default(),
+        },
         (_, Some(author), _) => reading::by_author(&state, author, shallow(offset)?, limit)
             .await?
             .unwrap_or_default(),

@@ -43,7 +43,12 @@ async fn the_site_each_author_and_each_tag_have_atom_feeds() {
     publish(&app, &ada, "Looms", &["weaving"]).await;
     // Markup in a title is text in the feed, not markup.
     let hostile = "</title><script>alert(1)</script> & more";
-    let slug = publish(&app, &bob, hostile, &["weaving", "code"]).await;
+    let slug = app
+        .publish(
+            &bob,
+            json!({ "title": hostile, "description": "About it", "body": "Some **bold** words.<script>alert(2)</script>", "tagList": ["weaving", "code"] }),
+        )
+        .await;
 
     let site = feed(&app, "/feed.xml").await;
     assert_eq!(feed_rs::model::FeedType::Atom, site.feed_type);
@@ -56,11 +61,19 @@ async fn the_site_each_author_and_each_tag_have_atom_feeds() {
     );
     assert_eq!(entry.authors[0].name, "bob");
     assert!(entry.published.is_some() && entry.summary.is_some());
+    // The whole article, rendered and sanitised as its page shows it.
+    let content = entry
+        .content
+        .as_ref()
+        .and_then(|content| content.body.as_deref())
+        .expect("content");
+    assert!(content.contains("<strong>bold</strong>"), "{content}");
+    assert!(!content.contains("<script"), "sanitised: {content}");
 
     assert_eq!(titles(&feed(&app, "/@ada/feed.xml").await), ["Looms"]);
     assert_eq!(titles(&feed(&app, "/tags/code/feed.xml").await), [hostile]);
     assert_eq!(titles(&feed(&app, "/tags/weaving/feed.xml").await).len(), 2);
-    assert!(titles(&feed(&app, "/tags/nothing/feed.xml").await).is_empty());
+    assert_eq!(app.get("/tags/nothing/feed.xml").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get("/@nobody-here/feed.xml").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get("/tags/%00/feed.xml").await.status(), StatusCode::NOT_FOUND);
 
@@ -83,10 +96,12 @@ fn locations(xml: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn sitemaps_list_every_published_article_and_robots_names_them() {
+async fn sitemaps_list_every_published_article_author_and_tag_and_robots_names_them() {
     let app = TestApp::spawn().await;
     let ada = app.api_token("ada").await;
-    let first = publish(&app, &ada, "First", &[]).await;
+    // An account that has published nothing is no author page to list.
+    app.api_token("reader").await;
+    let first = publish(&app, &ada, "First", &["kopi-ō", "weaving"]).await;
     let second = publish(&app, &ada, "Second", &[]).await;
     // A draft is not listed.
     let ada_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'ada'")
@@ -112,28 +127,54 @@ async fn sitemaps_list_every_published_article_and_robots_names_them() {
     let index = response.text().await.unwrap();
     assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
     let sitemaps = locations(&index);
-    assert_eq!(
-        sitemaps,
-        (0..=2)
-            .map(|n| app.url(&format!("/sitemaps/articles-{n}.xml")))
-            .collect::<Vec<_>>()
-    );
+    let mut expected_sitemaps: Vec<String> = (0..=2)
+        .map(|n| app.url(&format!("/sitemaps/articles-{n}.xml")))
+        .collect();
+    expected_sitemaps.push(app.url("/sitemaps/authors-0.xml"));
+    expected_sitemaps.push(app.url("/sitemaps/tags-0.xml"));
+    assert_eq!(sitemaps, expected_sitemaps);
     let mut listed = Vec::new();
     for sitemap in &sitemaps {
         let path = sitemap.strip_prefix(&app.url("")).unwrap();
         let xml = app.get(path).await.text().await.unwrap();
         assert!(xml.contains("<urlset"), "{xml}");
+        // Each page names its Indonesian twin and the default.
+        for loc in locations(&xml) {
+            let twin = loc.replacen(&app.url(""), &app.url("/id"), 1);
+            assert!(
+                xml.contains(&format!(r#"<xhtml:link rel="alternate" hreflang="id" href="{twin}"/>"#)),
+                "{loc}: {xml}"
+            );
+            assert!(
+                xml.contains(&format!(
+                    r#"<xhtml:link rel="alternate" hreflang="x-default" href="{loc}"/>"#
+                )),
+                "{loc}: {xml}"
+            );
+        }
         listed.extend(locations(&xml));
     }
-    let expected: Vec<String> = [&first, &second, &third]
+    let mut expected: Vec<String> = [&first, &second, &third]
         .iter()
         .map(|slug| app.url(&format!("/articles/{slug}")))
         .collect();
-    assert_eq!(listed, expected, "every published article once, no drafts");
+    expected.extend(["/@ada", "/tags/kopi-%C5%8D", "/tags/weaving"].map(|path| app.url(path)));
+    assert_eq!(
+        listed, expected,
+        "every published article, author and tag once; no drafts, no reader without articles"
+    );
+    for page in &listed[3..] {
+        let path = page.strip_prefix(&app.url("")).unwrap();
+        assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
+    }
     for bad in [
         "articles-x.xml",
         "articles-.xml",
         "articles-99999999999999.xml",
+        "authors-1.xml",
+        "tags-1.xml",
+        "tags-0",
+        "other-0.xml",
         "other.xml",
     ] {
         assert_eq!(
@@ -148,5 +189,36 @@ async fn sitemaps_list_every_published_article_and_robots_names_them() {
         robots.contains(&format!("Sitemap: {}", app.url("/sitemap.xml"))),
         "{robots}"
     );
-    assert!(robots.contains("Disallow: /settings"), "{robots}");
+    // The private pages in both languages; the public ones stay open.
+    for private in [
+        "/settings",
+        "/id/settings",
+        "/editor",
+        "/id/editor",
+        "/moderation",
+        "/id/moderation",
+    ] {
+        assert!(
+            robots.contains(&format!("Disallow: {private}\n")),
+            "{private}: {robots}"
+        );
+    }
+    let disallowed: Vec<&str> = robots
+        .lines()
+        .filter_map(|line| line.strip_prefix("Disallow: "))
+        .collect();
+    for public in [
+        "/articles/x",
+        "/id/articles/x",
+        "/tags/x",
+        "/@ada",
+        "/id",
+        "/search",
+        "/popular",
+    ] {
+        assert!(
+            !disallowed.iter().any(|prefix| public.starts_with(prefix)),
+            "{public} stays crawlable: {robots}"
+        );
+    }
 }

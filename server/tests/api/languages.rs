@@ -49,6 +49,13 @@ async fn site_with_a_story(app: &TestApp) -> chrono::DateTime<Utc> {
     let ada = fixtures::user(&app.db, "ada").await;
     let published = Utc::now() - chrono::Duration::days(3);
     fixtures::article(&app.db, ada, "Engines", published, Some(published)).await;
+    sqlx::query(
+        "INSERT INTO article_tags (article_id, article_created_at, tag, position, published_at)
+         SELECT id, created_at, 'machines', 0, published_at FROM articles WHERE slug = 'engines'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
     published
 }
 

@@ -426,3 +426,98 @@ async fn favorite_counts_follow_the_rows_whoever_goes() {
         "drafts cannot be saved"
     );
 }
+
+/// Tags written before the vocabulary each fold into their one spelling as
+/// the migration arrives (the rule in its header): an article keeps every
+/// tag with a letter or digit in it, a repeat that folds into another is
+/// dropped, the counts follow, and no other spelling can be stored after.
+#[tokio::test]
+async fn tags_written_before_the_vocabulary_fold_into_one_spelling_each() {
+    let db = crate::helpers::database_before(20261212000001).await;
+    sqlx::query("INSERT INTO users (username, email, password_hash) VALUES ('ada', 'ada@example.org', 'x')")
+        .execute(&db)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    sqlx::query(
+        "INSERT INTO articles (user_id, slug, title, description, body, status, created_at, published_at)
+         SELECT id, s.slug, s.slug, '', 'body', 'published', $1 - s.age, $1 - s.age FROM users,
+         (VALUES ('one', interval '1 minute'), ('two', interval '2 minutes')) AS s(slug, age)",
+    )
+    .bind(now)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO article_tags (article_id, article_created_at, tag, position, published_at)
+         SELECT a.id, a.created_at, t.tag, t.position, a.published_at FROM articles a
+         JOIN (VALUES ('one', 'Bersepeda', 0), ('one', 'bersepeda', 1), ('one', 'Web  Development', 2),
+                      ('one', 'c++', 3), ('one', '++', 4), ('one', 'Node.js', 5), ('one', 'kopi-ō', 6),
+                      ('two', 'BERSEPEDA', 0), ('two', 'rust', 1))
+           AS t(slug, tag, position) ON t.slug = a.slug",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    warta::db::migrate(&db).await.expect("old tags fold");
+
+    let tags_of = |slug: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT t.tag FROM article_tags t JOIN articles a ON a.id = t.article_id
+                 WHERE a.slug = $1 ORDER BY t.position",
+            )
+            .bind(slug)
+            .fetch_all(&db)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        tags_of("one").await,
+        ["bersepeda", "web-development", "c", "node-js", "kopi-ō"]
+    );
+    assert_eq!(tags_of("two").await, ["bersepeda", "rust"]);
+    // Every folded tag is the app's own spelling of what was typed.
+    for tag in tags_of("one").await {
+        assert_eq!(app::domain::canonical_tag(&tag).as_deref(), Ok(tag.as_str()));
+    }
+    let counts: Vec<(String, i32)> =
+        sqlx::query_as("SELECT tag, articles FROM tag_counts WHERE articles > 0 ORDER BY tag")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let counted: Vec<(&str, i32)> = counts.iter().map(|(tag, n)| (tag.as_str(), *n)).collect();
+    assert_eq!(
+        counted,
+        [
+            ("bersepeda", 2),
+            ("c", 1),
+            ("kopi-ō", 1),
+            ("node-js", 1),
+            ("rust", 1),
+            ("web-development", 1)
+        ]
+    );
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM tag_counts WHERE tag <> lower(tag)")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the old spellings' counts are gone");
+
+    for other in ["Rust", "web development", "c++", "-rust", "node.js"] {
+        let refused = sqlx::query("UPDATE article_tags SET tag = $1 WHERE tag = 'rust'")
+            .bind(other)
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.as_database_error().unwrap().constraint(),
+            Some("article_tags_tag_canonical"),
+            "{other}"
+        );
+    }
+    db.close().await;
+}

@@ -67,3 +67,32 @@ pub async fn popular(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<Ta
     .fetch_all(db)
     .await
 }
+
+/// How many tags published articles carry: how many tags' sitemaps there
+/// are.
+/// Shards: all — tag_counts is spread by tag; the sitemap index, cached an hour.
+#[tracing::instrument(skip_all)]
+pub async fn listed_count(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM tag_counts WHERE articles > 0"#)
+        .fetch_one(db)
+        .await
+}
+
+/// `limit` of the tags published articles carry, in order from `offset`,
+/// each with when it was last used: one tags' sitemap.
+/// Shards: all — tag_counts is spread by tag; sitemaps, cached an hour.
+#[tracing::instrument(skip_all, fields(offset, limit))]
+pub async fn listed(
+    db: impl PgExecutor<'_>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+    let rows = sqlx::query!(
+        "SELECT tag, last_used FROM tag_counts WHERE articles > 0 ORDER BY tag LIMIT $1 OFFSET $2",
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.tag, row.last_used)).collect())
+}

@@ -35,6 +35,7 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
+    canonical,
     form_errors::{self, FormErrors, Inbound},
     language::{self, FrontDoor},
 };
@@ -142,6 +143,11 @@ pub async fn layer(State(cache): State<PageCache>, request: Request, next: Next)
     let door = language::front_door(&request);
     if let FrontDoor::Redirect(location) = &door {
         return language::redirect(location);
+    }
+    // Another spelling of a tag: its one page (see `canonical`), before
+    // any key is made of the spelling.
+    if let Some(location) = canonical::tag_redirect(&request) {
+        return canonical::redirect(&location);
     }
     let front_page = request.uri().path() == "/";
     let method = request.method().clone();

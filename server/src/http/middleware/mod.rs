@@ -1,6 +1,7 @@
 //! The layers around the routes (see [`crate::http`]).
 
 pub mod caching;
+pub mod canonical;
 pub mod client;
 pub mod form_errors;
 pub mod language;

@@ -1,18 +1,24 @@
 //! Discovery: Atom feeds (the site, each author, each tag), the sitemaps
 //! and `robots.txt` naming them.
 //!
-//! Feeds read the same cached listings as the pages, so a feed reader
-//! polling every minute costs what a reader of the page does. Sitemaps
-//! split the articles by id range, [`SITEMAP_IDS`] ids each, so any one of
-//! them is one index range however many articles there are (5M articles:
-//! 500 sitemaps, each read in one statement and cached for an hour).
+//! Feeds read the same cached listings as the pages (and each entry's
+//! whole article from the article cache), so a feed reader polling every
+//! minute costs what a reader of the pages does. Sitemaps come in three
+//! series (`app::ssr::reading::Sitemap`): articles and authors split by id
+//! range, tags in order, [`reading::SITEMAP_SIZE`] each, so any one of them is one
+//! index range however many there are (5M articles: 500 sitemaps, each read
+//! in one statement and cached for an hour).
 
 use app::{
     domain::{NAME_MAX, could_name_something},
+    i18n::Locale,
     model::{ArticleSummary, tag_path},
-    ssr::{AppState, reading},
+    ssr::{
+        AppState,
+        reading::{self, Sitemap},
+    },
 };
-use atom_syndication::{Entry, Feed, FixedDateTime, Link, Person, Text};
+use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
@@ -22,17 +28,13 @@ use axum::{
 /// How many articles a feed carries.
 const FEED_SIZE: i64 = 20;
 
-/// How many article ids one sitemap covers (at most that many URLs; the
-/// protocol allows 50,000).
-pub const SITEMAP_IDS: i64 = 10_000;
-
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
 
 /// `GET /feed.xml`: the latest articles.
 pub async fn site(State(state): State<AppState>) -> Response {
     match reading::latest(&state, 0, FEED_SIZE).await {
-        Ok(page) => atom(&state, "Warta", "/", "/feed.xml", page.articles),
+        Ok(page) => atom(&state, "Warta", "/", "/feed.xml", page.articles).await,
         Err(error) => unavailable(&error),
     }
 }
@@ -50,19 +52,22 @@ pub async fn author(State(state): State<AppState>, Path(username): Path<String>)
                 &format!("{path}/feed.xml"),
                 page.articles,
             )
+            .await
         }
         Ok(None) => not_found(),
         Err(error) => unavailable(&error),
     }
 }
 
-/// `GET /tags/{tag}/feed.xml`: the latest articles with a tag (an empty
-/// feed for a tag nothing carries yet, as its page says).
+/// `GET /tags/{tag}/feed.xml`: the latest articles with a tag; 404 for a
+/// tag no published article carries, as its page is.
 pub async fn tag(State(state): State<AppState>, Path(tag): Path<String>) -> Response {
     if !could_name_something(&tag, NAME_MAX) {
         return not_found();
     }
     match reading::tagged(&state, &tag, 0, FEED_SIZE).await {
+        // A tag no published article carries, as its page says.
+        Ok(page) if page.total == 0 => not_found(),
         Ok(page) => {
             let path = tag_path(&tag);
             atom(
@@ -72,14 +77,19 @@ pub async fn tag(State(state): State<AppState>, Path(tag): Path<String>) -> Resp
                 &format!("{path}/feed.xml"),
                 page.articles,
             )
+            .await
         }
         Err(error) => unavailable(&error),
     }
 }
 
 /// An Atom feed of `articles`, about the page at `page` and found at `this`
-/// (both paths on the public origin).
-fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: Vec<ArticleSummary>) -> Response {
+/// (both paths on the public origin). Each entry carries the whole article,
+/// rendered and sanitised as its page shows it (from the article cache the
+/// pages share), so a feed reader needs no visit; an article that cannot be
+/// read at this moment keeps its description alone.
+async fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: Vec<ArticleSummary>) -> Response {
+    let bodies = futures::future::join_all(articles.iter().map(|article| reading::article(state, &article.slug))).await;
     let origin = &state.public_url.0;
     let link = |href: String, rel: &str, mime: Option<&str>| {
         let mut link = Link::default();
@@ -104,7 +114,8 @@ fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: Vec<Art
     feed.set_entries(
         articles
             .into_iter()
-            .map(|article| {
+            .zip(bodies)
+            .map(|(article, body)| {
                 let url = format!("{origin}/articles/{}", article.slug);
                 let mut author = Person::default();
                 author.set_name(article.author.clone());
@@ -112,12 +123,21 @@ fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: Vec<Art
                 let mut entry = Entry::default();
                 entry.set_title(Text::plain(article.title));
                 entry.set_id(url.clone());
-                entry.set_links(vec![link(url, "alternate", Some("text/html"))]);
+                entry.set_links(vec![link(url.clone(), "alternate", Some("text/html"))]);
                 entry.set_published(Some(FixedDateTime::from(article.published_at)));
                 entry.set_updated(FixedDateTime::from(article.updated_at.max(article.published_at)));
                 entry.set_authors(vec![author]);
                 if !article.description.is_empty() {
                     entry.set_summary(Some(Text::plain(article.description)));
+                }
+                if let Ok(Some(body)) = body {
+                    let mut content = Content::default();
+                    // Relative links and images in the body resolve
+                    // against the article's own address.
+                    content.set_base(Some(url.clone()));
+                    content.set_content_type(Some("html".to_owned()));
+                    content.set_value(Some(body.body_html));
+                    entry.set_content(Some(content));
                 }
                 entry
             })
@@ -126,72 +146,99 @@ fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: Vec<Art
     ([(header::CONTENT_TYPE, ATOM)], feed.to_string()).into_response()
 }
 
-/// `GET /sitemap.xml`: the index of the article sitemaps.
+/// `GET /sitemap.xml`: the index of every sitemap (articles, authors,
+/// tags).
 pub async fn sitemap_index(State(state): State<AppState>) -> Response {
-    let newest = match reading::newest_article_id(&state).await {
-        Ok(newest) => newest,
-        Err(error) => return unavailable(&error),
-    };
     let origin = xml_text(&state.public_url.0);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for number in 0..=newest / SITEMAP_IDS {
-        xml.push_str(&format!(
-            "<sitemap><loc>{origin}/sitemaps/articles-{number}.xml</loc></sitemap>\n"
-        ));
+    for kind in Sitemap::ALL {
+        let count = match reading::sitemap_count(&state, kind).await {
+            Ok(count) => count,
+            Err(error) => return unavailable(&error),
+        };
+        for number in 0..count {
+            xml.push_str(&format!(
+                "<sitemap><loc>{origin}/sitemaps/{}-{number}.xml</loc></sitemap>\n",
+                kind.name()
+            ));
+        }
     }
     xml.push_str("</sitemapindex>\n");
     ([(header::CONTENT_TYPE, XML)], xml).into_response()
 }
 
-/// `GET /sitemaps/articles-{n}.xml`: the published articles whose ids are
-/// in the `n`th range of [`SITEMAP_IDS`].
+/// `GET /sitemaps/{series}-{n}.xml`: one sitemap of a series (see
+/// [`Sitemap`]). Each page is listed once, at its English address, naming
+/// its Indonesian twin and the default for other languages (`hreflang`).
 pub async fn sitemap(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some(number) = name
-        .strip_prefix("articles-")
-        .and_then(|rest| rest.strip_suffix(".xml"))
-        .filter(|digits| !digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|byte| byte.is_ascii_digit()))
-        .and_then(|digits| digits.parse::<i64>().ok())
-    else {
+    let Some((kind, number)) = Sitemap::parse(&name) else {
         return not_found();
     };
     // Only the sitemaps the index lists exist: a number past the end is a
     // 404 before anything is read or cached.
-    match reading::newest_article_id(&state).await {
-        Ok(newest) if number <= newest / SITEMAP_IDS => {}
+    match reading::sitemap_count(&state, kind).await {
+        Ok(count) if number < count => {}
         Ok(_) => return not_found(),
         Err(error) => return unavailable(&error),
     }
-    let entries = match reading::sitemap_entries(&state, number * SITEMAP_IDS, SITEMAP_IDS).await {
-        Ok(entries) => entries,
+    let pages = match reading::sitemap_pages(&state, kind, number).await {
+        Ok(pages) => pages,
         Err(error) => return unavailable(&error),
     };
     let origin = xml_text(&state.public_url.0);
-    let mut xml = String::with_capacity(120 * entries.len() + 200);
+    let mut xml = String::with_capacity(400 * pages.len() + 300);
     xml.push_str(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+         xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
-    for (slug, updated) in entries {
+    for (path, changed) in pages {
+        let english = xml_text(&path);
+        let indonesian = Locale::Id.href(&path);
+        let indonesian = xml_text(&indonesian);
         xml.push_str(&format!(
-            "<url><loc>{origin}/articles/{}</loc><lastmod>{}</lastmod></url>\n",
-            xml_text(&slug),
-            updated.format("%Y-%m-%dT%H:%M:%SZ")
+            "<url><loc>{origin}{english}</loc><lastmod>{}</lastmod>\
+             <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"{origin}{english}\"/>\
+             <xhtml:link rel=\"alternate\" hreflang=\"id\" href=\"{origin}{indonesian}\"/>\
+             <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{origin}{english}\"/></url>\n",
+            changed.format("%Y-%m-%dT%H:%M:%SZ")
         ));
     }
     xml.push_str("</urlset>\n");
     ([(header::CONTENT_TYPE, XML)], xml).into_response()
 }
 
+/// The pages that are one reader's own or lead nowhere for a crawler:
+/// `robots.txt` disallows each in every language (`/editor`, `/id/editor`).
+const PRIVATE_PAGES: [&str; 11] = [
+    "/editor",
+    "/settings",
+    "/following",
+    "/login",
+    "/register",
+    "/moderation",
+    "/report",
+    "/forgot-password",
+    "/reset-password/",
+    "/verify-email/",
+    "/unsubscribe/",
+];
+
 /// `GET /robots.txt`: everything public may be crawled; forms, private
 /// pages and the machinery may not; the sitemap is named.
 pub async fn robots(State(state): State<AppState>) -> Response {
     let origin = &state.public_url.0;
-    let body = format!(
-        "User-agent: *\nAllow: /\nDisallow: /editor\nDisallow: /settings\nDisallow: /following\n\
-         Disallow: /login\nDisallow: /register\nDisallow: /unsubscribe/\nDisallow: /fn/\nDisallow: /api/\n\n\
-         Sitemap: {origin}/sitemap.xml\n"
-    );
+    let mut body = String::from("User-agent: *\nAllow: /\n");
+    for path in PRIVATE_PAGES {
+        for locale in Locale::ALL {
+            body.push_str(&format!("Disallow: {}\n", locale.href(path)));
+        }
+    }
+    for path in ["/fn/", "/api/", "/media/covers/"] {
+        body.push_str(&format!("Disallow: {path}\n"));
+    }
+    body.push_str(&format!("\nSitemap: {origin}/sitemap.xml\n"));
     (
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -32,6 +32,11 @@ async fn everywhere(app: &TestApp) -> Vec<(&'static str, usize)> {
         "/api/articles/engines-of-thought/comments",
     ] {
         let page = browser().get(app.url(path)).send().await.unwrap();
+        // A tag no visible article carries is not found, like any unknown tag.
+        if path.starts_with("/tags/") && page.status() == StatusCode::NOT_FOUND {
+            seen.push((path, 0));
+            continue;
+        }
         assert_eq!(page.status(), StatusCode::OK, "{path}");
         seen.push((path, page.text().await.unwrap().matches("zqxv").count()));
     }
