@@ -176,6 +176,82 @@ async fn a_report_is_received_once_and_waits_in_the_queue_until_acted_on() {
     assert!(ada_history.contains("dismissed the reports") && ada_history.contains("Nothing wrong"));
 }
 
+/// An item reported again shows what was done about it before (who, when,
+/// what, why), and the queue's "suspend its writer" suspends the account.
+#[tokio::test]
+async fn a_queue_item_shows_its_history_and_suspends_its_writer() {
+    let app = TestApp::spawn().await;
+    let ada = browser();
+    app.sign_up_with(&ada, "ada").await;
+    app.write_with(&ada, "Engines of thought", "publish").await;
+    let spammer = app.api_token("spammer").await;
+    let comment = api_comment(&app, &spammer, "engines-of-thought", "Cheap watches").await;
+    let bob = browser();
+    app.sign_up_with(&bob, "bob").await;
+    let carl = browser();
+    app.sign_up_with(&carl, "carl").await;
+    let moderator = staff(&app, "mod", Role::Moderator).await;
+
+    report(&app, &bob, Some(comment), "spam", "First time").await;
+    let dismissed = moderate(
+        &app,
+        &moderator,
+        "engines-of-thought",
+        Some(comment),
+        "spammer",
+        "dismiss",
+        "Looks like a joke",
+    )
+    .await;
+    assert_done(&dismissed, "/moderation");
+    report(&app, &carl, Some(comment), "spam", "Again and again").await;
+
+    let (_, queue) = page_for(&app, &moderator, "/moderation").await;
+    let item = text_of(&queue, "[data-testid=queue-item]").expect("the comment, reported again");
+    assert!(
+        item.contains("Cheap watches") && item.contains("spammer"),
+        "the text and its writer: {item}"
+    );
+    let history = text_of(&queue, "[data-testid=queue-item] [data-testid=history]").expect("its history");
+    assert!(
+        history.contains("dismissed the reports") && history.contains("mod") && history.contains("Looks like a joke"),
+        "{history}"
+    );
+    assert!(
+        queue.contains(&format!(r#"<time datetime="{}"#, chrono::Utc::now().format("%Y-%m-%d"))),
+        "when: {queue}"
+    );
+
+    let suspended = moderate(
+        &app,
+        &moderator,
+        "engines-of-thought",
+        Some(comment),
+        "spammer",
+        "suspend",
+        "Spam in every thread",
+    )
+    .await;
+    assert_done(&suspended, "/moderation");
+    let at: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT suspended_at FROM users WHERE username = 'spammer'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(at.is_some(), "the writer is suspended");
+    let (_, account) = page_for(&app, &moderator, "/moderation/account?name=spammer").await;
+    let history = text_of(&account, "[data-testid=history]").expect("the account's history");
+    assert!(
+        history.contains("suspended the account") && history.contains("Spam in every thread"),
+        "{history}"
+    );
+    let (_, queue) = page_for(&app, &moderator, "/moderation").await;
+    assert!(
+        queue.contains("Nothing is waiting"),
+        "acting resolved the reports: {queue}"
+    );
+}
+
 #[tokio::test]
 async fn reports_have_a_daily_budget() {
     let app = TestApp::spawn().await;
