@@ -22,7 +22,8 @@ use chrono::{DateTime, Datelike, Utc};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
 /// A language Warta is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Locale {
     /// English, at unprefixed paths; the default.
     #[default]

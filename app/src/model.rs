@@ -25,6 +25,9 @@ pub struct ArticleSummary {
     pub favorites_count: i32,
     /// In the order the author gave them.
     pub tag_list: Vec<String>,
+    /// The language it is written in (`en` or `id`; see [`Locale::code`]),
+    /// which cards and feed entries mark with `lang`.
+    pub language: String,
 }
 
 /// One search result: the article and a few lines of it, as pieces of
@@ -38,6 +41,8 @@ pub struct SearchHit {
 /// A page of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct SearchResults {
+    /// Authors and tags named like the query (the first page only).
+    pub names: NameMatches,
     pub hits: Vec<SearchHit>,
     /// 1-based.
     pub page: u32,
@@ -46,6 +51,21 @@ pub struct SearchResults {
     pub total: i64,
     /// The count's cap: `total` equal to it means "this many or more".
     pub capped_at: i64,
+}
+
+/// An author a search found by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorMatch {
+    pub username: String,
+    pub image: Option<String>,
+}
+
+/// The authors and tags whose names start with what was searched for: the
+/// short section above the stories.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameMatches {
+    pub authors: Vec<AuthorMatch>,
+    pub tags: Vec<TagCount>,
 }
 
 /// A tag and how many published articles carry it.
@@ -79,6 +99,11 @@ impl ArticleSummary {
     pub fn date_iso(&self) -> String {
         self.published_at.format("%Y-%m-%d").to_string()
     }
+
+    /// The language it is written in.
+    pub fn locale(&self) -> Locale {
+        Locale::from_code(&self.language)
+    }
 }
 
 /// A whole article, as its page shows it.
@@ -103,6 +128,9 @@ pub struct Article {
     pub author_image: Option<String>,
     /// How many readers saved it, when the page was cached.
     pub favorites_count: i32,
+    /// The language it is written in: its text is marked with it, whatever
+    /// the language of the page around it.
+    pub language: Locale,
 }
 
 /// A cover image as a page shows it.

@@ -53,6 +53,11 @@ pub async fn search_articles(q: String, page: u32) -> Result<SearchResults, AppE
     let offset = i64::from(page - 1) * PAGE_SIZE;
     let searcher = crate::ssr::client::ClientAddress::of_request();
     let (hits, total) = crate::ssr::reading::search(&state, &q, offset, PAGE_SIZE, searcher).await?;
+    // Authors and tags by name, above the first page's stories.
+    let names = match page {
+        1 => crate::ssr::reading::search_names(&state, &q).await?,
+        _ => crate::model::NameMatches::default(),
+    };
     let hits = hits
         .into_iter()
         .map(|hit| crate::model::SearchHit {
@@ -61,6 +66,7 @@ pub async fn search_articles(q: String, page: u32) -> Result<SearchResults, AppE
         })
         .collect();
     Ok(SearchResults {
+        names,
         hits,
         page,
         pages: crate::model::page_count(total, PAGE_SIZE),
@@ -137,6 +143,7 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         tags: record.tag_list,
         author_image: record.author_image,
         favorites_count: record.favorites_count,
+        language: crate::i18n::Locale::from_code(&record.language),
     })
 }
 

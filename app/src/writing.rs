@@ -22,6 +22,10 @@ pub struct ArticleForm {
     pub body: String,
     /// Comma-separated.
     pub tags: String,
+    /// `en` or `id`; empty (a form from before the choice existed) is the
+    /// editor page's language.
+    #[serde(default)]
+    pub language: String,
 }
 
 /// What the pressed button asks for.
@@ -114,6 +118,7 @@ pub async fn open_editor(slug: Option<String>) -> Result<Option<EditorState>, Ap
             description: article.description,
             body: article.body,
             tags: crate::domain::join_tags(&article.tags),
+            language: article.language,
         },
         body_max: state.body_max,
         error: None,
@@ -129,6 +134,7 @@ pub async fn save_article(
     description: String,
     body: String,
     tags: String,
+    language: Option<String>,
     intent: Option<Intent>,
 ) -> Result<Saved, FormError> {
     let state = expect_context::<crate::ssr::AppState>();
@@ -138,6 +144,7 @@ pub async fn save_article(
         description,
         body,
         tags,
+        language: language.unwrap_or_default(),
     };
     let user = crate::ssr::session::signed_in().await;
     let status = |status: http::StatusCode| {
@@ -282,6 +289,7 @@ pub async fn submit(
         ("description", &form.description),
         ("body", &form.body),
         ("tags", &form.tags),
+        ("language", &form.language),
     ] {
         error.keep(field, value);
     }
@@ -306,11 +314,16 @@ pub async fn submit(
         }
         return Outcome::Preview(markdown::to_safe_html(&form.body));
     }
+    let language = match form.language.trim() {
+        "" => locale.code(),
+        chosen => chosen,
+    };
     let text = match ArticleText::parse(
         &form.title,
         &form.description,
         &form.body,
         &split_tags(&form.tags),
+        Some(language),
         state.body_max,
     ) {
         Ok(text) => text,

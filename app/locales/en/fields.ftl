@@ -13,6 +13,7 @@ field-title = title
 field-description = description
 field-body = body
 field-tags = tags
+field-language = language
 field-reason = reason
 field-note = note
 

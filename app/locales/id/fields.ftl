@@ -13,6 +13,7 @@ field-title = judul
 field-description = deskripsi
 field-body = isi
 field-tags = tag
+field-language = bahasa
 field-reason = alasan
 field-note = catatan
 

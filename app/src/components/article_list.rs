@@ -37,10 +37,12 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
     let author_href = locale.href(&format!("/@{}", article.author));
     let date_label = article.date_label(locale);
     let date_iso = article.date_iso();
+    // The article's own words in its language; the list's in the page's.
+    let lang = article.locale().code();
     view! {
         <li class="py-6">
             <article>
-                <h2 class="font-serif text-xl font-bold leading-snug sm:text-2xl">
+                <h2 lang=lang class="font-serif text-xl font-bold leading-snug sm:text-2xl">
                     <A href=href attr:class="article-link">{article.title}</A>
                 </h2>
                 <p class="mt-1 text-sm text-muted">
@@ -52,7 +54,7 @@ fn ArticleItem(article: ArticleSummary, show_views: bool) -> impl IntoView {
                         " · " <span class="favorites">{count_label(locale, article.favorites_count)}</span>
                     })}
                 </p>
-                <p class="mt-2 text-base leading-relaxed">{article.description}</p>
+                <p lang=lang class="mt-2 text-base leading-relaxed">{article.description}</p>
                 <TagLinks tags=article.tag_list class="mt-3 text-sm" />
             </article>
         </li>

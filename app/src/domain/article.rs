@@ -1,5 +1,7 @@
 //! What an author writes: an article's title, description, body and tags.
 
+use crate::i18n::Locale;
+
 use super::{
     invalid::{Fault, Invalid},
     text::{check_characters, check_length, with_plain_line_feeds},
@@ -16,23 +18,27 @@ pub const BODY_MAX_DEFAULT: usize = 100 * 1024;
 
 /// What an author wrote, checked: a title (1 to 200 characters), a
 /// description (up to 300), a Markdown body (not blank, at most `body_max`
-/// bytes) and up to ten distinct tags.
+/// bytes), up to ten distinct tags and the language it is written in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleText {
     pub title: String,
     pub description: String,
     pub body: String,
     pub tags: Vec<String>,
+    /// `None` when the writer did not say: a new article is then in its
+    /// author's language, an edited one keeps its own.
+    pub language: Option<Locale>,
 }
 
 impl ArticleText {
     /// Checks every field, reporting every fault at once so a form can
-    /// mark them all.
+    /// mark them all. A language, when given, is `en` or `id`.
     pub fn parse(
         title: &str,
         description: &str,
         body: &str,
         tags: &[String],
+        language: Option<&str>,
         body_max: usize,
     ) -> Result<Self, Vec<Invalid>> {
         let mut faults = Vec::new();
@@ -67,6 +73,16 @@ impl ArticleText {
                 Vec::new()
             }
         };
+        let language = match language.map(str::trim) {
+            None => None,
+            Some(code) => match Locale::ALL.into_iter().find(|locale| locale.code() == code) {
+                Some(locale) => Some(locale),
+                None => {
+                    faults.push(Invalid::new("language", Fault::NotAChoice));
+                    None
+                }
+            },
+        };
         if !faults.is_empty() {
             return Err(faults);
         }
@@ -75,6 +91,7 @@ impl ArticleText {
             description: description.to_owned(),
             body: body.to_owned(),
             tags,
+            language,
         })
     }
 }
@@ -164,7 +181,7 @@ mod tests {
 
     #[test]
     fn articles_report_every_fault_at_once() {
-        let faults = ArticleText::parse(" ", &"d".repeat(301), "  \n ", &[], 1024).unwrap_err();
+        let faults = ArticleText::parse(" ", &"d".repeat(301), "  \n ", &[], None, 1024).unwrap_err();
         let fields: Vec<_> = faults.iter().map(ToString::to_string).collect();
         assert_eq!(
             fields,
@@ -174,30 +191,33 @@ mod tests {
                 "body can't be blank",
             ]
         );
-        let long = ArticleText::parse(&"t".repeat(201), "", &"b".repeat(2049), &[], 2048).unwrap_err();
+        let long = ArticleText::parse(&"t".repeat(201), "", &"b".repeat(2049), &[], None, 2048).unwrap_err();
         assert_eq!(long[0].fault.to_string(), "is too long (at most 200 characters)");
         assert_eq!(long[1].fault.to_string(), "is too long (at most 2 KB)");
-        assert!(ArticleText::parse(&"é".repeat(200), &"é".repeat(300), "b", &[], 1).is_ok());
+        assert!(ArticleText::parse(&"é".repeat(200), &"é".repeat(300), "b", &[], None, 1).is_ok());
     }
 
     #[test]
     fn tags_are_trimmed_deduplicated_in_order_and_limited() {
-        let text = ArticleText::parse("T", "", "b", &split_tags(" rust, Web ,,rust, web, RUST "), 10).unwrap();
+        let text = ArticleText::parse("T", "", "b", &split_tags(" rust, Web ,,rust, web, RUST "), None, 10).unwrap();
         assert_eq!(text.tags, ["rust", "web"]);
         assert_eq!(join_tags(&text.tags), "rust, web");
         let many: Vec<String> = (0..11).map(|n| format!("t{n}")).collect();
         assert_eq!(
-            ArticleText::parse("T", "", "b", &many, 10).unwrap_err()[0]
+            ArticleText::parse("T", "", "b", &many, None, 10).unwrap_err()[0]
                 .fault
                 .to_string(),
             "are too many (at most 10)"
         );
         assert_eq!(
-            ArticleText::parse("T", "", "b", &["x".repeat(41)], 10).unwrap_err()[0].to_string(),
+            ArticleText::parse("T", "", "b", &["x".repeat(41)], None, 10).unwrap_err()[0].to_string(),
             "tags must each be at most 40 characters"
         );
         let repeats = vec!["same".to_owned(); 100_000];
-        assert_eq!(ArticleText::parse("T", "", "b", &repeats, 10).unwrap().tags, ["same"]);
+        assert_eq!(
+            ArticleText::parse("T", "", "b", &repeats, None, 10).unwrap().tags,
+            ["same"]
+        );
     }
 
     #[test]
@@ -232,7 +252,7 @@ mod tests {
             Err(Fault::TagTooLong { max: 40 }),
             "a huge tag is refused as soon as it is too long"
         );
-        let faults = ArticleText::parse("T", "", "b", &split_tags("rust, c++"), 10).unwrap_err();
+        let faults = ArticleText::parse("T", "", "b", &split_tags("rust, c++"), None, 10).unwrap_err();
         assert_eq!(
             faults[0].to_string(),
             "tags may hold only letters, digits, _, spaces and hyphens"
@@ -242,14 +262,31 @@ mod tests {
             "",
             "b",
             &split_tags("Web Development, web-development, WEB.DEVELOPMENT"),
+            None,
             10,
         );
         assert_eq!(same.unwrap().tags, ["web-development"]);
     }
 
     #[test]
+    fn an_article_is_in_english_or_indonesian() {
+        let parse = |language| ArticleText::parse("T", "", "b", &[], language, 10);
+        assert_eq!(parse(Some("id")).unwrap().language, Some(Locale::Id));
+        assert_eq!(parse(Some("en")).unwrap().language, Some(Locale::En));
+        assert_eq!(
+            parse(None).unwrap().language,
+            None,
+            "not said: decided where it is saved"
+        );
+        for other in ["fr", "", "EN", "english"] {
+            let faults = parse(Some(other)).unwrap_err();
+            assert_eq!(faults[0].to_string(), "language is not one of the choices", "{other:?}");
+        }
+    }
+
+    #[test]
     fn bodies_are_stored_with_plain_line_feeds() {
-        let text = ArticleText::parse("T", "", "one\r\ntwo\r\n", &[], 100).unwrap();
+        let text = ArticleText::parse("T", "", "one\r\ntwo\r\n", &[], None, 100).unwrap();
         assert_eq!(text.body, "one\ntwo");
     }
 }

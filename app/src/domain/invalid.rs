@@ -106,6 +106,7 @@ fn field_name(locale: Locale, field: &str) -> String {
         "description" => crate::t!(locale, "field-description"),
         "body" => crate::t!(locale, "field-body"),
         "tags" => crate::t!(locale, "field-tags"),
+        "language" => crate::t!(locale, "field-language"),
         "reason" => crate::t!(locale, "field-reason"),
         "note" => crate::t!(locale, "field-note"),
         // A field no form shows (the API's `q`): as the code names it.
@@ -146,7 +147,7 @@ mod tests {
     ];
 
     /// Every field a form shows a message beside.
-    const FIELDS: [&str; 13] = [
+    const FIELDS: [&str; 14] = [
         "username",
         "email",
         "password",
@@ -158,6 +159,7 @@ mod tests {
         "description",
         "body",
         "tags",
+        "language",
         "reason",
         "note",
     ];

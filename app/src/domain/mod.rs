@@ -46,7 +46,7 @@ mod tests {
             "abc\u{202E}fed",
             "a\u{2066}b",
         ] {
-            let faults = ArticleText::parse(bad, bad, bad, &[bad.to_owned()], 1024).unwrap_err();
+            let faults = ArticleText::parse(bad, bad, bad, &[bad.to_owned()], None, 1024).unwrap_err();
             let fields: Vec<_> = faults.iter().map(|fault| fault.field).collect();
             assert_eq!(fields, ["title", "description", "body", "tags"], "{bad:?}");
             assert_eq!(faults[0].fault, Fault::BadCharacters);
@@ -61,11 +61,11 @@ mod tests {
         }
         // Lines and tabs belong in text that has lines, and nowhere else;
         // right-to-left marks are writing, not tricks.
-        assert!(ArticleText::parse("T", "", "one\n\ttwo\r\n", &[], 100).is_ok());
+        assert!(ArticleText::parse("T", "", "one\n\ttwo\r\n", &[], None, 100).is_ok());
         assert_eq!(
-            ArticleText::parse("a\nb", "", "b", &[], 100).unwrap_err()[0].field,
+            ArticleText::parse("a\nb", "", "b", &[], None, 100).unwrap_err()[0].field,
             "title"
         );
-        assert!(ArticleText::parse("\u{5e9}\u{200F}\u{5dc}", "", "b", &[], 100).is_ok());
+        assert!(ArticleText::parse("\u{5e9}\u{200F}\u{5dc}", "", "b", &[], None, 100).is_ok());
     }
 }

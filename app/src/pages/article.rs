@@ -57,6 +57,8 @@ fn ArticleView(article: Article) -> impl IntoView {
     let report_href = locale.href(&format!("/report?article={}", article.slug));
     let author = article.author.clone();
     let comment_slug = article.slug.clone();
+    // The author's words in their language, the page's own in the reader's.
+    let lang = article.language.code();
     view! {
         <PageMeta
             title=article.title.clone()
@@ -69,8 +71,8 @@ fn ArticleView(article: Article) -> impl IntoView {
         <Meta property="article:author" content=article.author.clone() />
         <article>
             <header class="border-b border-rule pb-6">
-                <h1 class="font-serif text-3xl font-bold leading-tight tracking-tight sm:text-4xl">{article.title}</h1>
-                <p class="mt-3 text-lg text-muted">{article.description}</p>
+                <h1 lang=lang class="font-serif text-3xl font-bold leading-tight tracking-tight sm:text-4xl">{article.title}</h1>
+                <p lang=lang class="mt-3 text-lg text-muted">{article.description}</p>
                 <p class="mt-4 flex flex-wrap items-center gap-x-1 text-sm text-muted">
                     <Avatar image=article.author_image.clone() size=32 />
                     <span class="ml-1">{format!("{} ", t!(locale, "article-by"))}</span>
@@ -98,7 +100,7 @@ fn ArticleView(article: Article) -> impl IntoView {
                     data-testid="cover"
                 />
             })}
-            <div class="prose mt-8" inner_html=article.body_html></div>
+            <div lang=lang class="prose mt-8" inner_html=article.body_html></div>
             <TagLinks tags class="mt-8" />
             <EditLink author href=edit_href report=report_href />
         </article>

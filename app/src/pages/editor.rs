@@ -88,6 +88,11 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
         error: resubmitted_error,
         preview: resubmitted_preview,
     } = state;
+    // The article's language; a new one starts in the page's.
+    let language = match form.language.as_str() {
+        "" => locale.code().to_owned(),
+        chosen => chosen.to_owned(),
+    };
     let query = use_query_map();
     let saved_draft = move || query.read().get("saved").as_deref() == Some("draft");
     let cover_failed = move || query.read().get("cover").as_deref() == Some("failed");
@@ -216,6 +221,18 @@ fn EditorForm(state: EditorState, save: ServerAction<SaveArticle>) -> impl IntoV
                     </p>
                 </div>
                 <div class="mt-5">
+                    <label for="field-language" class="block text-sm font-medium">{t!(locale, "editor-language")}</label>
+                    <select id="field-language" name="language" aria-invalid=invalid("language")
+                        aria-describedby="field-language-note" class="field mt-1">
+                        {Locale::ALL.into_iter().map(|option| view! {
+                            <option value=option.code() selected=option.code() == language>{option.name()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p id="field-language-note" class="mt-1 text-sm" class:text-danger=move || message("language")().is_some()>
+                        {move || message("language")().unwrap_or_else(|| t!(locale, "editor-language-hint"))}
+                    </p>
+                </div>
+                <div class="mt-5">
                     <label for="field-cover" class="block text-sm font-medium">{t!(locale, "editor-cover")}</label>
                     {cover.clone().map(|src| view! {
                         <img src=src alt=t!(locale, "editor-cover-current") class="mt-2 max-h-40 rounded border border-rule" data-testid="current-cover" />
@@ -275,6 +292,7 @@ fn check(input: &SaveArticle, body_max: usize, locale: Locale) -> Option<FormErr
             &input.description,
             &input.body,
             &split_tags(&input.tags),
+            input.language.as_deref().filter(|language| !language.is_empty()),
             body_max,
         )
         .err()

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{meta::PageMeta, pager::Pager, tags::TagLinks},
+    components::{avatar::Avatar, meta::PageMeta, pager::Pager, tags::TagLinks},
     i18n::use_locale,
-    model::{SearchHit, SearchResults, parse_page},
+    model::{NameMatches, SearchHit, SearchResults, parse_page, tag_path},
     page_data::search_articles,
     pages::error::ErrorNotice,
     t,
@@ -53,6 +53,7 @@ pub fn SearchPage() -> impl IntoView {
 fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
     let locale = use_locale();
     let SearchResults {
+        names,
         hits,
         page,
         pages,
@@ -81,6 +82,7 @@ fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
     };
     view! {
         <PageMeta title description=t!(locale, "search-description") path />
+        <Names names />
         {if q.is_empty() {
             view! { <p class="mt-6 text-muted">{t!(locale, "search-prompt")}</p> }.into_any()
         } else if hits.is_empty() {
@@ -103,15 +105,53 @@ fn ResultsView(q: String, results: SearchResults) -> impl IntoView {
     }
 }
 
+/// The authors and tags named like the query: a short section above the
+/// stories, only when there are some.
+#[component]
+fn Names(names: NameMatches) -> impl IntoView {
+    let locale = use_locale();
+    let NameMatches { authors, tags } = names;
+    (!authors.is_empty() || !tags.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="search-names" class="mt-6 border-b border-rule pb-6" data-testid="names">
+                <h2 id="search-names" class="sr-only">{t!(locale, "search-names")}</h2>
+                {(!authors.is_empty()).then(|| view! {
+                    <h3 class="text-sm font-semibold uppercase tracking-wide text-muted">{t!(locale, "search-authors")}</h3>
+                    <ul class="mt-2 flex flex-wrap gap-4" data-testid="found-authors">
+                        {authors.into_iter().map(|author| view! {
+                            <li class="flex items-center gap-2">
+                                <Avatar image=author.image size=24 />
+                                <a href=locale.href(&format!("/@{}", author.username)) class="font-medium hover:underline">{author.username.clone()}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {(!tags.is_empty()).then(|| view! {
+                    <h3 class="mt-4 text-sm font-semibold uppercase tracking-wide text-muted">{t!(locale, "search-tags")}</h3>
+                    <ul class="mt-2 flex flex-wrap gap-2" data-testid="found-tags">
+                        {tags.into_iter().map(|tag| view! {
+                            <li>
+                                <a href=locale.href(&tag_path(&tag.tag)) class="tag">{tag.tag.clone()}</a>
+                                <span class="ml-1 text-sm text-muted">{locale.number(i64::from(tag.articles))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </section>
+        }
+    })
+}
+
 #[component]
 fn ResultItem(hit: SearchHit) -> impl IntoView {
     let locale = use_locale();
     let SearchHit { article, snippet } = hit;
     let href = locale.href(&format!("/articles/{}", article.slug));
+    let lang = article.locale().code();
     view! {
         <li class="py-6">
             <article>
-                <h2 class="font-serif text-xl font-bold leading-snug">
+                <h2 lang=lang class="font-serif text-xl font-bold leading-snug">
                     <a href=href class="article-link">{article.title.clone()}</a>
                 </h2>
                 <p class="mt-1 text-sm text-muted">
@@ -119,7 +159,7 @@ fn ResultItem(hit: SearchHit) -> impl IntoView {
                     " · "
                     <time datetime=article.date_iso()>{article.date_label(locale)}</time>
                 </p>
-                <p class="mt-2 text-base leading-relaxed" data-testid="snippet">
+                <p lang=lang class="mt-2 text-base leading-relaxed" data-testid="snippet">
                     {snippet
                         .into_iter()
                         .map(|(text, marked)| if marked {

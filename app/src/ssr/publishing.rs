@@ -135,16 +135,7 @@ pub async fn create(
 ) -> Result<String, QueryError> {
     let base = slug_of(&text.title);
     let mut tx = state.db.begin().await?;
-    let (id, created_at) = editing::insert(
-        &mut tx,
-        author_id,
-        &base,
-        &text.title,
-        &text.description,
-        &text.body,
-        publish,
-    )
-    .await?;
+    let (id, created_at) = editing::insert(&mut tx, author_id, &base, text, publish).await?;
     let mut slug = base.clone();
     let mut attempts = 0;
     while !editing::claim_slug(&mut tx, id, created_at, &slug).await? {
@@ -193,16 +184,7 @@ pub async fn update(
     let was_published = editing::lock_published(&mut *tx, article.id, article.created_at)
         .await?
         .unwrap_or(article.published);
-    editing::update(
-        &mut tx,
-        article.id,
-        article.created_at,
-        &text.title,
-        &text.description,
-        &text.body,
-        publish,
-    )
-    .await?;
+    editing::update(&mut tx, article.id, article.created_at, text, publish).await?;
     editing::set_tags(&mut tx, article.id, article.created_at, &text.tags).await?;
     if publish == Some(true) && !was_published {
         // A draft going public. Publishing again after unpublishing queues

@@ -308,6 +308,41 @@ pub async fn search(
     )
 }
 
+/// How many authors and how many tags the search page names.
+pub const NAMES_SHOWN: i64 = 5;
+
+/// The authors and tags whose names start with `query` (cut to what a name
+/// or a tag can be: a query that could be neither finds none, without a
+/// query), cached like the search's results and counted in the same
+/// budget by the caller's search.
+pub async fn search_names(state: &AppState, query: &str) -> Result<crate::model::NameMatches, QueryError> {
+    let typed = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let author = crate::domain::Username::parse(&typed)
+        .ok()
+        .map(|_| typed.to_lowercase());
+    let tag = crate::domain::canonical_tag(&typed).ok();
+    if author.is_none() && tag.is_none() {
+        return Ok(crate::model::NameMatches::default());
+    }
+    let name = format!(
+        "names:{}:{}",
+        author.as_deref().unwrap_or(""),
+        tag.as_deref().unwrap_or("")
+    );
+    shared_or_computed(state, LATEST, name, true, LISTING, move |db| async move {
+        let authors = match &author {
+            Some(prefix) => search::authors_starting(&db, prefix, NAMES_SHOWN).await?,
+            None => Vec::new(),
+        };
+        let tags = match &tag {
+            Some(prefix) => search::tags_starting(&db, prefix, NAMES_SHOWN).await?,
+            None => Vec::new(),
+        };
+        Ok(crate::model::NameMatches { authors, tags })
+    })
+    .await
+}
+
 /// The cache group of an article's comments: a new or deleted comment
 /// forgets these pages and nothing else.
 fn comments_group(slug: &str) -> String {

@@ -76,6 +76,7 @@ fn envelope(article: EditableArticle, author: ProfileBody, favorited: bool) -> A
                 favorited,
                 favorites_count: article.favorites_count,
                 author,
+                language: article.language,
             },
             body: article.body,
         },
@@ -149,7 +150,10 @@ pub(super) async fn create(
     let description = text(&article, "description")?.unwrap_or_default();
     let body = text(&article, "body")?.unwrap_or_default();
     let tags = tag_list(&article)?.unwrap_or_default();
-    let text = ArticleText::parse(&title, &description, &body, &tags, state.body_max).map_err(refused)?;
+    // `en` or `id`; absent, the author's language.
+    let language = text(&article, "language")?;
+    let text =
+        ArticleText::parse(&title, &description, &body, &tags, language.as_deref(), state.body_max).map_err(refused)?;
     // The API, unlike the editor, requires a description.
     if text.description.is_empty() {
         return Err(ApiError::Invalid("description", "can't be blank"));
@@ -163,8 +167,9 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// `PUT /api/articles/{slug}`: changes any of title, description, body and
-/// `tagList` (absent keeps the tags, `[]` clears them). The slug stays.
+/// `PUT /api/articles/{slug}`: changes any of title, description, body,
+/// `language` and `tagList` (absent keeps the tags, `[]` clears them). The
+/// slug stays.
 pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -178,7 +183,9 @@ pub(super) async fn update(
     let description = text(&changes, "description")?.unwrap_or_else(|| current.description.clone());
     let body = text(&changes, "body")?.unwrap_or_else(|| current.body.clone());
     let tags = tag_list(&changes)?.unwrap_or_else(|| current.tags.clone());
-    let text = ArticleText::parse(&title, &description, &body, &tags, state.body_max).map_err(refused)?;
+    let language = text(&changes, "language")?;
+    let text =
+        ArticleText::parse(&title, &description, &body, &tags, language.as_deref(), state.body_max).map_err(refused)?;
     publishing::update(&state, &current, &text, None).await?;
     Ok(Json(read_back(&state, &current.slug, &account).await?))
 }

@@ -190,6 +190,7 @@ async fn article(
                 favorited: saved.is_some_and(|saved| saved.favorited),
                 favorites_count: saved.map_or(record.favorites_count, |saved| saved.count),
                 author: ProfileBody::new(record.author, record.author_bio, record.author_image),
+                language: record.language,
             },
             body: record.body,
         },

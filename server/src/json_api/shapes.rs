@@ -39,6 +39,8 @@ pub(super) struct ArticleListItem {
     pub(super) favorited: bool,
     pub(super) favorites_count: i32,
     pub(super) author: ProfileBody,
+    /// `en` or `id` (beyond the RealWorld specification).
+    pub(super) language: String,
 }
 
 impl From<ArticleSummary> for ArticleListItem {
@@ -54,6 +56,7 @@ impl From<ArticleSummary> for ArticleListItem {
             favorites_count: article.favorites_count,
             // A listing carries the author's name and picture only.
             author: ProfileBody::new(article.author, String::new(), article.author_image),
+            language: article.language,
         }
     }
 }

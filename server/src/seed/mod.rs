@@ -1,7 +1,7 @@
 //! `warta seed`: deterministic demo data, loaded with `COPY`.
 //!
-//! Users and articles (with their slugs, tags, favorites and comments; the
-//! search vectors are the articles' generated column) are generated in Rust
+//! Users and articles (with their slugs, tags, favorites, comments and
+//! search vectors, all in English: see `search`) are generated in Rust
 //! from a ChaCha stream seeded by `--seed` (one independent stream per
 //! chunk, so parallel loading stays deterministic) and streamed to Postgres
 //! with `COPY … FROM STDIN` over `--jobs` connections.
@@ -95,7 +95,7 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<()> {
     };
 
     let (lexicon, paragraphs) = search::parse_paragraphs(pool, text::paragraphs()).await?;
-    let (lexicon, paragraphs) = rows::vocabulary(lexicon, paragraphs);
+    let (lexicon, paragraphs) = rows::vocabulary(pool, lexicon, paragraphs).await?;
     let plan = Arc::new(Plan {
         seed: args.seed,
         span,

@@ -74,18 +74,24 @@ pub(super) struct Plan {
 }
 
 /// Prepares the lexicon for loading: the generator's own words met (from a
-/// thousand articles of a stream no load uses) and every lexeme numbered
-/// in sort order, so that nearly every vector comes out sorted without
-/// sorting strings (see `search::Vector::write`).
-pub(super) fn vocabulary(lexicon: Lexicon, mut paragraphs: Vec<Parsed>) -> (Lexicon, Vec<Parsed>) {
+/// thousand articles of a stream no load uses), each looked up in the
+/// articles' configuration (`search::stem_words`), and every lexeme
+/// numbered in sort order, so that nearly every vector comes out sorted
+/// without sorting strings (see `search::Vector::write`).
+pub(super) async fn vocabulary(
+    pool: &sqlx::PgPool,
+    lexicon: Lexicon,
+    mut paragraphs: Vec<Parsed>,
+) -> anyhow::Result<(Lexicon, Vec<Parsed>)> {
     let mut vector = Vector::new(lexicon, &paragraphs);
     let mut rng = ChaCha8Rng::seed_from_u64(u64::MAX);
     for _ in 0..1_000 {
         text::article(&mut rng, 1, &mut vector);
         vector.clear();
     }
-    let lexicon = vector.into_lexicon().sort(&mut paragraphs);
-    (lexicon, paragraphs)
+    let lexicon = super::search::stem_words(pool, vector.into_lexicon()).await?;
+    let lexicon = lexicon.sort(&mut paragraphs);
+    Ok((lexicon, paragraphs))
 }
 
 impl Plan {

@@ -11,8 +11,10 @@
 //!   parsed once, by Postgres, and reused wherever it appears;
 //! - everything else the seed writes (titles, sentences, headings, code
 //!   blocks) is ASCII words and numbers between spaces and punctuation,
-//!   which the `simple` configuration turns into one lowercase lexeme per
-//!   word.
+//!   from a closed vocabulary. Each word takes one position and becomes one
+//!   lexeme or none (a stop word): Postgres says which, once per word, for
+//!   the `english` configuration every seeded article is indexed with (see
+//!   [`stem_words`]).
 //!
 //! `server/tests/api/seed.rs` checks every seeded vector against the
 //! function's.
@@ -31,18 +33,25 @@ pub(super) enum Weight {
 }
 
 /// A pool paragraph's vector, as Postgres parsed it: lexemes (by their
-/// number in the [`Lexicon`]) at positions, and the last position.
+/// number in the [`Lexicon`]) at positions, the last of those positions,
+/// and how many positions the paragraph takes in a longer text (stop words
+/// take one each without a lexeme, so this may be more).
 #[derive(Debug, Default, Clone)]
 pub(super) struct Parsed {
     entries: Vec<(u32, u16)>,
     last: u16,
+    words: u16,
 }
 
-/// Every lexeme met so far, numbered.
+/// Every lexeme met so far, numbered, and what each plain word becomes.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Lexicon {
     numbers: HashMap<String, u32>,
     lexemes: Vec<String>,
+    /// A lowercase word's lexeme (by number), or `None` for a stop word.
+    words: HashMap<String, Option<u32>>,
+    /// Words met that [`stem_words`] has not looked up yet.
+    unstemmed: Vec<String>,
     /// Lexemes numbered below this are numbered in their sort order, so a
     /// vector of only those, sorted by number, is sorted by lexeme.
     sorted: u32,
@@ -74,6 +83,9 @@ impl Lexicon {
         for number in self.numbers.values_mut() {
             *number = renumbered[*number as usize];
         }
+        for number in self.words.values_mut().flatten() {
+            *number = renumbered[*number as usize];
+        }
         self.sorted = self.lexemes.len() as u32;
         for paragraph in paragraphs {
             for (lexeme, _) in &mut paragraph.entries {
@@ -84,20 +96,44 @@ impl Lexicon {
     }
 }
 
-/// Parses each paragraph with the trigger's own function (as a body: its
-/// weights are dropped, the seed applies its own).
+/// The language of every seeded article (the text is English words).
+pub(super) const LANGUAGE: &str = "en";
+
+/// Parses each paragraph with the trigger's own function (as a body, in
+/// [`LANGUAGE`]: its weights are dropped, the seed applies its own).
 pub(super) async fn parse_paragraphs(pool: &PgPool, paragraphs: &[String]) -> anyhow::Result<(Lexicon, Vec<Parsed>)> {
     let rows = sqlx::query!(
         r#"SELECT p.number AS "number!", v.lexeme AS "lexeme!", v.positions AS "positions!"
            FROM unnest($1::text[]) WITH ORDINALITY AS p (body, number),
-                unnest(article_search_vector('', '', p.body)) AS v"#,
-        paragraphs
+                unnest(article_search_vector('', '', p.body, $2)) AS v"#,
+        paragraphs,
+        LANGUAGE
     )
     .fetch_all(pool)
     .await
     .context("parsing the seed's paragraphs")?;
+    // Every token a dictionary looks at takes a position, a stop word too.
+    let words = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM ts_debug(search_config($2), p.body) d WHERE d.dictionaries <> '{}') AS "words!"
+           FROM unnest($1::text[]) WITH ORDINALITY AS p (body, number)
+           ORDER BY p.number"#,
+        paragraphs,
+        LANGUAGE
+    )
+    .fetch_all(pool)
+    .await
+    .context("counting the seed's paragraphs' words")?;
     let mut lexicon = Lexicon::default();
-    let mut parsed = vec![Parsed::default(); paragraphs.len()];
+    let mut parsed: Vec<Parsed> = words
+        .iter()
+        .map(|row| {
+            Ok(Parsed {
+                words: u16::try_from(row.words).context("a paragraph's words")?,
+                ..Parsed::default()
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    anyhow::ensure!(parsed.len() == paragraphs.len(), "a word count per paragraph");
     for row in rows {
         let paragraph = usize::try_from(row.number - 1)
             .ok()
@@ -113,6 +149,32 @@ pub(super) async fn parse_paragraphs(pool: &PgPool, paragraphs: &[String]) -> an
     Ok((lexicon, parsed))
 }
 
+/// Asks Postgres what each word met but not yet looked up becomes in
+/// [`LANGUAGE`]'s configuration: one lexeme (stemmed: `lessons` is
+/// `lesson`), or none for a stop word (`the`), which still takes its
+/// position, as in Postgres's own vectors.
+pub(super) async fn stem_words(pool: &PgPool, mut lexicon: Lexicon) -> anyhow::Result<Lexicon> {
+    let words = std::mem::take(&mut lexicon.unstemmed);
+    let rows = sqlx::query!(
+        r#"SELECT w.word AS "word!", array(SELECT lexeme FROM unnest(to_tsvector(search_config($2), w.word))) AS "lexemes!"
+           FROM unnest($1::text[]) AS w (word)"#,
+        &words,
+        LANGUAGE
+    )
+    .fetch_all(pool)
+    .await
+    .context("stemming the seed's words")?;
+    for row in rows {
+        let lexeme = match row.lexemes.as_slice() {
+            [] => None,
+            [lexeme] => Some(lexicon.number(lexeme)),
+            more => anyhow::bail!("the seed's word {:?} makes several lexemes: {more:?}", row.word),
+        };
+        lexicon.words.insert(row.word, lexeme);
+    }
+    Ok(lexicon)
+}
+
 /// A lexeme (by number), a position and its weight.
 type Entry = (u32, u16, Weight);
 
@@ -123,7 +185,12 @@ pub(super) struct Vector<'a> {
     paragraphs: &'a [Parsed],
     /// In the order written.
     entries: Vec<Entry>,
+    /// The positions taken so far in this field of the text.
     last: u16,
+    /// The last position that holds a lexeme: where the next field starts
+    /// (`a || b` shifts `b` past `a`'s last lexeme, not past its trailing
+    /// stop words).
+    last_lexeme: u16,
 }
 
 impl<'a> Vector<'a> {
@@ -134,23 +201,39 @@ impl<'a> Vector<'a> {
             paragraphs,
             entries: Vec::with_capacity(1_024),
             last: 0,
+            last_lexeme: 0,
         }
     }
 
-    /// Text of ASCII words and numbers (anything else separates them).
+    /// Text of ASCII words and numbers (anything else separates them). A
+    /// word not yet looked up (see [`stem_words`]) is kept as it is written,
+    /// which is right for numbers and is remembered for the lookup.
     pub(super) fn words(&mut self, text: &str, weight: Weight) {
         for word in text
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|word| !word.is_empty())
         {
-            let lexeme = if word.bytes().any(|b| b.is_ascii_uppercase()) {
-                self.lexicon.number(&word.to_ascii_lowercase())
-            } else {
-                self.lexicon.number(word)
-            };
+            let lower = word.to_ascii_lowercase();
             self.last += 1;
+            let lexeme = match self.lexicon.words.get(&lower) {
+                Some(Some(lexeme)) => *lexeme,
+                Some(None) => continue,
+                None => {
+                    if !word.bytes().all(|b| b.is_ascii_digit()) && !self.lexicon.unstemmed.contains(&lower) {
+                        self.lexicon.unstemmed.push(lower.clone());
+                    }
+                    self.lexicon.number(&lower)
+                }
+            };
             self.entries.push((lexeme, self.last, weight));
+            self.last_lexeme = self.last;
         }
+    }
+
+    /// Ends a field (the title, the description): the next starts past its
+    /// last lexeme, as `article_search_vector` joins them.
+    pub(super) fn end_field(&mut self) {
+        self.last = self.last_lexeme;
     }
 
     /// Pool paragraph number `index`.
@@ -162,7 +245,10 @@ impl<'a> Vector<'a> {
                 .iter()
                 .map(|&(lexeme, position)| (lexeme, self.last + position, weight)),
         );
-        self.last += parsed.last;
+        if !parsed.entries.is_empty() {
+            self.last_lexeme = self.last + parsed.last;
+        }
+        self.last += parsed.words;
     }
 
     /// Writes the vector in `tsvector`'s binary form (what `COPY … (FORMAT
@@ -213,6 +299,7 @@ impl<'a> Vector<'a> {
     pub(super) fn clear(&mut self) {
         self.entries.clear();
         self.last = 0;
+        self.last_lexeme = 0;
     }
 }
 
@@ -248,9 +335,11 @@ mod tests {
         let mut lexicon = Lexicon::default();
         let quoted = lexicon.number("it's");
         let link = lexicon.number("example.com");
+        // A paragraph ending in a stop word: four positions, three lexemes.
         let paragraphs = [Parsed {
             entries: vec![(quoted, 1), (link, 2), (quoted, 3)],
             last: 3,
+            words: 4,
         }];
         let write = |vector: &mut Vector<'_>| {
             vector.words("How to: 7 Ways", Weight::A);
@@ -261,7 +350,7 @@ mod tests {
             vector.write(&mut out);
             render(&out)
         };
-        let expected = "'7':3A 'end':9C 'example.com':7C 'how':1A 'it''s':6C,8C 'to':2A 'ways':4A,5B";
+        let expected = "'7':3A 'end':10C 'example.com':7C 'how':1A 'it''s':6C,8C 'to':2A 'ways':4A,5B";
         let mut vector = Vector::new(lexicon, &paragraphs);
         assert_eq!(write(&mut vector), expected);
 
@@ -277,5 +366,29 @@ mod tests {
         vector.words("Again zebra apple", Weight::A);
         vector.write(&mut out);
         assert_eq!(render(&out), "'again':1A 'apple':3A 'zebra':2A");
+    }
+
+    #[test]
+    fn stop_words_take_a_position_and_a_field_starts_after_the_last_lexeme() {
+        let mut lexicon = Lexicon::default();
+        let lesson = lexicon.number("lesson");
+        lexicon.words.insert("the".to_owned(), None);
+        lexicon.words.insert("lessons".to_owned(), Some(lesson));
+        lexicon.words.insert("of".to_owned(), None);
+        let mut vector = Vector::new(lexicon, &[]);
+        // As Postgres: to_tsvector('english', 'The lessons of the') is
+        // 'lesson':2, and `||` starts the next field after that position,
+        // not after the two stop words that follow it.
+        vector.words("The lessons of the", Weight::A);
+        vector.end_field();
+        vector.words("Lessons, years.", Weight::B);
+        let mut out = Vec::new();
+        vector.write(&mut out);
+        assert_eq!(render(&out), "'lesson':2A,3B 'years':4B");
+        assert_eq!(
+            vector.into_lexicon().unstemmed,
+            ["years"],
+            "a word not looked up yet is kept as written, and remembered"
+        );
     }
 }

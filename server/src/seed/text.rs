@@ -252,7 +252,9 @@ pub(super) fn article(rng: &mut ChaCha8Rng, id: i64, search: &mut Vector<'_>) ->
     let slug = format!("{}-{}", slugify(&title), base36(id as u64));
     let description = sentence(rng);
     search.words(&title, Weight::A);
+    search.end_field();
     search.words(&description, Weight::B);
+    search.end_field();
     let body = body(rng, &title, search);
     Article {
         slug,

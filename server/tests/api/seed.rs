@@ -229,7 +229,7 @@ async fn seeded_data_looks_like_a_real_site() {
     // from the text (see `server/src/seed/search.rs`).
     let misparsed = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM articles
-           WHERE search IS DISTINCT FROM article_search_vector(title, description, body)"#
+           WHERE search IS DISTINCT FROM article_search_vector(title, description, body, language)"#
     )
     .fetch_one(&db)
     .await

@@ -44,6 +44,13 @@ impl<T> Found for (Vec<T>, i64) {
     }
 }
 
+/// Authors and tags found by name: something when either was.
+impl Found for crate::model::NameMatches {
+    fn found(&self) -> bool {
+        !self.authors.is_empty() || !self.tags.is_empty()
+    }
+}
+
 impl Found for bool {
     fn found(&self) -> bool {
         *self

@@ -36,7 +36,7 @@ pub async fn latest_published(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published'
@@ -73,7 +73,7 @@ pub async fn latest_published_from(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
         FROM articles a
         JOIN users u ON u.id = a.user_id
         WHERE a.status = 'published' AND (a.published_at, a.id) <= ($1, $2)
@@ -187,7 +187,7 @@ pub async fn most_viewed(
                 r#"
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
                 FROM articles a
                 JOIN users u ON u.id = a.user_id
                 WHERE a.status = 'published'
@@ -216,7 +216,7 @@ pub async fn most_viewed(
                 )
                 SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                        a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
                 FROM top t
                 JOIN articles a ON a.id = t.id AND a.created_at = t.created_at
                 JOIN users u ON u.id = a.user_id
@@ -280,6 +280,8 @@ pub struct ArticleRecord {
     pub cover_width: Option<i32>,
     pub cover_height: Option<i32>,
     pub cover_variants: Option<Vec<i32>>,
+    /// `en` or `id`.
+    pub language: String,
 }
 
 /// The published article that has (or once had) `slug`.
@@ -295,7 +297,7 @@ pub async fn published_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Res
         SELECT a.slug, a.title, a.description, a.body, a.created_at,
                a.published_at AS "published_at!", a.updated_at,
                u.username AS author, u.bio AS author_bio, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!", a.favorites_count,
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.favorites_count, a.language,
                c.key AS "cover_key?", c.width AS "cover_width?", c.height AS "cover_height?",
                c.variants AS "cover_variants?"
         FROM article_slugs s
@@ -348,7 +350,7 @@ pub async fn published_by_author(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
         FROM (
             SELECT article_id, created_at, published_at
             FROM author_publications

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::model::DraftSummary;
+use crate::{domain::ArticleText, i18n::Locale, model::DraftSummary};
 
 /// An article as its author edits it, whatever its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +29,8 @@ pub struct EditableArticle {
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub favorites_count: i32,
+    /// `en` or `id`.
+    pub language: String,
 }
 
 /// The article with `slug` (current or former), published or not. A slug
@@ -45,7 +47,7 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
         SELECT a.id, a.created_at, a.user_id, u.username AS author, a.slug, a.title, a.description,
                a.body, a.status = 'published' AS "published!", a.status = 'withheld' AS "withheld!",
                a.published_at, a.updated_at,
-               a.favorites_count, article_tag_list(a.id, a.created_at) AS "tags!"
+               a.favorites_count, article_tag_list(a.id, a.created_at) AS "tags!", a.language
         FROM article_slugs s
         JOIN articles a ON a.id = s.article_id AND a.created_at = s.article_created_at
         JOIN users u ON u.id = a.user_id
@@ -57,33 +59,34 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option
     .await
 }
 
-/// Inserts an article under a provisional `slug` (see [`claim_slug`]) and
-/// returns its key.
-/// Shards: one (articles.id).
+/// Inserts an article with `text` under a provisional `slug` (see
+/// [`claim_slug`]) and returns its key. Without a language, it is its
+/// author's (`users.locale`).
+/// Shards: one (articles.id, users.id).
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: &mut PgConnection,
     user_id: i64,
     slug: &str,
-    title: &str,
-    description: &str,
-    body: &str,
+    text: &ArticleText,
     publish: bool,
 ) -> sqlx::Result<(i64, DateTime<Utc>)> {
     let row = sqlx::query!(
         r#"
-        INSERT INTO articles (user_id, slug, title, description, body, status, published_at)
+        INSERT INTO articles (user_id, slug, title, description, body, status, published_at, language)
         VALUES ($1, $2, $3, $4, $5,
                 CASE WHEN $6 THEN 'published' ELSE 'draft' END,
-                CASE WHEN $6 THEN now() END)
+                CASE WHEN $6 THEN now() END,
+                coalesce($7, (SELECT locale FROM users WHERE id = $1)))
         RETURNING id, created_at
         "#,
         user_id,
         slug,
-        title,
-        description,
-        body,
-        publish
+        text.title,
+        text.description,
+        text.body,
+        publish,
+        text.language.map(Locale::code)
     )
     .fetch_one(db)
     .await?;
@@ -144,15 +147,13 @@ pub async fn update(
     db: &mut PgConnection,
     id: i64,
     created_at: DateTime<Utc>,
-    title: &str,
-    description: &str,
-    body: &str,
+    text: &ArticleText,
     publish: Option<bool>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         r#"
         UPDATE articles
-        SET title = $3, description = $4, body = $5,
+        SET title = $3, description = $4, body = $5, language = coalesce($7, language),
             status = CASE WHEN $6::boolean IS NULL THEN status
                           WHEN $6 THEN 'published' ELSE 'draft' END,
             published_at = CASE WHEN $6 THEN coalesce(published_at, now()) ELSE published_at END,
@@ -161,10 +162,11 @@ pub async fn update(
         "#,
         id,
         created_at,
-        title,
-        description,
-        body,
-        publish
+        text.title,
+        text.description,
+        text.body,
+        publish,
+        text.language.map(Locale::code)
     )
     .execute(db)
     .await?;

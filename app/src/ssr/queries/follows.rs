@@ -165,7 +165,7 @@ pub async fn feed(db: &PgPool, follower_id: i64, limit: i64, offset: i64) -> sql
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
         FROM (
             SELECT p.article_id, p.created_at, p.published_at
             FROM follows f

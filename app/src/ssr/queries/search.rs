@@ -26,6 +26,9 @@ pub const CANDIDATES: i64 = 1_000;
 /// [`crate::domain`]), so [`published`] deletes them from the text before
 /// `ts_headline` adds its own: only a match the search found is marked.
 pub const MARK_START: char = '\u{E000}';
+/// How much of a body, in characters, its snippet is chosen from: the
+/// Markdown's first 20,000, made plain.
+const SNIPPET_SOURCE: usize = 20_000;
 pub const MARK_END: char = '\u{E001}';
 
 /// One search result: the article, and a few lines of it around the words
@@ -68,7 +71,7 @@ pub async fn published(
     .await?;
     let rows = sqlx::query!(
         r#"
-        WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS query),
+        WITH q AS (SELECT search_query($1) AS query),
         -- Any CANDIDATES + 1 matches, in the order the index yields them: all
         -- the matches there are, unless this fills up.
         first AS MATERIALIZED (
@@ -106,30 +109,56 @@ pub async fn published(
         )
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!",
-               ts_headline('simple', translate(left(a.body, 20000), chr(57344) || chr(57345), ''), q.query,
-                           'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
-                           || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS "snippet!",
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language,
+               left(a.body, $5) AS "body!",
                (SELECT count(*) FROM candidates) AS "total!"
         FROM page p
         JOIN articles a ON a.id = p.id AND a.created_at = p.created_at
         JOIN users u ON u.id = a.user_id
-        CROSS JOIN q
         ORDER BY p.rank DESC, p.id DESC
         "#,
         query,
         limit,
         offset,
-        CANDIDATES
+        CANDIDATES,
+        SNIPPET_SOURCE as i32
     )
     .fetch_all(&mut *tx)
     .await?;
+    // Snippets come from the text a reader sees, never the Markdown: the
+    // page's bodies are made plain here, then marked by Postgres in each
+    // article's language, in the same transaction (and time limit).
+    let plain: Vec<String> = rows
+        .iter()
+        .map(|row| crate::ssr::markdown::excerpt(&row.body, SNIPPET_SOURCE))
+        .collect();
+    let languages: Vec<String> = rows.iter().map(|row| row.language.clone()).collect();
+    let snippets = if rows.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_scalar!(
+            r#"
+            SELECT ts_headline(search_config(p.language), translate(p.plain, chr(57344) || chr(57345), ''),
+                               search_query($1),
+                               'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
+                               || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS "snippet!"
+            FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS p (plain, language, n)
+            ORDER BY p.n
+            "#,
+            query,
+            &plain,
+            &languages
+        )
+        .fetch_all(&mut *tx)
+        .await?
+    };
     tx.commit().await?;
     let total = rows.first().map_or(0, |row| row.total);
     let hits = rows
         .into_iter()
-        .map(|row| Hit {
-            snippet: row.snippet,
+        .zip(snippets)
+        .map(|(row, snippet)| Hit {
+            snippet,
             article: ArticleSummary {
                 slug: row.slug,
                 title: row.title,
@@ -142,8 +171,65 @@ pub async fn published(
                 views: row.views,
                 favorites_count: row.favorites_count,
                 tag_list: row.tag_list,
+                language: row.language,
             },
         })
         .collect();
     Ok((hits, total))
+}
+
+/// `prefix` as a `LIKE` pattern that matches what starts with it.
+fn starting_with(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Up to `limit` authors (accounts with a published article, not
+/// suspended) whose name starts with `prefix` (lower case), the exact name
+/// first, then in order. One range of `user_names_prefix_idx`.
+/// Shards: all — user_names is spread by name; each shard's range, for the search page; cached.
+#[tracing::instrument(skip_all)]
+pub async fn authors_starting(db: &PgPool, prefix: &str, limit: i64) -> sqlx::Result<Vec<crate::model::AuthorMatch>> {
+    sqlx::query_as!(
+        crate::model::AuthorMatch,
+        r#"SELECT u.username, u.image
+           FROM user_names n
+           JOIN users u ON u.id = n.user_id
+           WHERE n.username LIKE $1 AND u.suspended_at IS NULL
+             AND EXISTS (SELECT 1 FROM author_publications p WHERE p.user_id = u.id)
+           ORDER BY n.username <> $2, n.username
+           LIMIT $3"#,
+        starting_with(prefix),
+        prefix,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Up to `limit` tags published articles carry that start with `prefix`
+/// (a canonical tag), the most used first. One range of
+/// `tag_counts_prefix_idx`.
+/// Shards: all — tag_counts is spread by tag; each shard's range, for the search page; cached.
+#[tracing::instrument(skip_all)]
+pub async fn tags_starting(db: &PgPool, prefix: &str, limit: i64) -> sqlx::Result<Vec<crate::model::TagCount>> {
+    sqlx::query_as!(
+        crate::model::TagCount,
+        r#"SELECT tag, articles
+           FROM tag_counts
+           WHERE tag LIKE $1 AND articles > 0
+           ORDER BY articles DESC, tag
+           LIMIT $2"#,
+        starting_with(prefix),
+        limit
+    )
+    .fetch_all(db)
+    .await
 }

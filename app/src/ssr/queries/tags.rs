@@ -23,7 +23,7 @@ pub async fn published_with(
         r#"
         SELECT a.slug, a.title, a.description, a.created_at, a.published_at AS "published_at!",
                a.updated_at, a.views, a.favorites_count, u.username AS author, u.image AS author_image,
-               article_tag_list(a.id, a.created_at) AS "tag_list!"
+               article_tag_list(a.id, a.created_at) AS "tag_list!", a.language
         FROM (
             SELECT article_id, article_created_at, published_at
             FROM article_tags

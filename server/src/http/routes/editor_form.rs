@@ -34,6 +34,9 @@ struct Posted {
     body: String,
     #[serde(default)]
     tags: String,
+    /// `en` or `id`.
+    #[serde(default)]
+    language: String,
     intent: Option<Intent>,
     /// "Remove the cover" ticked.
     #[serde(default)]
@@ -91,6 +94,7 @@ async fn read_form(content_type: &str, body: Body) -> Option<Posted> {
                 "description" => posted.description = value,
                 "body" => posted.body = value,
                 "tags" => posted.tags = value,
+                "language" => posted.language = value,
                 "intent" => posted.intent = serde_json::from_value(serde_json::Value::String(value)).ok(),
                 "remove_cover" => posted.remove_cover = Some(value),
                 _ => {}
@@ -138,6 +142,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
         description: posted.description,
         body: posted.body,
         tags: posted.tags,
+        language: posted.language,
     };
     // No button named (Enter pressed in some browsers): a preview, which
     // changes nothing.
@@ -153,6 +158,7 @@ async fn submit(state: AppState, session: Session, slug: Option<String>, request
                 ("description".to_owned(), form.description.clone()),
                 ("body".to_owned(), form.body.clone()),
                 ("tags".to_owned(), form.tags.clone()),
+                ("language".to_owned(), form.language.clone()),
             ];
             let request = Request::from_parts(parts, Body::empty());
             return again(

@@ -120,21 +120,29 @@ async fn atom(state: &AppState, title: &str, page: &str, this: &str, articles: V
                 let mut author = Person::default();
                 author.set_name(article.author.clone());
                 author.set_uri(format!("{origin}/@{}", article.author));
+                // The entry's text in the article's language (the feed's own
+                // words are the site's).
+                let lang = Some(article.locale().code().to_owned());
+                let in_its_language = |text: String| Text {
+                    lang: lang.clone(),
+                    ..Text::plain(text)
+                };
                 let mut entry = Entry::default();
-                entry.set_title(Text::plain(article.title));
+                entry.set_title(in_its_language(article.title));
                 entry.set_id(url.clone());
                 entry.set_links(vec![link(url.clone(), "alternate", Some("text/html"))]);
                 entry.set_published(Some(FixedDateTime::from(article.published_at)));
                 entry.set_updated(FixedDateTime::from(article.updated_at.max(article.published_at)));
                 entry.set_authors(vec![author]);
                 if !article.description.is_empty() {
-                    entry.set_summary(Some(Text::plain(article.description)));
+                    entry.set_summary(Some(in_its_language(article.description)));
                 }
                 if let Ok(Some(body)) = body {
                     let mut content = Content::default();
                     // Relative links and images in the body resolve
                     // against the article's own address.
                     content.set_base(Some(url.clone()));
+                    content.set_lang(lang.clone());
                     content.set_content_type(Some("html".to_owned()));
                     content.set_value(Some(body.body_html));
                     entry.set_content(Some(content));
