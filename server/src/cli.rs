@@ -110,7 +110,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let settings = Settings::from_env()?;
-            telemetry::init(&settings.log)?;
+            let _logs = telemetry::init(&settings.log)?;
             let app = Application::build(&settings).await?;
             tracing::info!(
                 address = %app.local_addr(),
@@ -123,7 +123,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let settings = DatabaseSettings::from_env()?.for_commands();
-            telemetry::init(&crate::config::LogSettings::from_env()?)?;
+            let _logs = telemetry::init(&crate::config::LogSettings::from_env()?)?;
             let pool = db::connect(&settings).await?;
             db::migrate(&pool).await?;
             let created = db::ensure_partitions(&pool).await?;
@@ -132,7 +132,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let settings = Settings::from_env()?;
-            telemetry::init(&settings.log)?;
+            let _logs = telemetry::init(&settings.log)?;
             let database = db::connect_database(&settings.database)?;
             let pool = database.primary().clone();
             pool.acquire()
